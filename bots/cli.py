@@ -1,0 +1,65 @@
+"""The ``briefbot`` command: parses arguments and hands each subcommand to its module.
+
+Each module in ``COMMANDS`` exposes ``register(subparsers)``, which adds its
+subcommand(s) with ``set_defaults(func=...)``; ``func(args)`` returns an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import logging
+import sys
+
+from briefings import __version__
+from briefings.errors import BriefbotError
+
+COMMANDS = (
+    "bots.commands.brief",  # brief, extract
+    "bots.commands.run",  # run: console chat + scheduler on SQLite
+    "bots.commands.digest",  # digest --to console|slack:ID|discord:ID
+    "bots.commands.serve",  # serve slack|discord
+    "bots.commands.discord",  # discord invite
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefbot",
+        description="Short briefings of news articles: who said what, and what was offered, "
+        "demanded, denied or alleged.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefbot {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        if importlib.util.find_spec(name) is None:  # an adapter not built into this install
+            continue
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except BriefbotError as exc:
+        print(f"briefbot: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

