@@ -169,3 +169,25 @@ class Briefing:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class DigestItem:
+    """An article of a digest: its briefing, or only a headline and link when it did not fit."""
+
+    headline: str
+    url: str | None = None
+    briefing: Briefing | None = None
+
+
+@dataclass
+class Digest:
+    """A channel digest / morning briefing: the new articles' briefings, ranked and capped."""
+
+    title: str  # "Morning briefing, Friday 27 November"
+    items: list[DigestItem] = field(default_factory=list)  # shown with their briefings, best first
+    more: list[DigestItem] = field(default_factory=list)  # "and N more", headline + link only
+    generated_at: str | None = None  # ISO 8601, from the injected clock
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
