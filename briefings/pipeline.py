@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from . import nlp as nlp_loader
-from .compose import compose
 from .extract import extract_docs
 from .ingest import article_from_text, load_path
 from .models import Article, Briefing, Extraction
@@ -30,6 +29,8 @@ def extract_articles(articles: Iterable[Article], settings: Settings | None = No
 
 def brief_article(article: Article, settings: Settings | None = None) -> Briefing:
     """Article in, short briefing out."""
+    from .compose import compose  # noqa: PLC0415 - keeps `extract` free of presentation imports
+
     settings = settings or Settings()
     extraction = next(iter(extract_articles([article], settings)))
     return compose(extraction, max_bullets=settings.max_bullets, max_chars=settings.max_bullet_chars)

@@ -8,12 +8,10 @@ import json
 import sys
 from collections.abc import Iterator
 
-from briefings.compose import compose
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest import article_from_text, decode_text, load_path
 from briefings.models import Article
 from briefings.pipeline import extract_articles, is_url, load_source
-from briefings.render import FORMATS, render
 from briefings.settings import Settings
 
 
@@ -24,7 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Print a short briefing of one article: who said what, offers and demands first.",
     )
     p.add_argument("source", metavar="PATH|URL|-", help="article file (.txt, .html), an http(s) URL, or - for stdin")
-    p.add_argument("--format", "-f", choices=(*FORMATS, "json"), default="text", help="output format (default: text)")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "markdown", "slack", "discord", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
     p.add_argument("--max-bullets", type=int, help="at most this many bullets (default 10)")
     p.set_defaults(func=cmd_brief)
 
@@ -45,6 +49,9 @@ def _read_stdin() -> Article:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
+    from briefings.compose import compose  # noqa: PLC0415 - extract needs neither
+    from briefings.render import render  # noqa: PLC0415
+
     settings = Settings.from_env()
     if args.max_bullets is not None:
         if not 1 <= args.max_bullets <= 25:
