@@ -50,7 +50,7 @@ async def load_source(source: str, settings: Settings) -> Article:
     if "\n" not in source and len(source) < 4096:
         from pathlib import Path  # noqa: PLC0415
 
-        if Path(source).is_file():
+        if await asyncio.to_thread(Path(source).is_file):
             return await asyncio.to_thread(load_path, source)
     return article_from_text(source, "pasted text")
 
