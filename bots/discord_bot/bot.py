@@ -1,0 +1,78 @@
+"""The Discord bot: app commands wired to the core, synced on start, mentions off for everything.
+
+``AutoShardedBot`` asks Discord for the recommended shard count at connect time,
+so a small bot runs one shard and a large one as many as Discord requires.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from briefings.pipeline import Briefer
+from briefings.settings import Settings
+
+from .brief_commands import BriefHandlers, brief_command, brief_this_menu
+from .briefing_group import BriefingHandlers, briefing_group
+from .replies import NO_MENTIONS, send_error
+
+if TYPE_CHECKING:
+    from briefings.chat import ChatCommands
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "Something went wrong on briefbot's side; the error was logged."
+
+
+class BriefBot(commands.AutoShardedBot):
+    """``/brief``, "Brief this" and ``/briefing``; resources are passed in, nothing opened here."""
+
+    def __init__(
+        self, settings: Settings, *, briefer: Briefer, chat: ChatCommands | None = None, **options: Any
+    ) -> None:
+        # App commands need no privileged intents: the interaction carries the message and member.
+        options.setdefault("intents", discord.Intents(guilds=True))
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            allowed_mentions=NO_MENTIONS,
+            application_id=settings.discord_application_id,
+            **options,
+        )
+        self.settings = settings
+        self.briefer = briefer
+        self.chat = chat
+        brief = BriefHandlers(briefer)
+        self.tree.add_command(brief_command(brief))
+        self.tree.add_command(brief_this_menu(brief))
+        self.tree.add_command(briefing_group(BriefingHandlers(chat)))
+        self.tree.on_error = self._on_app_command_error
+
+    async def setup_hook(self) -> None:
+        await self.sync_commands()
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        """Register the commands with Discord: in one guild for development, else globally."""
+        if self.settings.discord_guild:
+            guild = discord.Object(id=self.settings.discord_guild)
+            # Guild commands appear at once; global ones can take a while to reach every client.
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), self.settings.discord_guild)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+        return synced
+
+    async def _on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        log.error("command %r failed", interaction.command and interaction.command.name, exc_info=error)
+        try:
+            await send_error(interaction, UNEXPECTED)
+        except discord.HTTPException:
+            log.warning("could not report the failure to the user", exc_info=True)

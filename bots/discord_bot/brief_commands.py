@@ -1,0 +1,131 @@
+"""``/brief url:|text:`` and the message context menu "Brief this": interaction -> Briefer -> embeds."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+from discord import app_commands
+
+from briefings.errors import BriefbotError
+from briefings.ingest import article_from_text
+from briefings.models import Briefing
+from briefings.pipeline import Briefer, is_url
+from briefings.render import render
+
+from .replies import defer, message_kwargs, notice, send_error, send_public
+
+log = logging.getLogger(__name__)
+
+# Links as Discord shows them: bare, or in <...> to suppress the preview. Trailing punctuation
+# is sentence punctuation, not part of the link.
+_LINK = re.compile(r"https?://[^\s<>|\"]+", re.IGNORECASE)
+MAX_LINKS = 3  # "Brief this" on a message with many links briefs the first few
+
+
+def links_in(text: str) -> list[str]:
+    """The http(s) links of a message, in order, without duplicates."""
+    found: list[str] = []
+    for match in _LINK.finditer(text):
+        link = match.group(0).rstrip(".,;:!?)]}'")
+        if link not in found:
+            found.append(link)
+    return found
+
+
+class BriefHandlers:
+    """What ``/brief`` and "Brief this" do; the app-command objects only forward here."""
+
+    def __init__(self, briefer: Briefer) -> None:
+        self.briefer = briefer
+
+    async def _brief(self, source: str, *, is_link: bool) -> Briefing:
+        # Pasted text is never treated as a local path (``load_source`` would read files by name).
+        if is_link:
+            _, briefing = await self.briefer.brief_source(source)
+            return briefing
+        return await self.briefer.brief(article_from_text(source, "pasted text"))
+
+    async def brief(self, interaction: discord.Interaction, *, url: str | None, text: str | None) -> None:
+        url, text = (url or "").strip(), (text or "").strip()
+        problem = None
+        if url and text:
+            problem = "Give either url or text, not both."
+        elif not url and not text:
+            problem = "Give a link with /brief url:<link>, or paste the article with /brief text:<article>."
+        elif url and not is_url(url):
+            problem = "url must be a single http:// or https:// link."
+        if problem:  # answered at once: nothing slow has started
+            await send_error(interaction, problem)
+            return
+        # Briefing takes longer than Discord's 3 s to acknowledge: "thinking" first, then the work.
+        await defer(interaction, public=True)
+        try:
+            briefing = await self._brief(url or text, is_link=bool(url))
+        except BriefbotError as exc:
+            log.info("/brief failed: %s", exc.detail)
+            await send_error(interaction, exc.message)
+            return
+        await send_public(interaction, [render(briefing, "discord")])
+
+    async def brief_this(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Brief the links of a message (or its text), posted as replies to it."""
+        # Deferred privately: the user sees progress and any error; the channel sees only briefings.
+        await defer(interaction, public=False)
+        links = links_in(message.content or "")[:MAX_LINKS]
+        sources = [(link, True) for link in links] or [(message.content or "", False)]
+        if not sources[0][0].strip():
+            await send_error(interaction, "That message has no text or link to brief.")
+            return
+        posted: list[str] = []
+        failures: list[str] = []
+        for source, is_link in sources:
+            try:
+                briefing = await self._brief(source, is_link=is_link)
+            except BriefbotError as exc:
+                failures.append(f"{source}: {exc.message}" if is_link else exc.message)
+                continue
+            payload = render(briefing, "discord")
+            try:
+                reply = await message.reply(**message_kwargs(payload), mention_author=False)
+                posted.append(reply.jump_url)
+            except discord.Forbidden:
+                # The bot cannot post in this channel (or is installed for the user only):
+                # the briefing goes to the invoking user instead.
+                await interaction.followup.send(**message_kwargs(payload), ephemeral=True)
+                posted.append("")
+        if failures:
+            await send_error(interaction, " ".join(failures))
+        elif posted:
+            count = len(posted)
+            await interaction.followup.send(
+                **message_kwargs(notice(f"Posted {count} briefing{'s' if count > 1 else ''}.")),
+                ephemeral=True,
+            )
+
+
+def brief_command(handlers: BriefHandlers) -> app_commands.Command:
+    """The ``/brief`` slash command."""
+
+    @app_commands.command(
+        name="brief", description="Brief a news article: who said what, offers and demands first"
+    )
+    @app_commands.describe(url="a link to the article", text="the article's text, pasted")
+    async def brief(
+        interaction: discord.Interaction,
+        url: app_commands.Range[str, 1, 2000] | None = None,
+        text: app_commands.Range[str, 1, 6000] | None = None,
+    ) -> None:
+        await handlers.brief(interaction, url=url, text=text)
+
+    return brief
+
+
+def brief_this_menu(handlers: BriefHandlers) -> app_commands.ContextMenu:
+    """The message context menu "Brief this"."""
+
+    async def brief_this(interaction: discord.Interaction, message: discord.Message) -> None:
+        await handlers.brief_this(interaction, message)
+
+    return app_commands.ContextMenu(name="Brief this", callback=brief_this)

@@ -1,0 +1,134 @@
+"""``/briefing subscribe|list|unsubscribe|digest``: forwarded to the core's chat commands.
+
+The adapter only turns options into the chat-command text and the core's
+``Reply`` into messages; schedules, feeds and the store live in the core.
+``default_permissions(manage_channels=True)`` hides the group from other members
+by default; since server admins can widen that, changes are also checked here,
+server side, from the member's resolved permissions in the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+
+from briefings.delivery import ChannelRef
+from briefings.render import render, render_digest
+
+from .replies import defer, notice, send_ephemeral, send_error, send_public
+
+if TYPE_CHECKING:
+    from briefings.chat import ChatCommands, Reply
+
+log = logging.getLogger(__name__)
+
+NO_STORE = "Subscriptions need briefbot's store: run the bot with `briefbot serve discord` or `briefbot run`."
+
+
+def reply_payloads(reply: Reply) -> list[dict[str, Any]]:
+    """The core's Reply as Discord payloads (rendered by the templates)."""
+    if reply.kind == "briefing" and reply.briefing is not None:
+        payload = render(reply.briefing, "discord")
+        return [payload] if isinstance(payload, dict) else []
+    if reply.kind == "digest" and reply.digest_messages is not None:
+        return [p for p in render_digest(reply.digest_messages, "discord") if isinstance(p, dict)]
+    return [notice(reply.text or "Done.")]
+
+
+def _single_token(name: str, value: str | None) -> str | None:
+    """Options are spliced into a command line: a value with spaces would smuggle in other options."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or any(c.isspace() for c in value):
+        raise ValueError(f"{name} must be a single word without spaces, got {value!r}")
+    return value
+
+
+class BriefingHandlers:
+    """Runs a /briefing subcommand through ``ChatCommands.handle`` and posts its Reply."""
+
+    def __init__(self, chat: ChatCommands | None) -> None:
+        self.chat = chat
+
+    async def run(self, interaction: discord.Interaction, text: str, *, public: bool) -> None:
+        if self.chat is None:
+            await send_error(interaction, NO_STORE)
+            return
+        if interaction.channel_id is None:
+            await send_error(interaction, "Use /briefing in a server channel.")
+            return
+        # Feeds may be fetched and articles briefed: acknowledge first. Confirmations and lists are
+        # for the invoking user; a digest is for the channel.
+        await defer(interaction, public=public)
+        channel = ChannelRef(
+            "discord",
+            str(interaction.channel_id),
+            str(interaction.guild_id) if interaction.guild_id else None,
+        )
+        reply = await self.chat.handle(
+            text,
+            channel=channel,
+            user=str(interaction.user.id),
+            can_manage=interaction.permissions.manage_channels,
+        )
+        payloads = reply_payloads(reply)
+        if reply.error or reply.ephemeral or not public:
+            await send_ephemeral(interaction, payloads)
+        else:
+            await send_public(interaction, payloads)
+
+
+def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
+    """The ``/briefing`` command group."""
+    group = app_commands.Group(
+        name="briefing",
+        description="Morning briefings and digests of news feeds for this channel",
+        default_permissions=discord.Permissions(manage_channels=True),
+        guild_only=True,
+    )
+
+    @group.command(name="subscribe", description="Post briefings of a news feed in this channel")
+    @app_commands.describe(
+        feed="the feed's URL (RSS or Atom)",
+        time="local time of the daily digest, HH:MM (default 07:30)",
+        timezone="IANA time zone such as Europe/Berlin (default: the bot's)",
+        mode="digest: one morning digest; instant: each new article as it comes",
+    )
+    async def subscribe(
+        interaction: discord.Interaction,
+        feed: app_commands.Range[str, 1, 2000],
+        time: app_commands.Range[str, 1, 40] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        mode: Literal["digest", "instant"] | None = None,
+    ) -> None:
+        try:
+            parts = ["subscribe", _single_token("feed", feed)]
+            if time:
+                parts += ["daily", _single_token("time", time)]
+            if timezone:
+                parts += ["tz", _single_token("timezone", timezone)]
+        except ValueError as exc:
+            await send_error(interaction, str(exc))
+            return
+        if mode:
+            parts += ["mode", mode]
+        await handlers.run(interaction, " ".join(p for p in parts if p), public=False)
+
+    @group.command(name="list", description="List this channel's subscriptions")
+    async def list_(interaction: discord.Interaction) -> None:
+        await handlers.run(interaction, "list", public=False)
+
+    @group.command(name="unsubscribe", description="Stop a subscription (its number from /briefing list)")
+    @app_commands.describe(number="the subscription's number in /briefing list")
+    async def unsubscribe(interaction: discord.Interaction, number: app_commands.Range[int, 1, 1000]) -> None:
+        await handlers.run(interaction, f"unsubscribe {number}", public=False)
+
+    @group.command(name="digest", description="Post this channel's digest now")
+    async def digest(interaction: discord.Interaction) -> None:
+        await handlers.run(interaction, "digest", public=True)
+
+    return group

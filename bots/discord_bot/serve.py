@@ -1,0 +1,73 @@
+"""``briefbot serve discord``: validate the settings, open the resources, run the bot until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+
+from briefings.errors import ConfigError
+from briefings.pipeline import Briefer
+from briefings.settings import Settings
+
+from .bot import BriefBot
+from .rest import apply_api_base
+
+if TYPE_CHECKING:
+    from briefings.chat import ChatCommands
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"^[\w-]+\.[\w-]+\.[\w-]+$")
+
+
+def check_settings(settings: Settings) -> None:
+    """Fail fast, with one line naming the setting, before anything connects."""
+    settings.require_discord()
+    token = settings.discord_token or ""
+    if token.lower().startswith("bot "):
+        raise ConfigError("DISCORD_TOKEN must be the bare token, without the 'Bot ' prefix")
+    if not _TOKEN.match(token):
+        raise ConfigError(
+            "DISCORD_TOKEN is malformed: expected three dot-separated parts "
+            "(Developer Portal > your application > Bot > Reset Token)"
+        )
+    apply_api_base(settings)  # also validates BRIEFBOT_DISCORD_API_BASE
+
+
+async def serve(settings: Settings, *, briefer: Briefer, chat: ChatCommands | None = None) -> None:
+    """Run the bot until cancelled. ``briefbot run`` calls this with its shared Briefer and chat commands."""
+    check_settings(settings)
+    async with BriefBot(settings, briefer=briefer, chat=chat) as bot:
+        try:
+            await bot.start(settings.discord_token or "")
+        except discord.LoginFailure:
+            raise ConfigError(
+                "DISCORD_TOKEN was refused by Discord (reset it in the Developer Portal > Bot)"
+            ) from None
+
+
+def main(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    check_settings(settings)
+    asyncio.run(_main(settings))
+    return 0
+
+
+async def _main(settings: Settings) -> None:
+    briefer = Briefer(settings)
+    try:
+        await asyncio.to_thread(briefer.warm_up)  # the first /brief should not wait for spaCy
+        chat = await _chat_commands(settings, briefer)
+        await serve(settings, briefer=briefer, chat=chat)
+    finally:
+        briefer.close()
+
+
+async def _chat_commands(settings: Settings, briefer: Briefer) -> ChatCommands | None:
+    """The subscription commands from the composition root; None (and /briefing says so) without it."""
+    return None
