@@ -1,0 +1,117 @@
+"""Builds the bolt ``AsyncApp`` from Settings and the core services (nothing connects until it serves).
+
+Single workspace: ``SLACK_BOT_TOKEN`` (+ signing secret, or an app token for
+Socket Mode). Distribution: ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET`` with the
+OAuth flow at ``/slack/install`` and installations kept in our database.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from briefings.errors import ConfigError
+from briefings.pipeline import Briefer
+from briefings.settings import Settings
+
+from .handlers import SlackHandlers, register
+from .retry import Sleep, retry_handlers
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+EVENTS_PATH = "/slack/events"
+# Keep in step with manifest.yaml (the OAuth flow asks for exactly these).
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:history", "groups:history", "im:write")
+
+
+@dataclass
+class SlackServices:
+    """The core services the Slack app calls; ``bots.bootstrap`` builds the real set."""
+
+    briefer: Briefer
+    chat: Any = None  # briefings.chat.ChatCommands, when the subscription store is configured
+
+
+def api_url(settings: Settings) -> str:
+    """The Web API base URL (BRIEFBOT_SLACK_API_URL, for tests and proxies), validated, with a trailing /."""
+    url = settings.slack_api_url or DEFAULT_API_URL
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
+        raise ConfigError(
+            f"BRIEFBOT_SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL}, got {url!r}"
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def make_client(
+    settings: Settings, *, token: str | None = None, sleep: Sleep | None = None
+) -> AsyncWebClient:
+    """A Web API client with our retry handlers; ``sleep`` is injectable so tests never wait."""
+    handlers = retry_handlers(sleep=sleep) if sleep else retry_handlers()
+    return AsyncWebClient(token=token, base_url=api_url(settings), retry_handlers=handlers, timeout=30)
+
+
+def oauth_enabled(settings: Settings) -> bool:
+    return bool(settings.slack_client_id and settings.slack_client_secret)
+
+
+def build_app(
+    settings: Settings,
+    services: Any,
+    *,
+    client: AsyncWebClient | None = None,
+    installation_store: AsyncInstallationStore | None = None,
+    state_store: AsyncOAuthStateStore | None = None,
+) -> AsyncApp:
+    """The bolt app with our listeners; ``services`` needs ``briefer`` and may have ``chat``.
+
+    In OAuth mode pass the installation and state stores (see ``installations.py``);
+    the client's token is then ignored and each request uses its workspace's token.
+    """
+    settings.require_slack()
+    if oauth_enabled(settings):
+        if installation_store is None or state_store is None:
+            raise ConfigError(
+                "SLACK_CLIENT_ID is set but no installation store was opened (see bots.slack_app.serve)"
+            )
+        client = client or make_client(settings)
+        oauth = AsyncOAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=list(BOT_SCOPES),
+            installation_store=installation_store,
+            state_store=state_store,
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+        )
+        app = AsyncApp(
+            name="briefbot",
+            signing_secret=settings.slack_signing_secret,
+            client=client,
+            oauth_settings=oauth,
+            logger=logging.getLogger("briefbot.slack.bolt"),
+        )
+    else:
+        client = client or make_client(settings, token=settings.slack_bot_token)
+        if client.token is None:
+            client.token = settings.slack_bot_token
+        app = AsyncApp(
+            name="briefbot",
+            # Socket Mode has no signature to check; bolt skips verification for it.
+            signing_secret=settings.slack_signing_secret or "",
+            client=client,
+            logger=logging.getLogger("briefbot.slack.bolt"),
+        )
+    handlers = SlackHandlers(settings, services.briefer, getattr(services, "chat", None))
+    register(app, handlers)
+    return app

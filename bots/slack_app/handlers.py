@@ -1,0 +1,278 @@
+"""Bolt listeners: the ``/brief`` command, the "Brief this" message shortcut and the paste modal.
+
+Each listener acknowledges first (Slack wants an answer within 3 s; bolt returns
+the HTTP response as soon as ``ack()`` is called) and only then does the slow
+part: Slack payload -> core call -> ``render(..., "slack")`` -> Web API.
+Failures reach the user alone, as a short ephemeral message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from briefings.delivery import ChannelRef
+from briefings.errors import BriefbotError
+from briefings.models import Briefing
+from briefings.pipeline import Briefer
+from briefings.render import render, render_digest, render_message
+from briefings.settings import Settings
+
+from . import modal
+from .incoming import links_in, to_plain
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/brief"
+SHORTCUT_ID = "brief_this"
+# A message with a wall of links should not start a wall of briefings.
+MAX_SHORTCUT_LINKS = 3
+# Where a channel post cannot go (bot not invited, a DM with someone else), the
+# response_url still can: Slack gives one with every command.
+_NOT_POSTABLE = frozenset({"not_in_channel", "channel_not_found"})
+_FAILED = "Sorry, something went wrong while briefing that; the error was logged."
+_HELP = (
+    "/brief <url> - brief a news article at that address\n"
+    "/brief <article text> - brief pasted text (headline on the first line)\n"
+    "/brief - open a box to paste a long article\n"
+    "Brief this (message menu > More actions) - brief the links or text of a message, in its thread"
+)
+
+
+class ReplyLike(Protocol):
+    """What ``briefings.chat.ChatCommands.handle`` returns (its ``Reply``)."""
+
+    kind: str
+    text: str
+    briefing: Briefing | None
+    ephemeral: bool
+    error: bool
+
+
+class ChatLike(Protocol):
+    async def handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> Any: ...
+
+
+@dataclass
+class _Reply:
+    kind: str
+    text: str = ""
+    briefing: Briefing | None = None
+    digest_messages: Any = None
+    ephemeral: bool = False
+    error: bool = False
+
+
+class DirectCommands:
+    """``/brief`` without the subscription service (no store configured): help and briefings only."""
+
+    def __init__(self, briefer: Briefer) -> None:
+        self.briefer = briefer
+
+    async def handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> _Reply:
+        if not text.strip():
+            return _Reply(kind="modal")
+        if text.strip().lower() in ("help", "-h", "--help", "?"):
+            return _Reply(kind="help", text=_HELP, ephemeral=True)
+        try:
+            _, briefing = await self.briefer.brief_source(text)
+        except BriefbotError as exc:
+            return _Reply(kind="text", text=exc.message, ephemeral=True, error=True)
+        return _Reply(kind="briefing", briefing=briefing)
+
+
+class SlackHandlers:
+    """The listeners, holding the core services they call."""
+
+    def __init__(self, settings: Settings, briefer: Briefer, chat: ChatLike | None = None) -> None:
+        self.settings = settings
+        self.briefer = briefer
+        self.chat: ChatLike = chat or DirectCommands(briefer)
+
+    def can_manage(self, user_id: str) -> bool:
+        """Subscription changes: anyone, unless BRIEFBOT_SLACK_ADMINS lists who may."""
+        return not self.settings.slack_admins or user_id in self.settings.slack_admins
+
+    # -- /brief ---------------------------------------------------------------------------------
+
+    async def on_command(
+        self, ack: Any, command: dict[str, Any], client: AsyncWebClient, respond: Any
+    ) -> None:
+        text = to_plain(command.get("text", "")).strip()
+        channel = ChannelRef("slack", command["channel_id"], command.get("team_id"))
+        if not text:
+            # trigger_id expires 3 s after the command: open the modal before anything slow.
+            await ack()
+            await self._open_modal(client, command, respond)
+            return
+        await ack()
+        try:
+            reply = await self.chat.handle(
+                text, channel=channel, user=command["user_id"], can_manage=self.can_manage(command["user_id"])
+            )
+            await self._send_reply(reply, client, respond, command)
+        except BriefbotError as exc:
+            await _ephemeral_respond(respond, exc.message)
+        except Exception:
+            log.exception("/brief failed for %r", text[:200])
+            await _ephemeral_respond(respond, _FAILED)
+
+    async def _open_modal(self, client: AsyncWebClient, command: dict[str, Any], respond: Any) -> None:
+        target = modal.ModalTarget(channel=command["channel_id"], team=command.get("team_id"))
+        try:
+            await client.views_open(trigger_id=command["trigger_id"], view=modal.brief_modal(target))
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", exc.response.get("error"))
+            await _ephemeral_respond(respond, "Could not open the paste box; try /brief <url> instead.")
+
+    async def _send_reply(
+        self, reply: Any, client: AsyncWebClient, respond: Any, command: dict[str, Any]
+    ) -> None:
+        channel_id = command["channel_id"]
+        if reply.kind == "modal":
+            await self._open_modal(client, command, respond)
+        elif reply.kind == "briefing" and reply.briefing is not None:
+            await _post(client, channel_id, render(reply.briefing, "slack"), respond=respond)
+        elif reply.kind == "digest" and reply.digest_messages is not None:
+            for payload in render_digest(reply.digest_messages, "slack"):
+                await _post(client, channel_id, payload, respond=respond)
+        elif reply.ephemeral or reply.error:
+            await _ephemeral_respond(respond, reply.text)
+        else:
+            await _post(client, channel_id, render_message(reply.text, "slack"), respond=respond)
+
+    # -- the paste modal ----------------------------------------------------------------------
+
+    async def on_modal_submit(
+        self, ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        text = modal.submitted_text(view)
+        if not text.strip():
+            await ack(response_action="errors", errors={"article_0": "Paste the article's text here."})
+            return
+        await ack()  # closes the modal
+        target = modal.submission_target(view)
+        user = body["user"]["id"]
+        try:
+            _, briefing = await self.briefer.brief_source(text)
+            await _post(client, target.channel, render(briefing, "slack"), fallback_user=user)
+        except BriefbotError as exc:
+            await _ephemeral_post(client, target.channel, user, exc.message)
+        except Exception:
+            log.exception("modal briefing failed")
+            await _ephemeral_post(client, target.channel, user, _FAILED)
+
+    # -- "Brief this" message shortcut ---------------------------------------------------------
+
+    async def on_shortcut(self, ack: Any, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        message = shortcut.get("message") or {}
+        channel_id = shortcut["channel"]["id"]
+        user = shortcut["user"]["id"]
+        thread_ts = message.get("thread_ts") or message.get("ts")
+        # Links win over the words around them; a message without links is the article itself.
+        # The core is called directly (not through the chat layer), so message text that
+        # happens to start with "subscribe" is briefed, never taken for a command.
+        sources = _message_links(message)[:MAX_SHORTCUT_LINKS] or [to_plain(message.get("text", ""))]
+        for source in sources:
+            try:
+                _, briefing = await self.briefer.brief_source(source)
+                await _post(
+                    client, channel_id, render(briefing, "slack"), thread_ts=thread_ts, fallback_user=user
+                )
+            except BriefbotError as exc:
+                await _ephemeral_post(client, channel_id, user, exc.message, thread_ts=thread_ts)
+            except Exception:
+                log.exception("shortcut briefing failed for %r", source[:200])
+                await _ephemeral_post(client, channel_id, user, _FAILED, thread_ts=thread_ts)
+
+
+def register(app: AsyncApp, handlers: SlackHandlers) -> None:
+    """Attach the listeners to a bolt app."""
+    app.command(COMMAND)(handlers.on_command)
+    app.view(modal.CALLBACK_ID)(handlers.on_modal_submit)
+    app.shortcut(SHORTCUT_ID)(handlers.on_shortcut)
+
+
+def _message_links(message: dict[str, Any]) -> list[str]:
+    links = links_in(message.get("text", ""))
+    for attachment in message.get("attachments") or ():  # unfurled links carry their address here
+        url = attachment.get("original_url") or attachment.get("from_url")
+        if url and url not in links:
+            links.append(url)
+    return links
+
+
+async def _post(
+    client: AsyncWebClient,
+    channel_id: str,
+    payload: dict[str, Any],
+    *,
+    thread_ts: str | None = None,
+    respond: Any = None,
+    fallback_user: str | None = None,
+) -> None:
+    """Post a rendered payload to a channel; where the bot may not post, fall back to what Slack allows."""
+    try:
+        await client.chat_postMessage(
+            channel=channel_id,
+            text=payload.get("text", ""),
+            blocks=payload.get("blocks"),
+            thread_ts=thread_ts,
+            # Never let Slack turn names into mentions or unfurl article links into a wall of previews.
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if error in _NOT_POSTABLE and respond is not None:
+            await respond(
+                text=payload.get("text", ""),
+                blocks=payload.get("blocks"),
+                response_type="in_channel",
+                replace_original=False,
+            )
+        elif error in _NOT_POSTABLE and fallback_user:
+            # No response_url here (modal, shortcut): the user's DM with the app always works.
+            await client.chat_postMessage(
+                channel=fallback_user,
+                text=payload.get("text", ""),
+                blocks=payload.get("blocks"),
+                unfurl_links=False,
+            )
+        else:
+            raise BriefbotError(f"Slack refused the message ({error}).", detail=str(exc)) from None
+
+
+async def _ephemeral_respond(respond: Any, text: str) -> None:
+    payload = render_message(text, "slack")
+    try:
+        await respond(
+            text=payload.get("text", ""),
+            blocks=payload.get("blocks"),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+    except Exception:  # the response_url expired or is unreachable: nothing else can reach the user
+        log.warning("could not send an ephemeral reply: %s", text[:200], exc_info=True)
+
+
+async def _ephemeral_post(
+    client: AsyncWebClient, channel_id: str, user: str, text: str, *, thread_ts: str | None = None
+) -> None:
+    payload = render_message(text, "slack")
+    try:
+        await client.chat_postEphemeral(
+            channel=channel_id,
+            user=user,
+            text=payload.get("text", ""),
+            blocks=payload.get("blocks"),
+            thread_ts=thread_ts,
+        )
+    except SlackApiError as exc:
+        log.warning("could not send an ephemeral message (%s): %s", exc.response.get("error"), text[:200])

@@ -1,0 +1,84 @@
+"""Where OAuth installations (one bot token per workspace) and OAuth states are kept: our own database.
+
+slack_sdk's SQLAlchemy stores on an async engine for ``settings.effective_database_url``
+(SQLite by default, PostgreSQL when configured). Their tables (``slack_bots``,
+``slack_installations``, ``slack_oauth_states``) are created on open, beside the
+core's tables and independent of its migrations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from briefings.errors import ConfigError
+from briefings.settings import Settings
+
+# How long an install link stays valid (Slack's own default).
+STATE_EXPIRATION_SECONDS = 600
+
+
+@dataclass
+class SlackInstallations:
+    """The two OAuth stores and the engine under them; ``close()`` when the app stops."""
+
+    engine: AsyncEngine
+    installation_store: AsyncSQLAlchemyInstallationStore
+    state_store: AsyncSQLAlchemyOAuthStateStore
+    owns_engine: bool = True
+
+    async def close(self) -> None:
+        if self.owns_engine:
+            await self.engine.dispose()
+
+
+def _engine_for(url: str) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        from pathlib import Path  # noqa: PLC0415
+
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return create_async_engine(url, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+
+
+async def open_installations(
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    table_prefix: str = "slack_",
+) -> SlackInstallations:
+    """Open (and create if needed) the installation and OAuth-state tables.
+
+    ``engine`` lets the composition root share the core store's engine; otherwise one
+    is made from ``settings.effective_database_url``. ``table_prefix`` lets tests on a
+    shared PostgreSQL keep their tables apart.
+    """
+    if not settings.slack_client_id:
+        raise ConfigError("SLACK_CLIENT_ID is not set (Slack app > Basic Information > App Credentials)")
+    owns = engine is None
+    engine = engine or _engine_for(settings.effective_database_url)
+    installation_store = AsyncSQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id,
+        engine=engine,
+        bots_table_name=f"{table_prefix}bots",
+        installations_table_name=f"{table_prefix}installations",
+    )
+    state_store = AsyncSQLAlchemyOAuthStateStore(
+        expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, table_name=f"{table_prefix}oauth_states"
+    )
+    try:
+        await installation_store.create_tables()
+        await state_store.create_tables()
+    except Exception as exc:
+        if owns:
+            await engine.dispose()
+        raise ConfigError(
+            f"cannot open the database for Slack installations ({type(exc).__name__}); "
+            "check BRIEFBOT_DATABASE_URL",
+            detail=str(exc),
+        ) from exc
+    return SlackInstallations(engine, installation_store, state_store, owns_engine=owns)
