@@ -1,0 +1,231 @@
+"""The chat commands behind ``/brief``, platform-free: the console, Slack and Discord adapters all call
+``ChatCommands.handle`` and render the ``Reply`` it returns."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from .clock import Clock
+from .delivery import ChannelRef
+from .errors import BriefbotError, InputError
+from .ingest import article_from_text, load_path
+from .models import Article, Briefing, Digest
+from .settings import Settings
+from .subscriptions import Subscription, SubscriptionService
+
+log = logging.getLogger(__name__)
+
+HELP = """\
+/brief <url>  -  brief a news article: who said what, offers and demands first
+/brief <pasted article text>  -  brief text you paste (first line = headline)
+/brief subscribe <feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]
+    -  a morning digest of the feed's new articles (default daily 07:30), or each article as it arrives
+/brief list  -  this channel's subscriptions, numbered, with each feed's status
+/brief unsubscribe <n>  -  stop subscription number n of the list
+/brief digest  -  the digest of the articles new since the last one, now
+/brief help  -  this help"""
+
+_TIME = re.compile(r"^\d{1,2}:\d{2}(,\d{1,2}:\d{2})*$")
+_DAYS = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*(-(mon|tue|wed|thu|fri|sat|sun)[a-z]*)?(,.+)?$", re.I
+)
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_SLACK_LINK = re.compile(r"^<(https?://[^|>\s]+)(\|[^>]*)?>$")
+
+
+class BrieferLike(Protocol):
+    async def brief(self, article: Article) -> Briefing: ...
+
+
+@dataclass
+class Reply:
+    """What to answer: adapters render it for their platform (templates) and post it."""
+
+    kind: Literal["briefing", "digest", "text", "help", "modal"]
+    text: str = ""  # for text/help: plain text (adapters escape/render it)
+    briefing: Briefing | None = None
+    digest_messages: Digest | None = None
+    ephemeral: bool = False  # errors, help, list, confirmations go to the user only
+    error: bool = False
+
+
+@dataclass
+class SubscribeArgs:
+    feed_url: str
+    times: list[str] | None = None
+    weekdays: str = "mon-sun"
+    tz: str | None = None
+    mode: str = "digest"
+    backfill: int = 0
+
+
+def parse_subscribe(args: list[str]) -> SubscribeArgs:
+    """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]``."""
+    if not args:
+        raise InputError(
+            "give the feed's address: /brief subscribe <feed-url> [daily 07:30] [tz Europe/Berlin]"
+        )
+    out = SubscribeArgs(feed_url=_unwrap(args[0]))
+    words = [a.lstrip("-") if a.startswith("--") else a for a in args[1:]]
+    i = 0
+
+    def value(name: str) -> str:
+        nonlocal i
+        if i + 1 >= len(words):
+            raise InputError(f"{name} needs a value")
+        i += 1
+        return words[i]
+
+    while i < len(words):
+        w = words[i].lower()
+        if w in ("daily", "every", "at", "time", "times", "weekdays", "weekends"):
+            if w in ("weekdays", "weekends"):
+                out.weekdays = w
+            elif w in ("daily", "every"):
+                out.weekdays = "mon-sun"
+            if i + 1 < len(words) and _TIME.match(words[i + 1]):
+                out.times = value(w).split(",")
+            elif w in ("at", "time", "times"):
+                raise InputError(f"{w} needs a time such as 07:30")
+        elif _TIME.match(w):
+            out.times = w.split(",")
+        elif w in ("days", "on"):
+            out.weekdays = value(w)
+        elif _DAYS.match(w):
+            out.weekdays = w
+        elif w in ("tz", "timezone", "zone"):
+            out.tz = value(w)
+        elif w == "mode":
+            out.mode = value(w).lower()
+        elif w in ("digest", "instant"):
+            out.mode = w
+        elif w == "backfill":
+            raw = value(w)
+            if not raw.isdigit():
+                raise InputError(f"backfill needs a number, got {raw!r}")
+            out.backfill = int(raw)
+        else:
+            raise InputError(f"I don't understand {words[i]!r}; try /brief help")
+        i += 1
+    return out
+
+
+def _unwrap(token: str) -> str:
+    """Slack sends links as ``<https://…|label>``; keep the address."""
+    m = _SLACK_LINK.match(token.strip())
+    return m.group(1) if m else token.strip()
+
+
+def describe_subscription(sub: Subscription) -> str:
+    name = sub.feed_title or sub.feed_url
+    if sub.mode == "instant":
+        text = f"Subscribed to {name}: each new article will be briefed here as it arrives."
+    else:
+        days = "daily" if sub.weekdays == "mon-sun" else sub.weekdays
+        text = f"Subscribed to {name}: a digest {days} at {', '.join(sub.times)} ({sub.timezone})."
+        if sub.next_run is not None:
+            local = sub.next_run.astimezone(ZoneInfo(sub.timezone))
+            text += f" Next: {local:%a} {local.day} {local:%b %H:%M}."
+    if sub.backfilled:
+        text += f" {sub.backfilled} recent article(s) queued."
+    return text
+
+
+class ChatCommands:
+    """Parses what follows ``/brief`` and calls the core; every failure becomes an ephemeral error Reply."""
+
+    def __init__(
+        self, *, briefer: BrieferLike, subscriptions: SubscriptionService, settings: Settings, clock: Clock
+    ) -> None:
+        self.briefer = briefer
+        self.subscriptions = subscriptions
+        self.settings = settings
+        self.clock = clock
+
+    async def handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> Reply:
+        try:
+            return await self._handle(text, channel=channel, user=user, can_manage=can_manage)
+        except BriefbotError as exc:
+            log.info("/brief from %s in %s refused: %s", user, channel, exc.detail)
+            return Reply(kind="text", text=exc.message, ephemeral=True, error=True)
+
+    async def _handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> Reply:
+        stripped = text.strip()
+        if not stripped:
+            return Reply(kind="modal")
+        first, _, rest = stripped.partition(" ")
+        command = first.lower()
+        single_line = "\n" not in stripped
+        if single_line and command in ("help", "-h", "--help", "?"):
+            return Reply(kind="help", text=HELP, ephemeral=True)
+        if single_line and command in ("subscribe", "unsubscribe"):
+            if not can_manage:
+                return Reply(
+                    kind="text",
+                    text="You don't have permission to change this channel's subscriptions.",
+                    ephemeral=True,
+                    error=True,
+                )
+            if command == "subscribe":
+                a = parse_subscribe(rest.split())
+                sub = await self.subscriptions.subscribe(
+                    channel,
+                    a.feed_url,
+                    times=a.times,
+                    weekdays=a.weekdays,
+                    tz=a.tz,
+                    mode=a.mode,
+                    backfill=a.backfill,
+                )
+                return Reply(kind="text", text=describe_subscription(sub), ephemeral=True)
+            n = rest.strip().lstrip("#")
+            if not n.isdigit():
+                raise InputError("give the number from /brief list: /brief unsubscribe <n>")
+            view = await self.subscriptions.unsubscribe(channel, int(n))
+            return Reply(
+                kind="text", text=f"Unsubscribed from {view.feed_title or view.feed_url}.", ephemeral=True
+            )
+        if single_line and command == "list" and not rest:
+            views = await self.subscriptions.list(channel)
+            if not views:
+                return Reply(
+                    kind="text",
+                    text="No subscriptions here yet. Try /brief subscribe <feed-url>.",
+                    ephemeral=True,
+                )
+            return Reply(
+                kind="text",
+                text="Subscriptions here:\n" + "\n".join(v.describe() for v in views),
+                ephemeral=True,
+            )
+        if single_line and command == "digest" and not rest:
+            digest = await self.subscriptions.digest_now(channel)
+            if digest is None:
+                return Reply(kind="text", text="Nothing new since the last digest.", ephemeral=True)
+            return Reply(kind="digest", digest_messages=digest)
+        article = await self._article(stripped, channel)
+        return Reply(kind="briefing", briefing=await self.briefer.brief(article))
+
+    async def _article(self, text: str, channel: ChannelRef) -> Article:
+        source = _unwrap(text)
+        if _URL.match(source):
+            from .fetch import fetch_article  # noqa: PLC0415 - httpx only when a URL comes
+
+            return await fetch_article(source, self.settings)
+        # Local files only for the person at the terminal: a chat user must not read the server's disk.
+        if channel.platform == "console" and "\n" not in source and len(source) < 4096:
+            if await asyncio.to_thread(_is_file, source):
+                return await asyncio.to_thread(load_path, source)
+        if len(source) < 200 and "\n" not in source and " " not in source.strip():
+            raise InputError(f"{source[:100]!r} is not a URL or an article; try /brief help")
+        return article_from_text(text, "pasted text")
+
+
+def _is_file(source: str) -> bool:
+    return Path(source).is_file()

@@ -1,0 +1,80 @@
+"""A channel's digest from its pending articles: load cached briefings, compose, render per platform,
+and (for scheduled slots) queue the messages in the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Briefing, Bullet, Digest, Speaker
+from .store import ArticleRow, Channel, ChannelItem
+
+# The render format of each platform's messages.
+FORMAT_OF = {"console": "text", "slack": "slack", "discord": "discord"}
+
+
+def render_format(platform: str) -> str:
+    return FORMAT_OF.get(platform, "text")
+
+
+def briefing_to_json(briefing: Briefing) -> str:
+    return json.dumps(briefing.to_dict(), ensure_ascii=False)
+
+
+def briefing_from_json(data: str) -> Briefing:
+    raw: dict[str, Any] = json.loads(data)
+    raw["speakers"] = [Speaker(**s) for s in raw.get("speakers", [])]
+    raw["bullets"] = [Bullet(**b) for b in raw.get("bullets", [])]
+    return Briefing(**raw)
+
+
+async def pending_items(session: AsyncSession, channel_id: int) -> list[tuple[ChannelItem, ArticleRow]]:
+    """The channel's articles not yet in a digest, newest first."""
+    rows = await session.execute(
+        select(ChannelItem, ArticleRow)
+        .join(ArticleRow, ArticleRow.content_hash == ChannelItem.content_hash)
+        .where(ChannelItem.channel_id == channel_id, ChannelItem.digested_at.is_(None))
+        .order_by(ChannelItem.discovered_at.desc(), ChannelItem.id.desc())
+    )
+    return [(item, article) for item, article in rows.all()]
+
+
+async def take_digest(
+    session: AsyncSession, channel_id: int, *, title: str, now: datetime, cap: int
+) -> tuple[Digest | None, int]:
+    """Compose the pending articles into a Digest and mark them taken (in the caller's transaction)."""
+    from .compose import digest_of  # noqa: PLC0415 - presentation layer, loaded when first needed
+
+    items = await pending_items(session, channel_id)
+    if not items:
+        return None, 0
+    briefings: list[tuple[Briefing, str | None]] = []
+    for item, article in items:
+        if article.briefing_json:
+            briefings.append((briefing_from_json(article.briefing_json), item.url or article.url))
+    await session.execute(
+        update(ChannelItem).where(ChannelItem.id.in_([i.id for i, _ in items])).values(digested_at=now)
+    )
+    if not briefings:
+        return None, len(items)
+    digest = digest_of(briefings, title=title, cap=cap, generated_at=now.isoformat())
+    return digest, len(items)
+
+
+async def queue_digest(
+    session: AsyncSession, channel: Channel, *, title: str, now: datetime, key: str, cap: int
+) -> tuple[int, int]:
+    """Take the channel's digest and queue its messages in the outbox; returns (messages, articles)."""
+    from .outbox import enqueue  # noqa: PLC0415
+    from .render import render_digest  # noqa: PLC0415
+
+    digest, n = await take_digest(session, channel.id, title=title, now=now, cap=cap)
+    if digest is None:
+        return 0, n
+    payloads = render_digest(digest, render_format(channel.platform))
+    await enqueue(session, channel.id, "digest", payloads, key=key, now=now)
+    return len(payloads), n

@@ -1,0 +1,307 @@
+"""The outbox worker: sends queued messages through the platform Deliverers, at most once per entry.
+
+Delivery guarantee
+------------------
+Every outbox entry is sent until the platform accepts it (or it fails permanently / exhausts
+``max_attempts`` retryable failures, which is logged and recorded as ``failed``); nothing is dropped
+silently. Before each attempt the entry is *claimed* (status ``sending``, attempts + 1) in a committed
+transaction, and after the platform accepts it the message id is recorded (status ``sent``). If the
+process dies between the platform accepting the message and the record, the entry is found in
+``sending`` on restart and ``Deliverer.already_sent(channel, idempotency_key)`` is asked before sending
+again: with Discord (message nonce + ``enforce_nonce``) and Slack (key in message metadata, checked in
+recent channel history) this makes delivery **exactly once**; a platform whose ``already_sent`` cannot
+know (the console) gets **at least once** in that crash window only. The same check runs after an
+ambiguous failure (a 5xx or a connection error, which the platform may have processed), but not after a
+429, which the platform by definition did not process.
+
+Messages of one channel go out in order (a digest's continuation messages), one at a time, at most one
+per ``pacing[platform]`` seconds per channel; channels are served concurrently. A 429 pauses the whole
+platform for its ``retry_after`` (Slack and Discord both rate-limit per app as well as per channel).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .clock import Clock
+from .delivery import ChannelRef, Deliverer, DeliveryError, PermanentDeliveryError, RateLimited
+from .store import Channel, OutboxEntry, Store
+
+log = logging.getLogger(__name__)
+
+# Seconds between two messages to the same channel (Slack: about 1 message/s/channel).
+DEFAULT_PACING: dict[str, float] = {"slack": 1.0, "discord": 0.5, "console": 0.0}
+
+
+def idempotency_key(key: str, seq: int) -> str:
+    """A stable 24-character key (fits Discord's 25-character nonce) for message ``seq`` of ``key``."""
+    return hashlib.sha256(f"{key}#{seq}".encode()).hexdigest()[:24]
+
+
+async def enqueue(
+    session: AsyncSession,
+    channel_id: int,
+    kind: str,
+    payloads: Sequence[Any],
+    *,
+    key: str,
+    now: datetime,
+) -> list[OutboxEntry]:
+    """Queue ``payloads`` (in order) for a channel, in the caller's transaction."""
+    entries = [
+        OutboxEntry(
+            channel_id=channel_id,
+            kind=kind,
+            seq=seq,
+            payload=json.dumps(payload, ensure_ascii=False),
+            idempotency_key=idempotency_key(key, seq),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for seq, payload in enumerate(payloads)
+    ]
+    session.add_all(entries)
+    await session.flush()
+    return entries
+
+
+@dataclass
+class _Head:
+    """The first unsent entry of one channel."""
+
+    entry: OutboxEntry
+    ref: ChannelRef
+
+
+@dataclass
+class WorkerStats:
+    sent: int = 0
+    recovered: int = 0  # found already sent after a crash or an ambiguous failure
+    retried: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class OutboxWorker:
+    """Drains the outbox. ``run_once()`` sends everything sendable now; ``run()`` loops until stopped."""
+
+    def __init__(
+        self,
+        store: Store,
+        deliverers: Mapping[str, Deliverer],
+        clock: Clock,
+        *,
+        pacing: Mapping[str, float] | None = None,
+        concurrency: int = 16,
+        max_attempts: int = 8,
+        base_backoff: float = 2.0,
+        max_backoff: float = 900.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.deliverers = dict(deliverers)
+        self.clock = clock
+        self.pacing = {**DEFAULT_PACING, **(pacing or {})}
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.rng = rng or random.Random()
+        self.stats = WorkerStats()
+        self._last_sent: dict[int, datetime] = {}  # channel id -> time of its last message
+        self._paused_until: dict[str, datetime] = {}  # platform -> end of its 429 pause
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """New entries were queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def _heads(self) -> list[_Head]:
+        async with self.store.session() as session:
+            rows = (
+                await session.execute(
+                    select(OutboxEntry, Channel)
+                    .join(Channel, Channel.id == OutboxEntry.channel_id)
+                    .where(OutboxEntry.status.in_(("pending", "sending")))
+                    .order_by(OutboxEntry.channel_id, OutboxEntry.id)
+                )
+            ).all()
+        heads: dict[int, _Head] = {}
+        for entry, ch in rows:
+            if entry.channel_id not in heads:
+                heads[entry.channel_id] = _Head(
+                    entry, ChannelRef(ch.platform, ch.channel, ch.workspace or None)
+                )
+        return list(heads.values())
+
+    def _ready_at(self, head: _Head) -> datetime:
+        """When this channel's head entry may be sent: its own backoff, channel pacing, platform pause."""
+        at = head.entry.next_attempt_at
+        last = self._last_sent.get(head.entry.channel_id)
+        if last is not None:
+            at = max(at, last + timedelta(seconds=self.pacing.get(head.ref.platform, 0.0)))
+        paused = self._paused_until.get(head.ref.platform)
+        if paused is not None:
+            at = max(at, paused)
+        return at
+
+    async def run_once(self) -> float | None:
+        """Send every entry that can go now (channels in parallel, each in order); return the seconds
+        until the next entry becomes sendable, or None when the outbox is empty."""
+        sem = asyncio.Semaphore(self.concurrency)
+        while True:
+            heads = [h for h in await self._heads() if h.ref.platform in self.deliverers]
+            if not heads:
+                return None
+            now = self.clock.now()
+            ready = [h for h in heads if self._ready_at(h) <= now]
+            if not ready:
+                soonest = min(self._ready_at(h) for h in heads)
+                return max(0.0, (soonest - now).total_seconds())
+
+            async def one(head: _Head) -> None:
+                async with sem:
+                    await self._send(head)
+
+            await asyncio.gather(*(one(h) for h in ready))
+
+    async def run(self, stop: asyncio.Event, *, idle_seconds: float = 5.0) -> None:
+        """Drain the outbox until ``stop`` is set; a failing round is logged and retried."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                wait = await self.run_once()
+            except Exception:  # noqa: BLE001 - the loop must survive a DB hiccup
+                log.exception("outbox round failed; retrying")
+                wait = idle_seconds
+            wait = idle_seconds if wait is None else min(wait, idle_seconds)
+            if wait <= 0:
+                continue
+            sleeper = asyncio.ensure_future(self.clock.sleep(wait))
+            waker = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({sleeper, waker, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            for t in (sleeper, waker, stopper):
+                t.cancel()
+
+    async def _claim(self, entry: OutboxEntry) -> bool:
+        """Mark the entry ``sending`` before touching the platform (committed), so a crash is visible."""
+        async with self.store.session() as session, session.begin():
+            result = await session.execute(
+                update(OutboxEntry)
+                .where(
+                    OutboxEntry.id == entry.id,
+                    OutboxEntry.attempts == entry.attempts,
+                    OutboxEntry.status.in_(("pending", "sending")),
+                )
+                .values(status="sending", attempts=entry.attempts + 1)
+            )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def _record(self, entry_id: int, **values: Any) -> None:
+        async with self.store.session() as session, session.begin():
+            await session.execute(update(OutboxEntry).where(OutboxEntry.id == entry_id).values(**values))
+
+    async def _send(self, head: _Head) -> None:
+        entry, ref = head.entry, head.ref
+        deliverer = self.deliverers[ref.platform]
+        # Was a previous attempt possibly accepted by the platform? (crash while ``sending``, or an
+        # ambiguous failure such as a 5xx); a 429 was certainly not processed.
+        ambiguous = entry.status == "sending" or (
+            entry.attempts > 0 and not (entry.last_error or "").startswith("429")
+        )
+        if not await self._claim(entry):
+            return
+        attempt = entry.attempts + 1
+        try:
+            message_id: str | None = None
+            if ambiguous:
+                message_id = await deliverer.already_sent(ref, entry.idempotency_key)
+                if message_id is not None:
+                    self.stats.recovered += 1
+                    log.info(
+                        "outbox %d was already in %s (message %s): not re-sent", entry.id, ref, message_id
+                    )
+            if message_id is None:
+                message_id = await deliverer.send(
+                    ref, json.loads(entry.payload), idempotency_key=entry.idempotency_key
+                )
+                self.stats.sent += 1
+            now = self.clock.now()
+            self._last_sent[entry.channel_id] = now
+            await self._record(
+                entry.id, status="sent", message_id=str(message_id)[:128], sent_at=now, last_error=None
+            )
+        except RateLimited as exc:
+            now = self.clock.now()
+            wait = exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
+            self.stats.rate_limited += 1
+            until = now + timedelta(seconds=wait)
+            if until > self._paused_until.get(ref.platform, now):
+                self._paused_until[ref.platform] = until
+            # A 429 is the platform pacing us, not a failure of this message: it does not use up an attempt.
+            await self._record(
+                entry.id,
+                status="pending",
+                attempts=entry.attempts,
+                next_attempt_at=until,
+                last_error=f"429 {exc}"[:500],
+            )
+        except PermanentDeliveryError as exc:
+            self.stats.failed += 1
+            log.error("outbox %d to %s failed permanently: %s", entry.id, ref, exc)
+            await self._record(entry.id, status="failed", last_error=str(exc)[:500])
+        except (DeliveryError, OSError, TimeoutError) as exc:
+            await self._retry_later(entry, ref, attempt, exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug in one adapter must not stop the whole outbox
+            log.exception(
+                "outbox %d to %s: unexpected error from the %s deliverer", entry.id, ref, ref.platform
+            )
+            await self._retry_later(entry, ref, attempt, exc)
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1))
+        return delay * (0.8 + 0.4 * self.rng.random())  # jitter so a storm does not retry in lockstep
+
+    async def _retry_later(
+        self, entry: OutboxEntry, ref: ChannelRef, attempt: int, exc: BaseException
+    ) -> None:
+        retry_after = getattr(exc, "retry_after", None)
+        if attempt >= self.max_attempts:
+            self.stats.failed += 1
+            log.error("outbox %d to %s failed after %d attempts: %s", entry.id, ref, attempt, exc)
+            await self._record(entry.id, status="failed", last_error=str(exc)[:500])
+            return
+        wait = max(retry_after or 0.0, self._backoff(attempt))
+        self.stats.retried += 1
+        log.warning("outbox %d to %s: %s; retry %d in %.0f s", entry.id, ref, exc, attempt, wait)
+        await self._record(
+            entry.id,
+            status="pending",
+            next_attempt_at=self.clock.now() + timedelta(seconds=wait),
+            last_error=(str(exc) or type(exc).__name__)[:500],
+        )
+
+
+def wake_all(*callbacks: Callable[[], None]) -> Callable[[], None]:
+    def wake() -> None:
+        for cb in callbacks:
+            cb()
+
+    return wake

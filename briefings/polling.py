@@ -1,0 +1,453 @@
+"""Feed polling: conditional GET on a per-feed interval with jitter, exponential backoff, one warning
+after 24 h of failure, and dedupe (GUID, canonical URL, content hash) across all feeds of a channel."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .clock import Clock
+from .digests import briefing_to_json, render_format
+from .errors import BriefbotError, FetchError
+from .models import Article, Briefing
+from .settings import Settings
+from .store import ArticleRow, Channel, ChannelItem, Feed, SeenItem, Store, SubscriptionRow
+
+log = logging.getLogger(__name__)
+
+FAILING_WARNING_AFTER = timedelta(hours=24)
+MAX_BACKOFF = timedelta(hours=6)
+# Query parameters that only track the reader; removed from URLs before comparing them.
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|"
+    r"ref|ref_src|ref_url|cmpid|ocid|smid|smtyp|taid|at_medium|at_campaign|share|ito|wt\.mc_id|"
+    r"__twitter_impression|s_cid|sr_share|mbid|rss|src)$",
+    re.IGNORECASE,
+)
+
+
+# ---------------------------------------------------------------- dedupe keys
+
+
+def canonical_url(url: str) -> str:
+    """Scheme and host lower-cased, default port, fragment and tracking parameters dropped."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    )
+    path = parts.path or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path[:-1]
+    # Both http and https forms of one story are the same story.
+    return urlunsplit(("https" if scheme in ("http", "https") else scheme, netloc, path, query, ""))
+
+
+def content_hash(text: str) -> str:
+    """Hash of the article text with whitespace and case normalised (the same story, re-served)."""
+    norm = re.sub(r"\s+", " ", text).strip().lower()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def _key(kind: str, value: str) -> str:
+    return f"{kind}:" + hashlib.sha1(value.encode("utf-8")).hexdigest()
+
+
+def entry_keys(entry: Any) -> list[str]:
+    """The keys an entry is known by before its article is read: GUID and canonical link."""
+    keys = []
+    if getattr(entry, "guid", None):
+        keys.append(_key("g", entry.guid))
+    if getattr(entry, "link", None):
+        keys.append(_key("u", canonical_url(entry.link)))
+    return keys
+
+
+def hash_key(chash: str) -> str:
+    return f"h:{chash[:40]}"
+
+
+# ---------------------------------------------------------------- the poller
+
+
+FetchFeed = Callable[..., Awaitable[tuple[Any, Any]]]
+EntryArticle = Callable[[Any, Settings], Awaitable[Article]]
+
+
+@dataclass
+class PollReport:
+    feeds: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_items: int = 0  # (channel, article) pairs added
+    duplicates: int = 0
+    warnings: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Target:
+    channel: Channel
+    sub: SubscriptionRow
+
+
+class Poller:
+    """Polls due feeds and files new articles for every subscribed channel (digest queue or instant post)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock,
+        brief: Callable[[Article], Awaitable[Briefing]],
+        *,
+        interval: timedelta = timedelta(minutes=15),
+        jitter: float = 0.1,
+        rng: random.Random | None = None,
+        fetch_feed: FetchFeed | None = None,
+        entry_article: EntryArticle | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.brief = brief
+        self.interval = interval
+        self.jitter = jitter
+        self.rng = rng or random.Random()
+        self._fetch_feed = fetch_feed
+        self._entry_article = entry_article
+        self.on_queued: list[Callable[[], None]] = []
+
+    # The fetchers come from briefings.feeds unless injected; imported on first use (httpx, feedparser).
+    async def fetch_feed(self, url: str, **kw: Any) -> tuple[Any, Any]:
+        if self._fetch_feed is None:
+            from .feeds import fetch_feed  # noqa: PLC0415
+
+            self._fetch_feed = fetch_feed
+        return await self._fetch_feed(url, self.settings, **kw)
+
+    async def entry_article(self, entry: Any) -> Article:
+        if self._entry_article is None:
+            from .feeds import entry_article  # noqa: PLC0415
+
+            self._entry_article = entry_article
+        return await self._entry_article(entry, self.settings)
+
+    def next_poll(self, now: datetime, failures: int = 0) -> datetime:
+        base = self.interval if failures == 0 else min(MAX_BACKOFF, self.interval * 2 ** (failures - 1))
+        return now + base * (1 - self.jitter + 2 * self.jitter * self.rng.random())
+
+    async def poll_due(self) -> PollReport:
+        """Poll every feed with an active subscription whose next poll time has come."""
+        now = self.clock.now()
+        async with self.store.session() as session:
+            feed_ids = (
+                (
+                    await session.execute(
+                        select(Feed.id)
+                        .where(
+                            Feed.id.in_(
+                                select(SubscriptionRow.feed_id).where(SubscriptionRow.active.is_(True))
+                            ),
+                            or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now),
+                        )
+                        .order_by(Feed.next_poll_at)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        report = PollReport()
+        for feed_id in feed_ids:
+            await self.poll_feed(feed_id, report=report)
+        return report
+
+    async def next_due(self) -> datetime | None:
+        async with self.store.session() as session:
+            return (
+                await session.execute(
+                    select(Feed.next_poll_at)
+                    .where(
+                        Feed.id.in_(select(SubscriptionRow.feed_id).where(SubscriptionRow.active.is_(True)))
+                    )
+                    .order_by(Feed.next_poll_at)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+
+    async def poll_feed(self, feed_id: int, *, report: PollReport | None = None) -> PollReport:
+        """One conditional GET of one feed, then its new entries filed for each subscribed channel."""
+        report = report or PollReport()
+        report.feeds += 1
+        now = self.clock.now()
+        async with self.store.session() as session:
+            feed = await session.get(Feed, feed_id)
+            if feed is None:
+                return report
+            url, etag, last_modified = feed.url, feed.etag, feed.last_modified
+        try:
+            parsed, result = await self.fetch_feed(url, etag=etag, last_modified=last_modified)
+        except BriefbotError as exc:
+            report.failed += 1
+            report.errors.append(exc.message)
+            await self._failed(feed_id, exc.message, now, report)
+            return report
+        if parsed is None or getattr(result, "not_modified", False):
+            report.not_modified += 1
+            await self._succeeded(feed_id, now, result, None)
+            return report
+        await self.file_entries(feed_id, list(parsed.entries), report=report)
+        await self._succeeded(feed_id, now, result, getattr(parsed, "title", None))
+        return report
+
+    async def _succeeded(self, feed_id: int, now: datetime, result: Any, title: str | None) -> None:
+        async with self.store.session() as session, session.begin():
+            feed = await session.get(Feed, feed_id)
+            if feed is None:
+                return
+            if feed.failing_since is not None:
+                log.info("feed %s recovered after %d failures", feed.url, feed.consecutive_failures)
+            feed.etag = getattr(result, "etag", None) or feed.etag
+            feed.last_modified = getattr(result, "last_modified", None) or feed.last_modified
+            feed.title = (title or feed.title or "")[:512] or None
+            feed.last_attempt_at = feed.last_success_at = now
+            feed.consecutive_failures = 0
+            feed.failing_since = feed.warned_at = None
+            feed.last_error = None
+            feed.next_poll_at = self.next_poll(now)
+
+    async def _failed(self, feed_id: int, reason: str, now: datetime, report: PollReport) -> None:
+        from .outbox import enqueue  # noqa: PLC0415
+        from .render import render_message  # noqa: PLC0415
+
+        async with self.store.session() as session, session.begin():
+            feed = await session.get(Feed, feed_id)
+            if feed is None:
+                return
+            feed.consecutive_failures += 1
+            feed.failing_since = feed.failing_since or now
+            feed.last_error = reason[:1000]
+            feed.last_attempt_at = now
+            feed.next_poll_at = self.next_poll(now, feed.consecutive_failures)
+            log.info("feed %s failed (%d in a row): %s", feed.url, feed.consecutive_failures, reason)
+            if feed.warned_at is None and now - feed.failing_since >= FAILING_WARNING_AFTER:
+                # One warning per failing spell (reset on recovery), not one per poll.
+                feed.warned_at = now
+                log.warning("feed %s failing for 24 h: %s", feed.url, reason)
+                for target in await self._targets(session, feed_id):
+                    text = (
+                        f"The feed {feed.url} has been failing for more than 24 hours ({reason}). "
+                        "briefbot keeps trying; `/brief list` shows its status."
+                    )
+                    payload = render_message(text, render_format(target.channel.platform))
+                    await enqueue(
+                        session,
+                        target.channel.id,
+                        "warning",
+                        [payload],
+                        key=f"warn:{feed_id}:{target.channel.id}:{feed.failing_since.isoformat()}",
+                        now=now,
+                    )
+                    report.warnings += 1
+        if report.warnings:
+            self._notify()
+
+    async def _targets(
+        self, session: AsyncSession, feed_id: int, only_channel: int | None = None
+    ) -> list[_Target]:
+        q = (
+            select(SubscriptionRow, Channel)
+            .join(Channel, Channel.id == SubscriptionRow.channel_id)
+            .where(SubscriptionRow.feed_id == feed_id, SubscriptionRow.active.is_(True))
+        )
+        if only_channel is not None:
+            q = q.where(Channel.id == only_channel)
+        return [_Target(ch, sub) for sub, ch in (await session.execute(q)).all()]
+
+    async def file_entries(
+        self,
+        feed_id: int,
+        entries: Sequence[Any],
+        *,
+        only_channel: int | None = None,
+        report: PollReport | None = None,
+    ) -> PollReport:
+        """File the entries not yet seen by each subscribed channel (oldest first): brief each new
+        story once (cached by content hash), queue it for the digest or post it at once (instant)."""
+        report = report or PollReport()
+        async with self.store.session() as session:
+            targets = await self._targets(session, feed_id, only_channel)
+        if not targets:
+            return report
+        queued = False
+        for entry in reversed(list(entries)):  # feeds list newest first; file oldest first
+            keys = entry_keys(entry)
+            if not keys:
+                continue
+            async with self.store.session() as session:
+                seen = await self._seen(session, [t.channel.id for t in targets], keys)
+            fresh = [t for t in targets if not (seen.get(t.channel.id, set()) & set(keys))]
+            if not fresh:
+                continue
+            try:
+                article = await self.entry_article(entry)
+            except FetchError as exc:  # transient: try again at the next poll
+                report.errors.append(exc.message)
+                log.info(
+                    "entry %s of feed %d not read yet: %s", getattr(entry, "link", None), feed_id, exc.message
+                )
+                continue
+            except BriefbotError as exc:  # not an article we can brief: remember it so we do not retry
+                report.errors.append(exc.message)
+                await self._mark_seen(fresh, keys, feed_id, None)
+                continue
+            chash = content_hash(article.text)
+            row = await self._cached_or_briefed(article, chash)
+            async with self.store.session() as session, session.begin():
+                seen = await self._seen(session, [t.channel.id for t in fresh], [*keys, hash_key(chash)])
+                for t in fresh:
+                    already = seen.get(t.channel.id, set())
+                    if already & set(keys):
+                        continue  # filed meanwhile
+                    dup = hash_key(chash) in already
+                    for k in [*keys, hash_key(chash)]:
+                        if k not in already:
+                            session.add(
+                                SeenItem(
+                                    channel_id=t.channel.id,
+                                    key=k,
+                                    feed_id=feed_id,
+                                    content_hash=chash,
+                                    created_at=self.clock.now(),
+                                )
+                            )
+                    if dup:
+                        report.duplicates += 1
+                        continue
+                    if row.briefing_json is None:
+                        continue  # the article could not be briefed; seen, nothing to post
+                    await self._file(session, t, row, article, feed_id)
+                    report.new_items += 1
+                    queued = queued or t.sub.mode == "instant"
+        if queued:
+            self._notify()
+        return report
+
+    async def _file(
+        self, session: AsyncSession, t: _Target, row: ArticleRow, article: Article, feed_id: int
+    ) -> None:
+        from .digests import briefing_from_json  # noqa: PLC0415
+        from .outbox import enqueue  # noqa: PLC0415
+        from .render import render  # noqa: PLC0415
+
+        now = self.clock.now()
+        item = ChannelItem(
+            channel_id=t.channel.id,
+            feed_id=feed_id,
+            content_hash=row.content_hash,
+            url=article.url or row.url,
+            title=(article.title or row.title)[:1024],
+            discovered_at=now,
+            digested_at=now if t.sub.mode == "instant" else None,
+        )
+        session.add(item)
+        if t.sub.mode == "instant" and row.briefing_json:
+            payload = render(briefing_from_json(row.briefing_json), render_format(t.channel.platform))
+            await enqueue(
+                session,
+                t.channel.id,
+                "instant",
+                [payload],
+                key=f"instant:{t.channel.id}:{row.content_hash}",
+                now=now,
+            )
+
+    async def _cached_or_briefed(self, article: Article, chash: str) -> ArticleRow:
+        async with self.store.session() as session:
+            row = await session.get(ArticleRow, chash)
+        if row is not None:
+            return row
+        briefing_json: str | None = None
+        error: str | None = None
+        try:
+            briefing_json = briefing_to_json(await self.brief(article))
+        except BriefbotError as exc:
+            error = exc.message
+            log.info("article %s not briefed: %s", article.url or article.source, exc.message)
+        row = ArticleRow(
+            content_hash=chash,
+            url=article.url,
+            title=(article.title or "")[:1024],
+            published=article.published,
+            text=article.text,
+            briefing_json=briefing_json,
+            error=error,
+            created_at=self.clock.now(),
+        )
+        async with self.store.session() as session, session.begin():
+            if await session.get(ArticleRow, chash) is None:
+                session.add(row)
+        return row
+
+    async def _seen(
+        self, session: AsyncSession, channel_ids: list[int], keys: list[str]
+    ) -> dict[int, set[str]]:
+        rows = await session.execute(
+            select(SeenItem.channel_id, SeenItem.key).where(
+                SeenItem.channel_id.in_(channel_ids), SeenItem.key.in_(keys)
+            )
+        )
+        out: dict[int, set[str]] = {}
+        for cid, key in rows.all():
+            out.setdefault(cid, set()).add(key)
+        return out
+
+    async def _mark_seen(
+        self, targets: list[_Target], keys: list[str], feed_id: int, chash: str | None
+    ) -> None:
+        async with self.store.session() as session, session.begin():
+            seen = await self._seen(session, [t.channel.id for t in targets], keys)
+            for t in targets:
+                for k in keys:
+                    if k not in seen.get(t.channel.id, set()):
+                        session.add(
+                            SeenItem(
+                                channel_id=t.channel.id,
+                                key=k,
+                                feed_id=feed_id,
+                                content_hash=chash,
+                                created_at=self.clock.now(),
+                            )
+                        )
+
+    async def mark_seen(
+        self, session: AsyncSession, channel_id: int, feed_id: int, entries: Sequence[Any]
+    ) -> int:
+        """First subscription: everything the feed holds now is history, not news (no flood).
+        Runs in the caller's transaction."""
+        keys = list(dict.fromkeys(k for e in entries for k in entry_keys(e)))
+        seen = await self._seen(session, [channel_id], keys) if keys else {}
+        now = self.clock.now()
+        for k in keys:
+            if k not in seen.get(channel_id, set()):
+                session.add(SeenItem(channel_id=channel_id, key=k, feed_id=feed_id, created_at=now))
+        return len(entries)
+
+    def _notify(self) -> None:
+        for cb in self.on_queued:
+            cb()

@@ -1,0 +1,312 @@
+"""Morning briefings on time: local slots in each subscription's IANA zone (DST-correct), decided exactly
+once per (subscription, local date, slot) in the same transaction as their outbox entries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .clock import Clock
+from .digests import queue_digest
+from .errors import InputError
+from .settings import Settings
+from .store import Channel, SlotRun, Store, SubscriptionRow
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_ALIASES = {"daily": "mon-sun", "everyday": "mon-sun", "weekdays": "mon-fri", "weekends": "sat-sun"}
+
+
+# ---------------------------------------------------------------- parsing (user input -> canonical)
+
+
+def parse_times(times: Iterable[str] | str) -> list[str]:
+    """``"7:30,18:00"`` or ``["07:30"]`` -> ``["07:30", "18:00"]``; InputError on anything else."""
+    items = times.split(",") if isinstance(times, str) else list(times)
+    out: set[str] = set()
+    for raw in items:
+        raw = raw.strip()
+        if not raw:
+            continue
+        hh, sep, mm = raw.partition(":")
+        if not (
+            sep and hh.isdigit() and mm.isdigit() and len(mm) == 2 and 0 <= int(hh) < 24 and int(mm) < 60
+        ):
+            raise InputError(f"{raw!r} is not a time of day; use 24-hour HH:MM such as 07:30")
+        out.add(f"{int(hh):02d}:{int(mm):02d}")
+    if not out:
+        raise InputError("give at least one time of day, such as 07:30")
+    if len(out) > 6:
+        raise InputError("at most 6 briefing times a day")
+    return sorted(out)
+
+
+def parse_weekdays(spec: str) -> frozenset[int]:
+    """``"mon-fri"``, ``"sat,sun"``, ``"daily"``, ``"fri-mon"`` -> weekday numbers (Monday = 0)."""
+    spec = _DAY_ALIASES.get(spec.strip().lower(), spec.strip().lower())
+    days: set[int] = set()
+    for part in spec.split(","):
+        part = part.strip()[:7]
+        first, dash, last = part.partition("-")
+        try:
+            a = WEEKDAYS.index(first.strip()[:3])
+            b = WEEKDAYS.index(last.strip()[:3]) if dash else a
+        except ValueError:
+            raise InputError(f"{part!r} is not a day or range of days; use e.g. mon-fri or sat,sun") from None
+        n = a
+        while True:  # ranges may wrap around the week (fri-mon)
+            days.add(n)
+            if n == b:
+                break
+            n = (n + 1) % 7
+    return frozenset(days)
+
+
+def canonical_weekdays(days: frozenset[int]) -> str:
+    if len(days) == 7:
+        return "mon-sun"
+    if days == frozenset(range(5)):
+        return "mon-fri"
+    return ",".join(WEEKDAYS[d] for d in sorted(days))
+
+
+def parse_timezone(name: str) -> ZoneInfo:
+    try:
+        if "/" not in name and name.upper() != "UTC":
+            raise ZoneInfoNotFoundError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"{name!r} is not a time zone; use an IANA name such as Europe/Berlin") from None
+
+
+# ---------------------------------------------------------------- slots (pure, DST-correct)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One scheduled briefing: the local date and time it belongs to, and the UTC instant it is due."""
+
+    local_date: date
+    slot: str  # "07:30"
+    due_at: datetime  # aware UTC
+
+
+def local_instant(day: date, hhmm: str, tz: ZoneInfo) -> datetime:
+    """The UTC instant of wall time ``hhmm`` on ``day`` in ``tz``.
+
+    Ambiguous (fall-back) wall times take their first occurrence. Wall times that do not exist
+    (spring-forward gap) take the first valid instant after the gap, i.e. the transition itself.
+    """
+    hh, mm = (int(x) for x in hhmm.split(":"))
+    wall = datetime.combine(day, time(hh, mm))
+    first = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if first.astimezone(tz).replace(tzinfo=None) == wall:
+        return first
+    # In a gap: fold=0 lands after the transition, fold=1 before it; find the transition instant.
+    lo = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    hi = first
+    lo, hi = min(lo, hi), max(lo, hi)
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return hi.replace(microsecond=0)
+
+
+def slots_between(
+    times: Iterable[str], weekdays: frozenset[int], tz: ZoneInfo, start: datetime, end: datetime
+) -> list[Slot]:
+    """Every slot due in ``(start, end]`` (UTC instants), oldest first."""
+    out: list[Slot] = []
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    while day <= last:
+        if day.weekday() in weekdays:
+            for hhmm in times:
+                due = local_instant(day, hhmm, tz)
+                if start < due <= end:
+                    out.append(Slot(day, hhmm, due))
+        day += timedelta(days=1)
+    return sorted(out, key=lambda s: s.due_at)
+
+
+def next_slot(times: Iterable[str], weekdays: frozenset[int], tz: ZoneInfo, after: datetime) -> Slot | None:
+    slots = slots_between(times, weekdays, tz, after, after + timedelta(days=8))
+    return slots[0] if slots else None
+
+
+def digest_title(when: datetime, tz: ZoneInfo, kind: str = "briefing") -> str:
+    """``Morning briefing, Friday 27 November`` in the channel's local time."""
+    local = when.astimezone(tz)
+    part = "Morning" if local.hour < 12 else "Afternoon" if local.hour < 17 else "Evening"
+    return f"{part} {kind}, {local:%A} {local.day} {local:%B}"
+
+
+# ---------------------------------------------------------------- the scheduler
+
+
+@dataclass
+class Decision:
+    subscription_id: int
+    local_date: str
+    slot: str
+    status: str  # queued | empty | skipped | taken (another process decided first)
+    messages: int = 0
+
+
+class Scheduler:
+    """Fires due slots: ``tick()`` decides everything due now; ``run()`` ticks until stopped."""
+
+    def __init__(self, store: Store, settings: Settings, clock: Clock, *, tick_seconds: float = 20.0) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.grace = timedelta(hours=settings.grace_hours)
+        self._wake = asyncio.Event()
+        self.on_queued: list[Callable[[], None]] = []  # woken when messages were queued (the outbox worker)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def tick(self) -> list[Decision]:
+        """Decide every slot due between (now - lookback) and now that has no decision yet."""
+        now = self.clock.now()
+        lookback = self.grace + timedelta(days=1)
+        async with self.store.session() as session:
+            rows = (
+                await session.execute(
+                    select(SubscriptionRow, Channel)
+                    .join(Channel, Channel.id == SubscriptionRow.channel_id)
+                    .where(SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest")
+                    .order_by(SubscriptionRow.id)
+                )
+            ).all()
+            done = {
+                (r.subscription_id, r.local_date, r.slot)
+                for r in (
+                    await session.execute(
+                        select(SlotRun).where(SlotRun.due_at > now - lookback - timedelta(days=1))
+                    )
+                ).scalars()
+            }
+        decisions: list[Decision] = []
+        for sub, channel in rows:
+            tz = ZoneInfo(sub.timezone)
+            start = max(sub.created_at, now - lookback)
+            for slot in slots_between(sub.times.split(","), parse_weekdays(sub.weekdays), tz, start, now):
+                key = (sub.id, slot.local_date.isoformat(), slot.slot)
+                if key in done:
+                    continue
+                late = now - slot.due_at
+                status = "queued"
+                if late > self.grace:
+                    status = "skipped"
+                    log.warning(
+                        "skipped the %s briefing of %s for subscription %d in %s: %s late, beyond the %s grace window",
+                        slot.slot,
+                        slot.local_date,
+                        sub.id,
+                        channel.platform,
+                        late,
+                        self.grace,
+                    )
+                decision = await self._decide(sub, channel, slot, status, now)
+                decisions.append(decision)
+        if any(d.status == "queued" and d.messages for d in decisions):
+            for callback in self.on_queued:
+                callback()
+        return decisions
+
+    async def _decide(
+        self, sub: SubscriptionRow, channel: Channel, slot: Slot, status: str, now: datetime
+    ) -> Decision:
+        key_date = slot.local_date.isoformat()
+        try:
+            async with self.store.session() as session, session.begin():
+                messages = 0
+                items = 0
+                if status == "queued":
+                    title = digest_title(slot.due_at, ZoneInfo(sub.timezone))
+                    messages, items = await queue_digest(
+                        session,
+                        channel,
+                        title=title,
+                        now=now,
+                        key=f"slot:{sub.id}:{key_date}:{slot.slot}",
+                        cap=self.settings.digest_max_articles,
+                    )
+                    if not messages:
+                        status = "empty"
+                session.add(
+                    SlotRun(
+                        subscription_id=sub.id,
+                        local_date=key_date,
+                        slot=slot.slot,
+                        due_at=slot.due_at,
+                        decided_at=now,
+                        status=status,
+                        items=items,
+                    )
+                )
+        except IntegrityError:
+            # Another process decided this slot first: its transaction holds the outbox entries.
+            return Decision(sub.id, key_date, slot.slot, "taken")
+        if status != "skipped":
+            log.info(
+                "slot %s %s of subscription %d: %s (%d messages)",
+                key_date,
+                slot.slot,
+                sub.id,
+                status,
+                messages,
+            )
+        return Decision(sub.id, key_date, slot.slot, status, messages)
+
+    async def next_due(self) -> datetime | None:
+        """The earliest future slot of any subscription (for sleeping until then)."""
+        now = self.clock.now()
+        async with self.store.session() as session:
+            subs = (
+                await session.execute(
+                    select(SubscriptionRow).where(
+                        SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest"
+                    )
+                )
+            ).scalars()
+            best: datetime | None = None
+            for sub in subs:
+                s = next_slot(sub.times.split(","), parse_weekdays(sub.weekdays), ZoneInfo(sub.timezone), now)
+                if s and (best is None or s.due_at < best):
+                    best = s.due_at
+        return best
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Tick until ``stop`` is set; a failing tick is logged and retried, never fatal."""
+        while not stop.is_set():
+            try:
+                await self.tick()
+                nxt = await self.next_due()
+            except Exception:  # noqa: BLE001 - the loop must survive a bad tick (DB hiccup)
+                log.exception("scheduler tick failed; retrying")
+                nxt = None
+            wait = self.tick_seconds
+            if nxt is not None:
+                wait = max(0.05, min(wait, (nxt - self.clock.now()).total_seconds()))
+            self._wake.clear()
+            sleeper = asyncio.ensure_future(self.clock.sleep(wait))
+            waker = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({sleeper, waker, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            for t in (sleeper, waker, stopper):
+                t.cancel()

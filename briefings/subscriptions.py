@@ -1,0 +1,332 @@
+"""The subscription service: subscribe a channel to a feed on a schedule, list, unsubscribe, digest now."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .clock import Clock
+from .delivery import ChannelRef
+from .digests import take_digest
+from .errors import BriefbotError, InputError
+from .models import Digest
+from .polling import Poller
+from .scheduler import (
+    canonical_weekdays,
+    digest_title,
+    next_slot,
+    parse_times,
+    parse_timezone,
+    parse_weekdays,
+)
+from .settings import Settings
+from .store import Channel, Feed, Store, SubscriptionRow
+
+log = logging.getLogger(__name__)
+
+MODES = ("digest", "instant")
+MAX_BACKFILL = 50
+MAX_SUBSCRIPTIONS_PER_CHANNEL = 50
+
+
+@dataclass
+class Subscription:
+    """A channel's subscription to one feed, as plain data."""
+
+    id: int
+    channel: ChannelRef
+    feed_url: str
+    times: list[str]
+    weekdays: str
+    timezone: str
+    mode: str
+    feed_title: str | None = None
+    backfilled: int = 0  # entries filed at once because of ``backfill``
+    next_run: datetime | None = None  # UTC instant of the next scheduled digest (digest mode)
+
+
+@dataclass
+class SubscriptionView:
+    """One line of ``list``: numbered from 1 in the channel, with the feed's health."""
+
+    n: int
+    feed_url: str
+    feed_title: str | None
+    times: list[str]
+    weekdays: str
+    timezone: str
+    mode: str
+    status: str  # ok | failing | waiting (not polled yet)
+    failing_reason: str | None = None
+    failing_since: datetime | None = None
+    last_success: datetime | None = None
+    next_run: datetime | None = None
+
+    def describe(self) -> str:
+        """``1. https://… - daily 07:30 (Europe/Berlin), digest - ok``: plain text, adapters escape it."""
+        when = (
+            "as they arrive"
+            if self.mode == "instant"
+            else f"{_days(self.weekdays)} {', '.join(self.times)} ({self.timezone})"
+        )
+        name = f"{self.feed_title} <{self.feed_url}>" if self.feed_title else self.feed_url
+        status = self.status
+        if self.status == "failing":
+            status = f"FAILING since {self.failing_since:%Y-%m-%d %H:%M} UTC: {self.failing_reason}"
+        return f"{self.n}. {name} - {when}, {self.mode} - {status}"
+
+
+def _days(weekdays: str) -> str:
+    return "daily" if weekdays == "mon-sun" else weekdays
+
+
+def validate_feed_url(url: str) -> str:
+    url = url.strip().strip("<>")
+    if "|" in url:  # Slack's <https://…|label> link form
+        url = url.split("|", 1)[0]
+    if (
+        not url.lower().startswith(("http://", "https://"))
+        or len(url) > 2048
+        or any(c.isspace() for c in url)
+    ):
+        raise InputError(f"{url[:100]!r} is not a feed address; give an http(s) URL of an RSS or Atom feed")
+    return url
+
+
+class SubscriptionService:
+    """Subscriptions of channels to feeds; feeds are fetched through the ``Poller``."""
+
+    def __init__(self, store: Store, poller: Poller, settings: Settings, clock: Clock) -> None:
+        self.store = store
+        self.poller = poller
+        self.settings = settings
+        self.clock = clock
+
+    async def _channel(self, session: AsyncSession, ref: ChannelRef, *, create: bool) -> Channel | None:
+        row = (
+            await session.execute(
+                select(Channel).where(
+                    Channel.platform == ref.platform,
+                    Channel.workspace == (ref.workspace or ""),
+                    Channel.channel == ref.channel,
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None and create:
+            row = Channel(
+                platform=ref.platform,
+                workspace=ref.workspace or "",
+                channel=ref.channel,
+                created_at=self.clock.now(),
+            )
+            session.add(row)
+            await session.flush()
+        return row
+
+    async def subscribe(
+        self,
+        channel: ChannelRef,
+        feed_url: str,
+        *,
+        times: list[str] | None = None,
+        weekdays: str = "mon-sun",
+        tz: str | None = None,
+        mode: str = "digest",
+        backfill: int = 0,
+    ) -> Subscription:
+        """Subscribe (or re-schedule) ``channel`` to ``feed_url``; the feed's current entries are marked
+        seen (no flood) except the latest ``backfill``. Raises InputError/FeedError/FetchError."""
+        url = validate_feed_url(feed_url)
+        slot_times = parse_times(times or ["07:30"])
+        days = canonical_weekdays(parse_weekdays(weekdays))
+        if mode not in MODES:
+            raise InputError(f"mode must be digest or instant, not {mode!r}")
+        if not 0 <= backfill <= MAX_BACKFILL:
+            raise InputError(f"backfill must be between 0 and {MAX_BACKFILL}")
+        if tz is not None:
+            parse_timezone(tz)
+        # Read the feed first: a wrong address fails here with a clear message, before anything is stored.
+        parsed, result = await self.poller.fetch_feed(url)
+        if parsed is None:
+            raise InputError(f"{url} returned no feed")
+        entries = list(parsed.entries)
+        now = self.clock.now()
+        async with self.store.session() as session, session.begin():
+            ch = await self._channel(session, channel, create=True)
+            assert ch is not None
+            if tz is not None:
+                ch.timezone = tz
+            zone = tz or ch.timezone or self.settings.default_timezone
+            feed = (await session.execute(select(Feed).where(Feed.url == url))).scalar_one_or_none()
+            if feed is None:
+                # A new feed: this fetch is its first poll (its validators are good for the next one).
+                feed = Feed(
+                    url=url,
+                    title=(getattr(parsed, "title", None) or None),
+                    etag=getattr(result, "etag", None),
+                    last_modified=getattr(result, "last_modified", None),
+                    interval_s=int(self.poller.interval.total_seconds()),
+                    consecutive_failures=0,
+                    last_attempt_at=now,
+                    last_success_at=now,
+                    next_poll_at=self.poller.next_poll(now),
+                )
+                session.add(feed)
+                await session.flush()
+            sub = (
+                await session.execute(
+                    select(SubscriptionRow).where(
+                        SubscriptionRow.channel_id == ch.id, SubscriptionRow.feed_id == feed.id
+                    )
+                )
+            ).scalar_one_or_none()
+            if sub is None:
+                count = len(
+                    (
+                        await session.execute(
+                            select(SubscriptionRow.id).where(
+                                SubscriptionRow.channel_id == ch.id, SubscriptionRow.active.is_(True)
+                            )
+                        )
+                    ).all()
+                )
+                if count >= MAX_SUBSCRIPTIONS_PER_CHANNEL:
+                    raise InputError(
+                        f"this channel already has {count} subscriptions; unsubscribe from one first"
+                    )
+                sub = SubscriptionRow(channel_id=ch.id, feed_id=feed.id, created_at=now)
+                session.add(sub)
+            elif not sub.active:
+                sub.created_at = now  # a re-subscription starts afresh: no catch-up of old slots
+            sub.times = ",".join(slot_times)
+            sub.weekdays = days
+            sub.timezone = zone
+            sub.mode = mode
+            sub.active = True
+            await session.flush()
+            sub_id, ch_id, feed_id, feed_title = sub.id, ch.id, feed.id, feed.title
+            # History is seen (in this same transaction, so no poll can file it meanwhile); the latest
+            # ``backfill`` entries are filed as new below (briefed now).
+            ordered = _newest_first(entries)
+            old, recent = ordered[backfill:], ordered[:backfill]
+            await self.poller.mark_seen(session, ch_id, feed_id, old)
+        backfilled = 0
+        if recent:
+            report = await self.poller.file_entries(feed_id, recent, only_channel=ch_id)
+            backfilled = report.new_items
+        log.info("%s subscribed to %s (%s %s %s, %s)", channel, url, days, slot_times, zone, mode)
+        nxt = next_slot(slot_times, parse_weekdays(days), ZoneInfo(zone), now) if mode == "digest" else None
+        return Subscription(
+            id=sub_id,
+            channel=channel,
+            feed_url=url,
+            times=slot_times,
+            weekdays=days,
+            timezone=zone,
+            mode=mode,
+            feed_title=feed_title,
+            backfilled=backfilled,
+            next_run=nxt.due_at if nxt else None,
+        )
+
+    async def _rows(self, session: AsyncSession, channel: ChannelRef) -> list[tuple[SubscriptionRow, Feed]]:
+        ch = await self._channel(session, channel, create=False)
+        if ch is None:
+            return []
+        rows = await session.execute(
+            select(SubscriptionRow, Feed)
+            .join(Feed, Feed.id == SubscriptionRow.feed_id)
+            .where(SubscriptionRow.channel_id == ch.id, SubscriptionRow.active.is_(True))
+            .order_by(SubscriptionRow.id)
+        )
+        return [(s, f) for s, f in rows.all()]
+
+    def _view(self, n: int, sub: SubscriptionRow, feed: Feed) -> SubscriptionView:
+        status = "failing" if feed.consecutive_failures else "ok" if feed.last_success_at else "waiting"
+        times = sub.times.split(",")
+        nxt = (
+            next_slot(times, parse_weekdays(sub.weekdays), ZoneInfo(sub.timezone), self.clock.now())
+            if sub.mode == "digest"
+            else None
+        )
+        return SubscriptionView(
+            n=n,
+            feed_url=feed.url,
+            feed_title=feed.title,
+            times=times,
+            weekdays=sub.weekdays,
+            timezone=sub.timezone,
+            mode=sub.mode,
+            status=status,
+            failing_reason=feed.last_error if feed.consecutive_failures else None,
+            failing_since=feed.failing_since,
+            last_success=feed.last_success_at,
+            next_run=nxt.due_at if nxt else None,
+        )
+
+    async def list(self, channel: ChannelRef) -> list[SubscriptionView]:
+        """The channel's subscriptions, numbered from 1 (the numbers ``unsubscribe`` takes)."""
+        async with self.store.session() as session:
+            return [self._view(n, s, f) for n, (s, f) in enumerate(await self._rows(session, channel), 1)]
+
+    async def unsubscribe(self, channel: ChannelRef, n: int) -> SubscriptionView:
+        """Stop subscription number ``n`` of ``list``."""
+        async with self.store.session() as session, session.begin():
+            rows = await self._rows(session, channel)
+            if not rows:
+                raise InputError("this channel has no subscriptions")
+            if not 1 <= n <= len(rows):
+                raise InputError(
+                    f"there is no subscription number {n} here; `/brief list` shows 1 to {len(rows)}"
+                )
+            sub, feed = rows[n - 1]
+            sub.active = False
+            view = self._view(n, sub, feed)
+        log.info("%s unsubscribed from %s", channel, view.feed_url)
+        return view
+
+    async def digest_now(self, channel: ChannelRef) -> Digest | None:
+        """Poll the channel's feeds, then take its digest now (the articles new since the last one);
+        None when there is nothing new. The articles taken will not appear in the next scheduled digest."""
+        async with self.store.session() as session:
+            rows = await self._rows(session, channel)
+            ch = await self._channel(session, channel, create=False)
+        if ch is None:
+            return None
+        for _sub, feed in rows:
+            try:
+                await self.poller.poll_feed(feed.id)
+            except BriefbotError as exc:  # the feed's status shows in `list`; digest what we have
+                log.info("digest: feed %s not polled: %s", feed.url, exc.message)
+        now = self.clock.now()
+        tz = ZoneInfo(ch.timezone or (rows[0][0].timezone if rows else self.settings.default_timezone))
+        async with self.store.session() as session, session.begin():
+            digest, _n = await take_digest(
+                session,
+                ch.id,
+                title=digest_title(now, tz, "digest"),
+                now=now,
+                cap=self.settings.digest_max_articles,
+            )
+        return digest
+
+
+def _newest_first(entries: list[Any]) -> list[Any]:
+    """Entries by publication date, newest first; feed order (newest first by convention) unless every
+    entry has an ISO 8601 date."""
+    dated = []
+    for i, e in enumerate(entries):
+        try:
+            when = datetime.fromisoformat(str(getattr(e, "published", None) or ""))
+        except ValueError:
+            return list(entries)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        dated.append((when, -i, e))
+    return [e for _, _, e in sorted(dated, key=lambda t: (t[0], t[1]), reverse=True)]
