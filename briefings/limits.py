@@ -62,6 +62,8 @@ def clip(text: str, limit: int, *, clauses: bool = False) -> str:
     head = text[:cut].rstrip(_DANGLING)
     if not head:
         head = text[:budget]
+    if (len(head) - len(head.rstrip("\\"))) % 2:
+        head = head[:-1]  # a lone trailing backslash would escape the ellipsis (and show up)
     return head + ELLIPSIS
 
 
