@@ -44,3 +44,41 @@ def _clean_env(monkeypatch, tmp_path):
         ):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "briefbot-data"))
+
+
+def _database_params() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    params.append(
+        pytest.param(
+            "postgresql",
+            id="postgresql",
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.skipif(
+                    not os.environ.get("BRIEFBOT_TEST_DATABASE_URL"), reason="BRIEFBOT_TEST_DATABASE_URL is not set"
+                ),
+            ],
+        )
+    )
+    return params
+
+
+@pytest.fixture(params=_database_params())
+async def db_url(request, tmp_path):
+    """A clean, empty database URL per test: a SQLite file, or (when BRIEFBOT_TEST_DATABASE_URL is set)
+    a fresh PostgreSQL schema selected with ``?schema=`` (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    base = os.environ["BRIEFBOT_TEST_DATABASE_URL"]
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    yield f"{base}{'&' if '?' in base else '?'}schema={schema}"
+    engine = create_async_engine(base)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()

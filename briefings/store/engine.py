@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -51,24 +52,42 @@ class Store:
             command.upgrade(cfg, "head")
 
         async with self.engine.begin() as conn:
+            if schema and self.dialect == "postgresql":
+                await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             await conn.run_sync(upgrade)
 
     async def close(self) -> None:
         await self.engine.dispose()
 
 
-def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
-    """An async engine for ``url``; SQLite gets its folder created, WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, *, schema: str | None = None) -> tuple[AsyncEngine, str | None]:
+    """An async engine for ``url`` (and the PostgreSQL schema it uses, from ``?schema=`` or ``schema``).
+
+    SQLite gets its folder created, WAL, a busy timeout and foreign keys.
+    """
     kwargs: dict[str, Any] = {}
-    if url.startswith("sqlite"):
-        path = url.split(":///", 1)[1] if ":///" in url else ""
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError):
+        raise ConfigError(
+            "BRIEFBOT_DATABASE_URL is not a database URL (e.g. postgresql+asyncpg://user:pass@host/db)"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
         if path and path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
-    elif schema:
-        kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
+    else:
+        schema = parsed.query.get("schema", schema)  # type: ignore[assignment]
+        if isinstance(schema, tuple):
+            schema = schema[0]
+        parsed = parsed.difference_update_query(["schema"])
+        if schema:
+            if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+                raise ConfigError(f"the database schema must be a lower-case identifier, got {schema!r}")
+            kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
     try:
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(parsed, **kwargs)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise ConfigError(f"BRIEFBOT_DATABASE_URL cannot be used: {exc}") from None
     if engine.dialect.name == "sqlite":
@@ -81,18 +100,19 @@ def make_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
-    return engine
+    return engine, schema
 
 
 @asynccontextmanager
 async def open_store(url: str, *, schema: str | None = None, migrate: bool = True) -> AsyncIterator[Store]:
     """Open (and by default migrate) the database at ``url``; dispose of it on exit."""
-    store = Store(make_engine(url, schema=schema))
+    engine, schema = make_engine(url, schema=schema)
+    store = Store(engine)
     try:
         if migrate:
             try:
                 await store.migrate(schema)
-            except OSError as exc:
+            except (OSError, SQLAlchemyError) as exc:
                 raise ConfigError(f"the database at {_safe(url)} cannot be opened: {exc}") from None
         yield store
     finally:
