@@ -1,0 +1,534 @@
+"""Who said what: the extractor's entry points, from Articles to Extractions (statements, speakers, acts).
+
+Paragraphs of every article go through ``nlp.pipe`` in one stream; each article is then read in order:
+quotations are scanned from the characters, reported speech from the parse, and every statement is
+attributed to one entity of the article's source table.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .acts import classify
+from .cues import SAY_VERBS
+from .dateline import find_dateline
+from .models import Article, Entity, Extraction, Statement
+from .quotes import Quote, find_quotes
+from .reported import Cue, source_cues, subject_of, verb_cues
+from .speakers import (
+    Source,
+    SourceTable,
+    entity_span,
+    gender_of_pronoun,
+    honorific_gender,
+    is_pronoun,
+    is_relative,
+    name_tokens,
+    phrase,
+    source_type,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_CHUNK = 20_000  # characters parsed at once: long paragraphs are cut at sentence ends
+BATCH_SIZE = 64
+_SENT_END = re.compile(r"[.!?][\"”’']?\s+")
+_FLOATING_MIN_WORDS = 3
+
+
+@dataclass
+class Paragraph:
+    start: int  # offset in Article.text
+    end: int
+    doc: Doc | None = None
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass
+class Found:
+    """A statement before its speaker's final name is known."""
+
+    source: Source
+    start: int
+    end: int
+    kind: str
+    act: str
+    cue: str
+    mention: str
+    cue_start: int | None
+    priority: int  # which one to keep when two statements claim the same text
+
+
+def paragraphs(article: Article) -> list[Paragraph]:
+    """Body paragraphs (one per non-blank line), long ones cut into chunks at sentence ends."""
+    text = article.text
+    out: list[Paragraph] = []
+    pos = article.body_start
+    dl = find_dateline(text, article.body_start)
+    for line in re.finditer(r"[^\n]+", text[article.body_start :]):
+        s = article.body_start + line.start()
+        e = article.body_start + line.end()
+        if dl is not None and s <= dl.start < e:
+            s = dl.end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e <= s:
+            continue
+        while e - s > MAX_CHUNK:
+            cut = s + MAX_CHUNK
+            m = None
+            for m in _SENT_END.finditer(text, s + MAX_CHUNK // 2, cut):
+                pass
+            cut = m.end() if m is not None and m.end() > s else cut
+            out.append(Paragraph(s, cut))
+            s = cut
+        out.append(Paragraph(s, e))
+        pos = e
+    del pos
+    return out
+
+
+def extract_docs(articles: Iterable[Article], nlp: Language) -> Iterator[Extraction]:
+    """Who said what in each article, in order; paragraphs are parsed in batches through ``nlp.pipe``.
+
+    Lazy: articles are read as the output is consumed. An article that fails yields an empty
+    Extraction (logged) so that one bad input never stops a batch.
+    """
+    pending: dict[int, tuple[Article, list[Paragraph]]] = {}
+
+    def stream() -> Iterator[tuple[str, tuple[int, int]]]:
+        for n, article in enumerate(articles):
+            try:
+                paras = paragraphs(article)
+            except Exception:  # noqa: BLE001 - one bad article must not stop the batch
+                log.exception("could not split %s into paragraphs", article.source)
+                paras = []
+            pending[n] = (article, paras)
+            if not paras:
+                yield "", (n, -1)
+            for i, p in enumerate(paras):
+                yield article.text[p.start : p.end], (n, i)
+
+    current = -1
+    for doc, (n, i) in nlp.pipe(stream(), as_tuples=True, batch_size=BATCH_SIZE):
+        if n != current and current >= 0:
+            yield _finish(*pending.pop(current))
+        current = n
+        if i >= 0:
+            pending[n][1][i].doc = doc
+    if current >= 0:
+        yield _finish(*pending.pop(current))
+
+
+def extract(article: Article, nlp: Language) -> Extraction:
+    """Who said what in one article."""
+    return next(extract_docs([article], nlp))
+
+
+def _finish(article: Article, paras: list[Paragraph]) -> Extraction:
+    try:
+        return read_article(article, paras)
+    except Exception:  # noqa: BLE001 - one bad article must not stop the batch
+        log.exception("extraction failed for %s", article.source)
+        return Extraction(article=article, dateline=find_dateline(article.text, article.body_start))
+
+
+# -- reading one article -----------------------------------------------------------------------
+
+
+class Reader:
+    """Reads the parsed paragraphs of one article in order and collects its statements."""
+
+    def __init__(self, article: Article, paras: list[Paragraph]) -> None:
+        self.article = article
+        self.paras = [p for p in paras if p.doc is not None]
+        self.table = SourceTable()
+        self.found: list[Found] = []
+        self.last_para = -10  # paragraph index of the last statement (for floating quotes)
+
+    # names and titles first, so that a speaker's fullest name is known wherever it appears
+    def register_names(self) -> None:
+        for p in self.paras:
+            assert p.doc is not None
+            doc = p.doc
+            for ent in doc.ents:
+                if ent.label_ == "PERSON":
+                    head = ent.root
+                    rng = name_tokens(head) if head.pos_ == "PROPN" else None
+                    if rng is None or rng[1] - rng[0] < 1:
+                        continue
+                    name = doc[rng[0] : rng[1]].text
+                    if name.lower() in _CAPITAL_NAMES:
+                        continue
+                    src = self.table.person(name)
+                    self._learn_roles(src, head, rng)
+                elif ent.label_ == "ORG" and ent.end + 2 < len(doc) and doc[ent.end].text == "(":
+                    acr = doc[ent.end + 1]
+                    if acr.text.isupper() and doc[ent.end + 2].text == ")":
+                        src = self.table.named(ent.text, "organization")
+                        src.add_alias(acr.text)
+
+    def _learn_roles(self, src: Source, head: Token, rng: tuple[int, int]) -> None:
+        doc = head.doc
+        np = phrase(head)
+        if np.start < rng[0]:
+            role = doc[np.start : rng[0]].text
+            if re.search(r"[A-Za-z]", role) and not role.lower().startswith(("by ", "from ", "with ")):
+                src.set_role(role)
+                src.add_alias(doc[np.start : rng[1]].text)
+                g = honorific_gender(role.split())
+                if g:
+                    src.gender = g
+        for child in head.children:
+            if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN") and entity_span(child) is None:
+                src.set_role(phrase(child).text)
+        # "Another Democratic member of the committee, Ron Wyden": the name is the apposition
+        if head.dep_ == "appos" and head.head.pos_ == "NOUN":
+            src.set_role(phrase(head.head).text)
+
+    def run(self) -> list[Found]:
+        self.register_names()
+        for pi, p in enumerate(self.paras):
+            assert p.doc is not None
+            p.quotes = find_quotes(self.article.text, p.start, p.end)
+            for sent in p.doc.sents:
+                self.read_sentence(pi, p, sent)
+        return self.found
+
+    def in_quote(self, p: Paragraph) -> callable:
+        spans = [(q.open_mark - p.start, (q.close_mark if q.close_mark is not None else q.end) - p.start) for q in p.quotes]
+
+        def test(idx: int) -> bool:
+            return any(a <= idx <= b for a, b in spans)
+
+        return test
+
+    def read_sentence(self, pi: int, p: Paragraph, sent: Span) -> None:
+        in_quote = self.in_quote(p)
+        self.note_subjects(sent, in_quote)
+        used: set[int] = set()  # quotes of this paragraph already claimed (by index)
+        cues = sorted([*verb_cues(sent, in_quote), *source_cues(sent, in_quote)], key=lambda c: c.token.i)
+        for cue in cues:
+            src, mention = self.resolve(cue.subject, p.start + cue.token.idx)
+            if src is None:
+                continue
+            start, end = p.start + cue.start, p.start + cue.end
+            # Does the content coincide with a quotation? Then it is that direct quote.
+            q = self.quote_covering(p, start, end)
+            if q is not None:
+                qi = p.quotes.index(q)
+                if qi in used or self.claimed(q):
+                    continue
+                used.add(qi)
+                self.add_quote(pi, p, q, src, cue.lemma, cue.text, mention, p.start + cue.token.idx)
+                continue
+            if self.overlaps_claimed(start, end):
+                continue
+            inner = [q for q in p.quotes if q.open_mark >= start and (q.close_mark or q.end) <= end + 1]
+            kind = "mixed" if inner else "indirect"
+            content = self.article.text[start:end]
+            act = classify(cue.lemma, content, kind, addressee_to=cue.addressee_to)
+            pr = 2 if cue.frame in ("verb", "fronted") else 1
+            self.emit(pi, Found(src, start, end, kind, act, cue.text, mention, p.start + cue.token.idx, pr))
+        # quotations opening in this sentence that no cue claimed yet
+        for q in p.quotes:
+            if not (p.start + sent.start_char <= q.open_mark < p.start + sent.end_char) or self.claimed(q):
+                continue
+            self.attribute_quote(pi, p, q, sent, in_quote)
+
+    # -- quotes ------------------------------------------------------------------------------
+
+    def quote_covering(self, p: Paragraph, start: int, end: int) -> Quote | None:
+        for q in p.quotes:
+            inter = min(end, q.end) - max(start, q.start)
+            if inter <= 0:
+                continue
+            outside = (end - start) - inter
+            # outside text of at most a few characters (marks, punctuation): the content is the quote
+            if outside <= 0.3 * (end - start) or outside <= 3:
+                return q
+        return None
+
+    def claimed(self, q: Quote) -> bool:
+        return any(f.start <= q.start and q.end <= f.end + 1 for f in self.found) or any(
+            f.start == q.start for f in self.found
+        )
+
+    def overlaps_claimed(self, start: int, end: int) -> bool:
+        for f in self.found:
+            inter = min(end, f.end) - max(start, f.start)
+            if inter > 0 and inter >= 0.5 * (max(end, f.end) - min(start, f.start)):
+                return True
+        return False
+
+    def add_quote(
+        self, pi: int, p: Paragraph, q: Quote, src: Source, lemma: str, cue: str, mention: str, cue_at: int | None
+    ) -> None:
+        content = self.article.text[q.start : q.end]
+        act = classify(lemma, content, "direct", imperative=self.imperative(p, q))
+        self.emit(pi, Found(src, q.start, q.end, "direct", act, cue, mention, cue_at, 3))
+
+    def imperative(self, p: Paragraph, q: Quote) -> bool:
+        assert p.doc is not None
+        for tok in p.doc:
+            if p.start + tok.idx >= q.start and not tok.is_punct:
+                return tok.tag_ == "VB" and not any(c.dep_.startswith("nsubj") for c in tok.children) and tok.dep_ == "ROOT"
+        return False
+
+    def attribute_quote(self, pi: int, p: Paragraph, q: Quote, sent: Span, in_quote) -> None:
+        doc = p.doc
+        assert doc is not None
+        text = self.article.text
+        close = q.close_mark if q.close_mark is not None else q.end
+        # right context: '..." he said.' up to the sentence end or the next quotation
+        nxt = min([o.open_mark for o in p.quotes if o.open_mark > close] + [p.end])
+        right = [t for t in doc if close < p.start + t.idx < nxt]
+        cue_tok = None
+        for n, t in enumerate(right):
+            if t.text in (".", "!", "?", ";") and n > 0:
+                break
+            if n > 8:
+                break
+            if t.lemma_.lower() in SAY_VERBS and t.pos_ in ("VERB", "AUX"):
+                cue_tok = t
+                break
+        if cue_tok is None:
+            # left context: 'X said: "...' / 'X told reporters, "...' / 'saying "...'
+            prev_close = max([(o.close_mark or o.end) for o in p.quotes if (o.close_mark or o.end) < q.open_mark] + [p.start - 1])
+            left = [t for t in doc if prev_close < p.start + t.idx < q.open_mark]
+            # only the sentence holding the quote (a full stop ends the left context)
+            for n in range(len(left) - 1, -1, -1):
+                if left[n].text in (".", "!", "?") and n < len(left) - 1:
+                    left = left[n + 1 :]
+                    break
+            colon = bool(left) and left[-1].text == ":"
+            for n in range(len(left) - 1, -1, -1):
+                t = left[n]
+                if t.lemma_.lower() in SAY_VERBS and t.pos_ in ("VERB", "AUX"):
+                    if colon or len(left) - 1 - n <= 6:
+                        cue_tok = t
+                    break
+            if cue_tok is None and colon:
+                # 'X struck a defiant tone: "..."' - the subject of the clause before the colon
+                root = next((t for t in left if t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX")), None)
+                if root is not None and subject_of(root) is not None:
+                    src, mention = self.resolve(subject_of(root), p.start + root.idx)
+                    if src is not None:
+                        self.add_quote(pi, p, q, src, root.lemma_.lower(), root.text, mention, p.start + root.idx)
+                        return
+        if cue_tok is not None:
+            subj = subject_of(cue_tok)
+            src, mention = self.resolve(subj, p.start + cue_tok.idx) if subj is not None else (None, "")
+            if src is not None:
+                self.add_quote(pi, p, q, src, cue_tok.lemma_.lower(), cue_tok.text, mention, p.start + cue_tok.idx)
+                return
+        # floating quote: a whole sentence in quotation marks, spoken by the latest speaker
+        lead = text[max(p.start, q.open_mark - 3) : q.open_mark].strip()
+        starts_sentence = q.open_mark == p.start or lead == "" or lead[-1:] in ".!?”\"’:"
+        words = len(text[q.start : q.end].split())
+        if starts_sentence and words >= _FLOATING_MIN_WORDS and self.table.last_speaker is not None and pi - self.last_para <= 2:
+            src = self.table.last_speaker
+            self.add_quote(pi, p, q, src, "say", "(floating quote)", "", None)
+
+    # -- speakers ----------------------------------------------------------------------------
+
+    def note_subjects(self, sent: Span, in_quote) -> None:
+        """Record this sentence's named and described subjects as antecedents for pronouns."""
+        for tok in sent:
+            if tok.dep_ not in ("nsubj", "nsubjpass") or in_quote(tok.idx) or is_pronoun(tok) or is_relative(tok):
+                continue
+            src, _ = self.resolve(tok, None, create=tok.pos_ == "PROPN" or tok.ent_type_ in ("PERSON", "ORG", "GPE"))
+            if src is not None:
+                self.table.note_subject(self.paras_offset(sent) + tok.idx, src)
+
+    def paras_offset(self, sent: Span) -> int:
+        for p in self.paras:
+            if p.doc is sent.doc:
+                return p.start
+        return 0
+
+    def resolve(self, tok: Token | None, offset: int | None, create: bool = True) -> tuple[Source | None, str]:
+        """The source a subject token stands for, and the mention as written."""
+        if tok is None:
+            return None, ""
+        doc = tok.doc
+        base = self.paras_offset(tok.sent) if offset is None else offset - tok.idx
+        if is_relative(tok) and tok.head.dep_ in ("relcl",):
+            tok = tok.head.head
+        if is_pronoun(tok):
+            low = tok.lower_
+            if low in ("i", "we", "you", "me", "us"):
+                return None, tok.text
+            src = self.table.antecedent(low, base + tok.idx)
+            if src is not None:
+                g = gender_of_pronoun(low)
+                if g and src.gender is None:
+                    src.gender = g
+                self.table.note_subject(base + tok.idx, src)
+            return src, tok.text
+        # "Another member of the committee, Ron Wyden, said": the name in apposition speaks
+        if tok.pos_ == "NOUN":
+            for child in tok.children:
+                if child.dep_ == "appos" and child.pos_ == "PROPN":
+                    src, mention = self.resolve(child, base + child.idx, create)
+                    if src is not None:
+                        src.set_role(phrase(tok).text) if src.type == "person" else src.add_alias(phrase(tok).text)
+                    return src, mention
+        # "X's statement said": the owner of the statement speaks
+        if tok.lemma_.lower() in ("statement", "tweet", "letter", "post") and any(c.dep_ == "poss" for c in tok.children):
+            owner = next(c for c in tok.children if c.dep_ == "poss")
+            if not is_pronoun(owner):
+                return self.resolve(owner, base + owner.idx, create)
+        span = entity_span(tok)
+        if tok.pos_ == "PROPN" or (span is not None and tok.pos_ != "PRON"):
+            return self.resolve_name(tok, span, create)
+        if not create and tok.lemma_.lower() not in _DESCRIPTION_HEADS:
+            return None, ""
+        return self.resolve_description(tok, base)
+
+    def resolve_name(self, tok: Token, span: Span | None, create: bool) -> tuple[Source | None, str]:
+        doc = tok.doc
+        rng = name_tokens(tok)
+        if span is not None and (rng is None or span.end - span.start > rng[1] - rng[0]) and span.label_ != "PERSON":
+            rng = (span.start, span.end)
+        if rng is None:
+            rng = (tok.i, tok.i + 1)
+        # a leading "the" belongs to organisation names ("the Iraqi government"), never to people
+        name = doc[rng[0] : rng[1]].text
+        name = re.sub(r"\s*[’']s$", "", name)
+        low = name.lower()
+        label = span.label_ if span is not None else None
+        key = "p:" + name.split()[-1].lower() if name.split() else ""
+        np = phrase(tok)
+        if low in _CAPITAL_NAMES or low.removeprefix("the ") in _CAPITAL_NAMES:
+            src = self.table.named(name, "country")
+        elif key in self.table._by_key:
+            src = self.table.person(name)
+        elif label in ("PERSON",) or (label is None and self._looks_personal(tok, np)):
+            src = self.table.person(name)
+            self._learn_roles(src, tok, rng)
+        else:
+            full = np.text if np.start < rng[0] and doc[np.start].lower_ == "the" else name
+            src = self.table.named(full if label != "GPE" else name, "country" if label == "GPE" else "organization")
+            if tok.tag_ == "NNPS" or any(c.dep_ == "conj" for c in tok.children):
+                src.plural = True
+        src.add_alias(np.text)
+        return src, np.text
+
+    def _looks_personal(self, tok: Token, np: Span) -> bool:
+        words = [t.lower_.strip(".") for t in np]
+        return any(w in ("president", "minister", "senator", "mr", "mrs", "ms", "dr", "professor", "spokesman", "spokeswoman") for w in words)
+
+    def resolve_description(self, tok: Token, base: int) -> tuple[Source | None, str]:
+        np = phrase(tok)
+        text = np.text
+        words = [t.text for t in np if not t.is_punct]
+        lemma = tok.lemma_.lower()
+        type_ = source_type(tok, None)
+        if lemma in _PERSON_HEADS or tok.lower_ in _PERSON_HEADS:
+            src = self.table.by_description(words, tok.text)
+            if src is not None:
+                src.add_alias(text)
+                return src, text
+            definite = np[0].lower_ in ("the", "his", "her", "its", "their") if len(np) else False
+            if definite and self.table.last_speaker is not None and self.table.last_speaker.type == "person" and lemma not in ("counterpart",):
+                last = self.table.last_speaker
+                if not last.role_words:
+                    last.set_role(text)
+                    return last, text
+            src = self.table.named(text, "person")
+            return src, text
+        if type_ in ("group", "document", "organization"):
+            if lemma in ("government", "ministry", "administration", "military", "army", "police"):
+                # "the government" after "the Comoros government": the same body
+                for s in reversed(self.table.sources):
+                    if s.type == "organization" and lemma in s.name.lower():
+                        s.add_alias(text)
+                        return s, text
+            src = self.table.named(text, type_)
+            src.plural = src.plural or type_ == "group"
+            return src, text
+        return None, text
+
+    # -- output ------------------------------------------------------------------------------
+
+    def emit(self, pi: int, f: Found) -> None:
+        if f.end <= f.start:
+            return
+        self.found.append(f)
+        self.table.spoke(f.source)
+        self.last_para = pi
+
+
+_CAPITAL_NAMES = frozenset(
+    "tehran moscow kremlin kiev kyiv beijing pyongyang seoul ankara damascus kabul islamabad riyadh".split()
+)
+_PERSON_HEADS = frozenset(
+    """minister president premier chancellor spokesman spokeswoman spokesperson leader secretary
+    chairman chairwoman director chief head governor mayor senator ambassador envoy general commander
+    adviser advisor aide counterpart king queen prince judge lawyer attorney analyst professor expert
+    scientist founder executive manager economist politician lawmaker cleric coach captain pope
+    candidate official policeman soldier diplomat campaigner engineer refugee student teacher doctor
+    man woman father mother journalist reporter witness resident source""".split()
+)
+_DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
+    """government ministry military army police officials sources analysts experts report study survey
+    poll polls statement data research agency company""".split()
+)
+
+
+def read_article(article: Article, paras: list[Paragraph]) -> Extraction:
+    """Statements and entities of one parsed article."""
+    reader = Reader(article, paras)
+    found = reader.run()
+    found = _dedupe(found)
+    sources = [s for s in reader.table.sources if any(f.source is s for f in found)]
+    entities = [Entity(id=s.id, name=s.name, type=_entity_type(s), role=s.role, aliases=list(s.aliases)) for s in sources]
+    statements = [
+        Statement(
+            speaker=f.source.name,
+            start=f.start,
+            end=f.end,
+            kind=f.kind,
+            act=f.act,
+            cue=f.cue,
+            content=article.text[f.start : f.end],
+            speaker_id=f.source.id,
+            speaker_mention=f.mention or None,
+            cue_start=f.cue_start,
+        )
+        for f in sorted(found, key=lambda f: f.start)
+    ]
+    return Extraction(
+        article=article,
+        entities=entities,
+        statements=statements,
+        dateline=find_dateline(article.text, article.body_start),
+    )
+
+
+def _entity_type(s: Source) -> str:
+    return s.type if s.type in ("person", "organization", "country", "group", "document", "anonymous") else "person"
+
+
+def _dedupe(found: list[Found]) -> list[Found]:
+    """Two statements on (mostly) the same text: keep the one with the stronger evidence."""
+    keep: list[Found] = []
+    for f in sorted(found, key=lambda f: -f.priority):
+        clash = False
+        for k in keep:
+            inter = min(f.end, k.end) - max(f.start, k.start)
+            if inter > 0 and inter >= 0.5 * (max(f.end, k.end) - min(f.start, k.start)):
+                clash = True
+                break
+        if not clash:
+            keep.append(f)
+    return keep

@@ -1,0 +1,315 @@
+"""Reported speech from the dependency parse: cue verbs, their speakers and the content they report.
+
+Each cue is a verb of the lexicon (``say``, ``deny``, ``urge`` ...) or a source phrase (``according
+to X``); its content is the complement the verb governs, from after the cue (without ``that``) to the
+end of the clause, or the clause before it for ``..., X said``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from .cues import (
+    ACCUSATION_VERBS,
+    DEMAND_VERBS,
+    DENIAL_VERBS,
+    DOCUMENT_NOUNS,
+    DOCUMENT_ONLY,
+    HYPOTHETICAL_AUX,
+    HYPOTHETICAL_HEADS,
+    OFFER_VERBS,
+    SAY_VERBS,
+)
+
+# Verbs whose direct object is itself the content ("denied the allegations", "promised a referendum").
+_OBJECT_CONTENT = (
+    DENIAL_VERBS
+    | ACCUSATION_VERBS
+    | OFFER_VERBS
+    | frozenset(
+        """demand announce outline declare predict estimate confirm acknowledge admit reveal report
+        show find warn urge ask order threaten recommend advise forecast calculate describe""".split()
+    )
+)
+# Verbs taking an addressee then an infinitive: "urged Turkey not to attack" (the addressee is content).
+_ADDRESSEE_TO = frozenset("urge ask order call appeal warn advise tell press implore beg instruct".split())
+_PREP_CONTENT = {
+    "call": ("on", "for", "upon"),
+    "appeal": ("to", "for"),
+    "accuse": ("of",),
+    "blame": ("for", "on"),
+    "warn": ("of", "against", "about"),
+    "charge": ("with",),
+    "press": ("for",),
+    "ask": ("for",),
+}
+_STRIP = " \t\r\n,;:–—-"
+_CUE_LEFT = ("aux", "auxpass", "neg", "advmod")
+
+
+@dataclass
+class Cue:
+    """A cue found in a sentence: the verb, the speaker's head token and the content's char span."""
+
+    token: Token
+    lemma: str
+    subject: Token | None
+    start: int  # content offsets into the paragraph doc's text; -1 when the cue governs no content
+    end: int
+    text: str  # the cue words as written
+    addressee_to: bool = False
+    frame: str = "verb"  # verb | fronted | parenthetical | source
+
+
+def subject_of(verb: Token, depth: int = 0) -> Token | None:
+    """The head token of the verb's speaker: its subject, or the subject it shares ("..., saying")."""
+    for child in verb.children:
+        if child.dep_ == "nsubj":
+            return child
+        if child.dep_ == "nsubjpass":
+            return None  # "was told", "is said": the speaker is not the subject
+    if depth > 3:
+        return None
+    if verb.dep_ == "relcl":
+        return verb.head
+    if verb.dep_ in ("advcl", "conj", "xcomp") and (verb.dep_ != "advcl" or verb.tag_ == "VBG"):
+        return subject_of(verb.head, depth + 1)
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("PROPN", "NOUN"):
+        return verb.head
+    # Inverted order with a parse that made the speaker an object: '"...," said KCNA.'
+    for child in verb.rights:
+        if child.dep_ in ("dobj", "attr", "npadvmod") and child.pos_ == "PROPN":
+            return child
+    return None
+
+
+def _hypothetical(verb: Token) -> bool:
+    if any(c.dep_ in ("aux",) and c.lower_ in HYPOTHETICAL_AUX for c in verb.children):
+        return True
+    if any(c.dep_ == "neg" for c in verb.children) and verb.lemma_ not in DENIAL_VERBS:
+        return True
+    head = verb.head
+    if verb.dep_ == "xcomp" and head.lemma_.lower() in HYPOTHETICAL_HEADS:
+        return True
+    # "is expected to say": the xcomp hangs off a passive participle or adjective
+    return verb.dep_ == "xcomp" and head.tag_ in ("VBN", "JJ") and head.lemma_.lower() in HYPOTHETICAL_HEADS
+
+
+def _cue_text(verb: Token, extra: Token | None) -> str:
+    start = verb.i
+    for child in reversed(list(verb.lefts)):
+        if child.dep_ in _CUE_LEFT and child.i == start - 1:
+            start = child.i
+        else:
+            break
+    end = verb.i + 1
+    for child in verb.rights:
+        if child.dep_ == "prt" and child.i == end:
+            end = child.i + 1
+    doc = verb.doc
+    words = doc[start:end].text
+    if extra is not None and extra.i >= end:
+        words += " " + extra.text
+    return words
+
+
+def _span_of(tokens: list[Token]) -> tuple[int, int]:
+    lo = min(t.left_edge.i for t in tokens)
+    hi = max(t.right_edge.i for t in tokens)
+    return lo, hi
+
+
+def _cut_relatives(doc, lo: int, hi: int) -> int:
+    """End of the content before a trailing ", which/who ..." clause (a statement of its own)."""
+    for t in doc[lo : hi + 1]:
+        if t.dep_ in ("relcl", "advcl") and t.i > lo and t.right_edge.i >= hi:
+            first = t.left_edge.i
+            if first > lo and doc[first - 1].text == "," and (t.dep_ == "relcl" or t.tag_ == "VBG"):
+                return first - 2
+    return hi
+
+
+def _char_span(doc, lo: int, hi: int) -> tuple[int, int]:
+    """Character span of tokens lo..hi without leading "that"/punctuation or a final full stop."""
+    while lo <= hi and (
+        doc[lo].text in (",", ":", ";", "-", "–", "—")
+        or (doc[lo].lower_ == "that" and doc[lo].dep_ == "mark")
+    ):
+        lo += 1
+    if lo > hi:
+        return 0, 0
+    text = doc.text
+    start = doc[lo].idx
+    end = doc[hi].idx + len(doc[hi].text)
+    while end > start and text[end - 1] in _STRIP + ".":
+        end -= 1
+    return start, end
+
+
+def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
+    """Cue verbs of a sentence with their speaker and content (offsets into ``sent.doc.text``)."""
+    doc = sent.doc
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if lemma not in SAY_VERBS or tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
+            continue
+        if tok.dep_ in ("amod", "compound", "nmod") or _hypothetical(tok):
+            continue
+        subj = subject_of(tok)
+        if subj is None or in_quote(subj.idx):
+            continue
+        if lemma in DOCUMENT_ONLY and not _document_like(subj):
+            continue
+        cue = _content(tok, lemma, subj)
+        if cue is not None:
+            yield cue
+
+
+def _document_like(subj: Token) -> bool:
+    return subj.lemma_.lower() in DOCUMENT_NOUNS or subj.ent_type_ == "ORG" or subj.lower_ in DOCUMENT_NOUNS
+
+
+def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
+    doc = tok.doc
+    rights = [c for c in tok.rights]
+    lefts = [c for c in tok.lefts]
+    parts: list[Token] = []
+    extra: Token | None = None
+    addressee_to = False
+    ccomps = [c for c in rights if c.dep_ == "ccomp"]
+    if not ccomps:
+        # "telling his counterpart that Tehran is ready": a that-clause the parser hung on the object
+        for o in rights:
+            if o.dep_ in ("dobj", "dative", "npadvmod"):
+                for g in o.rights:
+                    if g.dep_ in ("acl", "relcl") and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children) and any(
+                        m.dep_.startswith("nsubj") and m.lower_ != "that" for m in g.children
+                    ):
+                        ccomps = [g]
+    if lemma in ("ask",) and ccomps:
+        first = ccomps[0].left_edge
+        if first.lower_ in ("whether", "if") or any(
+            c.lower_ in ("whether", "if") and c.dep_ == "mark" for c in ccomps[0].children
+        ):
+            return None
+    if lemma in _PREP_CONTENT:
+        for c in rights:
+            if c.dep_ in ("prep", "prt") and c.lower_ in _PREP_CONTENT[lemma]:
+                extra = c
+                objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+                if lemma in ("call", "appeal", "press") or (lemma == "ask" and c.lower_ == "for"):
+                    parts.extend(objs or [])
+                    if c.dep_ == "prt":
+                        parts.extend(g for g in rights if g.dep_ in ("dobj",))
+                    parts.extend(g for g in rights if g.dep_ in ("xcomp", "ccomp"))
+                    addressee_to = any(g.dep_ in ("xcomp", "ccomp") for g in rights) or any(
+                        g.dep_ in ("xcomp", "acl", "relcl") for o in objs for g in o.children
+                    )
+                    if c.lower_ in ("on", "upon", "to"):
+                        addressee_to = True
+                else:
+                    parts.extend(g for g in rights if g.dep_ == "dobj" and g.i < c.i)
+                    parts.append(c)
+                break
+        if lemma in ("call", "appeal") and not parts:
+            return None
+    if lemma == "call" and not parts:
+        return None
+    if not parts:
+        objs = [c for c in rights if c.dep_ in ("dobj", "dative")]
+        xcomps = [c for c in rights if c.dep_ == "xcomp"]
+        if ccomps:
+            if lemma in _ADDRESSEE_TO and lemma != "tell" and objs:
+                parts = objs + ccomps
+            else:
+                parts = ccomps
+            if lemma in _ADDRESSEE_TO and any(
+                t.tag_ == "TO" or t.lower_ == "to" for t in ccomps[0].children if t.dep_ == "aux"
+            ):
+                addressee_to = True
+        elif xcomps and (
+            lemma in _ADDRESSEE_TO
+            or lemma in OFFER_VERBS
+            or lemma in ("threaten", "agree", "refuse", "demand")
+        ):
+            parts = objs + xcomps if lemma in _ADDRESSEE_TO and lemma != "tell" or objs else xcomps
+            if lemma == "tell":
+                parts = objs + xcomps
+            addressee_to = bool(objs) and lemma in _ADDRESSEE_TO
+        elif objs and lemma in _OBJECT_CONTENT:
+            parts = [o for o in objs if o.dep_ == "dobj"]
+            # "accused Iran of ...", "warned Turkey against ...": the prepositional phrase belongs too
+            parts += (
+                [c for c in rights if c.dep_ == "prep" and c.i > parts[0].i]
+                if parts and lemma in _PREP_CONTENT
+                else []
+            )
+            if parts and parts[0].lower_ in ("it", "this", "that", "so") and len(list(parts[0].subtree)) == 1:
+                return None
+    if parts:
+        lo, hi = _span_of(parts)
+        if lo < tok.i:  # a fronted complement mixed with later ones: keep what follows the cue
+            lo = min(p.left_edge.i for p in parts if p.i > tok.i) if any(p.i > tok.i for p in parts) else lo
+        hi = _cut_relatives(doc, lo, hi)
+        if hi < lo:
+            return None
+        start, end = _char_span(doc, lo, hi)
+        if end <= start:
+            return None
+        frame = "verb" if lo > tok.i else "fronted"
+        return Cue(tok, lemma, subj, start, end, _cue_text(tok, extra), addressee_to, frame)
+    # "..., X said" with the reported clause before the cue
+    fronted = [c for c in lefts if c.dep_ == "ccomp"]
+    if fronted and subj.i > fronted[0].i:
+        lo, hi = _span_of(fronted)
+        start, end = _char_span(doc, lo, hi)
+        if end > start:
+            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
+    # "Drones, he said, are ...": the whole clause around a parenthetical cue
+    if tok.dep_ == "parataxis" and lemma in ("say", "add", "note", "argue", "insist", "explain", "claim"):
+        sent = tok.sent
+        lo, hi = sent.start, sent.end - 1
+        start, end = _char_span(doc, lo, hi)
+        if end > start:
+            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "parenthetical")
+    return None
+
+
+def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
+    """``according to X, ...`` / ``..., according to X`` / ``in the words of X``: X is the source."""
+    doc = sent.doc
+    for tok in sent:
+        if in_quote(tok.idx):
+            continue
+        source: Token | None = None
+        phrase_head: Token | None = None
+        if tok.lower_ == "according":
+            to = next((c for c in tok.children if c.lower_ == "to"), None)
+            if to is None and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                to = doc[tok.i + 1]
+            if to is None:
+                continue
+            source = next((c for c in to.children if c.dep_ == "pobj"), None)
+            phrase_head = tok
+        elif tok.lower_ == "words" and tok.dep_ == "pobj" and tok.head.lower_ == "in":
+            of = next((c for c in tok.children if c.lower_ == "of"), None)
+            source = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            phrase_head = tok.head
+        if source is None or phrase_head is None:
+            continue
+        lo_p = min(phrase_head.left_edge.i, tok.i)
+        hi_p = max(phrase_head.right_edge.i, source.right_edge.i)
+        before = (sent.start, lo_p - 1)
+        after = (hi_p + 1, sent.end - 1)
+        n_before = before[1] - before[0] + 1
+        n_after = after[1] - after[0] + 1
+        lo, hi = before if n_before >= n_after else after
+        if hi - lo < 2:
+            continue
+        start, end = _char_span(doc, lo, hi)
+        if end > start:
+            cue_words = "according to" if tok.lower_ == "according" else "in the words of"
+            yield Cue(tok, "according", source, start, end, cue_words, False, "source")

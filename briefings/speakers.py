@@ -1,0 +1,376 @@
+"""Who is speaking: one entity per source, with names, roles and the mentions that resolve to it.
+
+Names come from the entity recogniser and the parse (titles before a name, appositions after it);
+pronouns resolve to the latest compatible subject, descriptions ("the Iranian foreign minister",
+"his Ukrainian counterpart") to the person whose title they share, unknown descriptions and
+anonymous sources ("officials") become entities of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, ROLE_NOUNS
+
+NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC")
+_PRONOUNS_M = frozenset("he him his himself".split())
+_PRONOUNS_F = frozenset("she her hers herself".split())
+_PRONOUNS_P = frozenset("they them their we i you".split())
+_PRONOUNS_N = frozenset(["it"])
+_RELATIVE = frozenset("who which that whom".split())
+_HONORIFIC_M = frozenset("mr mr. sir lord king prince".split())
+_HONORIFIC_F = frozenset("mrs mrs. ms ms. miss madam lady queen princess dame".split())
+_TITLE_WORDS = frozenset(
+    """president prime minister secretary general senator rep. rep representative sen. sen gov.
+    governor mayor chancellor king queen prince princess pope dr. dr professor prof. judge justice
+    lieutenant colonel col. captain capt. sergeant sgt. maj. major gen. admiral chairman chairwoman
+    ambassador mr. mr mrs. mrs ms. ms sir lord lady dame reporter spokesman spokeswoman roboticist
+    commander chief director leader""".split()
+)
+_ORG_NOUNS = frozenset(
+    """government ministry military army navy police company agency council committee court
+    administration department office parliament congress senate house commission bank fund
+    party union campaign team board embassy regime cabinet presidency opposition group
+    organisation organization firm authority service""".split()
+)
+# Capitals standing for their countries in news prose ("Tehran denied ...").
+CAPITALS = {
+    "tehran": "Iran",
+    "moscow": "Russia",
+    "kremlin": "Russia",
+    "kiev": "Ukraine",
+    "kyiv": "Ukraine",
+    "beijing": "China",
+    "pyongyang": "North Korea",
+    "seoul": "South Korea",
+    "washington": "United States",
+    "london": "United Kingdom",
+    "paris": "France",
+    "berlin": "Germany",
+    "ankara": "Turkey",
+    "damascus": "Syria",
+    "baghdad": "Iraq",
+    "kabul": "Afghanistan",
+    "islamabad": "Pakistan",
+    "new delhi": "India",
+    "tokyo": "Japan",
+    "riyadh": "Saudi Arabia",
+    "jerusalem": "Israel",
+    "cairo": "Egypt",
+}
+_NATION_STEM = re.compile(r"(?:ian|ean|an|ese|ish|i|’s|'s)$")
+
+
+def _stem(word: str) -> str:
+    """A crude stem that lets "Ukrainian" meet "Ukraine" and "Iranian" meet "Iran"."""
+    w = word.lower().strip(".,’'")
+    w = _NATION_STEM.sub("", w)
+    return w[:5] if len(w) > 5 else w
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" ,;:–—-")
+
+
+def _slug(name: str) -> str:
+    s = re.sub(r"[^\w]+", "-", name.lower()).strip("-")
+    return s or "source"
+
+
+@dataclass
+class Source:
+    """An entity under construction: names, roles and mentions seen so far."""
+
+    id: str
+    name: str
+    type: str  # person, organization, country, group, document, anonymous
+    role: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    role_words: set[str] = field(default_factory=set)
+    gender: str | None = None  # "m" / "f" when a pronoun or honorific told us
+    plural: bool = False
+    spoke: bool = False
+
+    def add_alias(self, text: str) -> None:
+        text = _clean(text)
+        if text and text != self.name and text not in self.aliases and len(text) < 120:
+            self.aliases.append(text)
+
+    def set_role(self, role: str) -> None:
+        role = _clean(role)
+        if not role or len(role) > 100:
+            return
+        if self.role is None:
+            self.role = role
+        self.add_alias(role)
+        self.role_words |= {
+            _stem(w) for w in re.findall(r"[\w’'-]+", role) if w.lower() not in ("the", "a", "an")
+        }
+
+
+@dataclass
+class Mention:
+    """A subject seen at ``offset`` (for pronoun antecedents)."""
+
+    offset: int
+    source: Source
+
+
+class SourceTable:
+    """The entity table of one article, built while reading it in order."""
+
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+        self._by_key: dict[str, Source] = {}
+        self.subjects: list[Mention] = []  # subjects and speakers, in text order
+        self.last_speaker: Source | None = None
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _new(self, name: str, type_: str) -> Source:
+        base = _slug(name)
+        ids = {s.id for s in self.sources}
+        sid, n = base, 2
+        while sid in ids:
+            sid, n = f"{base}-{n}", n + 1
+        src = Source(sid, name, type_)
+        self.sources.append(src)
+        return src
+
+    def person(self, name: str) -> Source:
+        """The person entity for ``name``, merging "Kuleba" with "Dmytro Kuleba"; the fullest name wins."""
+        name = _clean(re.sub(r"[’']s$", "", name))
+        words = name.split()
+        key = "p:" + words[-1].lower()
+        src = self._by_key.get(key)
+        if src is None and len(words) == 1:
+            # A first name alone ("Zimarco") for someone named in full before.
+            for s in self.sources:
+                if s.type == "person" and s.name.split()[0].lower() == words[0].lower():
+                    src = s
+                    break
+        if src is None:
+            src = self._new(name, "person")
+            self._by_key[key] = src
+        elif len(words) > len(src.name.split()):
+            src.add_alias(src.name)
+            src.name = name
+        else:
+            src.add_alias(name)
+        return src
+
+    def named(self, name: str, type_: str) -> Source:
+        """An organisation, country or group by name (capitals map to their countries)."""
+        name = _clean(name)
+        low = re.sub(r"^the\s+", "", name.lower())
+        low = re.sub(r"[’']s$", "", low)
+        if type_ == "country" and low in CAPITALS:
+            country = self.named(CAPITALS[low], "country")
+            country.add_alias(name)
+            return country
+        key = "n:" + low
+        src = self._by_key.get(key)
+        if src is None:
+            # "The International Monetary Fund (IMF)" / "IMF": acronyms and contained names.
+            for s in self.sources:
+                if s.type == "person":
+                    continue
+                names = [s.name.lower(), *(a.lower() for a in s.aliases)]
+                if any(low == re.sub(r"^the\s+", "", n) for n in names) or _acronym(s.name) == low.upper():
+                    src = s
+                    break
+        if src is None:
+            src = self._new(name, type_)
+            m = re.search(r"\(([A-Z]{2,8})\)", name)
+            if m:
+                src.add_alias(m.group(1))
+                src.add_alias(name)
+                src.name = _clean(name[: m.start()])
+        else:
+            src.add_alias(name)
+        self._by_key[key] = src
+        return src
+
+    def note_subject(self, offset: int, source: Source) -> None:
+        self.subjects.append(Mention(offset, source))
+
+    def spoke(self, source: Source) -> None:
+        source.spoke = True
+        self.last_speaker = source
+
+    # -- resolving --------------------------------------------------------------------------
+
+    def antecedent(self, pronoun: str, offset: int) -> Source | None:
+        """The latest compatible subject before ``offset`` for a third-person pronoun."""
+        p = pronoun.lower()
+        if p in _PRONOUNS_M or p in _PRONOUNS_F:
+            want = "m" if p in _PRONOUNS_M else "f"
+            fallback = None
+            for m in reversed(self.subjects):
+                if m.offset >= offset or m.source.type != "person":
+                    continue
+                if m.source.gender in (None, want):
+                    return m.source
+                fallback = fallback or m.source
+            return fallback
+        if p in _PRONOUNS_N:
+            for m in reversed(self.subjects):
+                if m.offset < offset and m.source.type != "person" and not m.source.plural:
+                    return m.source
+            return None
+        if p in _PRONOUNS_P:
+            for m in reversed(self.subjects):
+                if m.offset < offset and (m.source.plural or m.source.type in ("organization", "country")):
+                    return m.source
+        return None
+
+    def by_description(self, words: list[str], head: str) -> Source | None:
+        """A person whose title shares the head and modifiers of a description, latest first."""
+        stems = {_stem(w) for w in words}
+        head_stem = _stem(head)
+        best, best_score = None, 0
+        for s in reversed(self.sources):
+            if s.type != "person" or not s.role_words:
+                continue
+            if head.lower() == "counterpart":
+                score = len(stems & s.role_words)
+            elif head_stem in s.role_words:
+                score = 1 + len((stems - {head_stem}) & s.role_words)
+                # A modifier the title contradicts ("Ukrainian" minister vs an Iranian one) rules it out.
+                nation = {w for w in stems - {head_stem} if w[:1].isalpha()} - s.role_words
+                if any(_looks_national(w, words) for w in nation):
+                    continue
+            else:
+                continue
+            if score > best_score:
+                best, best_score = s, score
+        return best
+
+    def output(self) -> list[Source]:
+        return [s for s in self.sources if s.spoke]
+
+
+def _acronym(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper() and w.lower() not in ("of", "and", "the"))
+
+
+def _looks_national(stem: str, words: list[str]) -> bool:
+    for w in words:
+        if _stem(w) == stem and w[:1].isupper():
+            return True
+    return False
+
+
+# -- reading noun phrases --------------------------------------------------------------------
+
+
+def entity_span(tok: Token) -> Span | None:
+    """The named-entity span holding ``tok`` when it is a name-like entity."""
+    if tok.ent_type_ not in NAME_LABELS:
+        return None
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return ent
+    return None
+
+
+def name_tokens(head: Token) -> tuple[int, int] | None:
+    """Token range [start, end) of the proper name ending at ``head`` (compounds of PROPN)."""
+    if head.pos_ != "PROPN":
+        return None
+    start = head.i
+    for child in reversed(list(head.lefts)):
+        if (
+            child.i == start - 1
+            and child.dep_ in ("compound", "flat", "punct")
+            and child.pos_ in ("PROPN", "PUNCT")
+        ):
+            start = child.i
+        elif child.i == start - 1 and child.dep_ == "compound" and child.tag_ == "NNP":
+            start = child.i
+        else:
+            break
+    # Titles are not names: "President Bush", "Foreign Minister Kuleba".
+    doc = head.doc
+    while start < head.i and doc[start].text.lower().strip(".") in _TITLE_WORDS | {
+        "foreign",
+        "vice",
+        "deputy",
+    }:
+        start += 1
+    while start < head.i and doc[start].pos_ == "PUNCT":
+        start += 1
+    return start, head.i + 1
+
+
+def phrase(head: Token, *, drop_appos: bool = True) -> Span:
+    """The noun phrase headed by ``head`` without relative clauses, appositions and trailing commas."""
+    drop = {"relcl", "acl", "punct", "advcl", "parataxis"}
+    if drop_appos:
+        drop.add("appos")
+    start, end = head.i, head.i + 1
+    for child in head.lefts:
+        if child.dep_ not in drop:
+            start = min(start, child.left_edge.i)
+    for child in head.rights:
+        if child.dep_ in drop:
+            break
+        if child.dep_ in ("prep", "cc", "conj", "compound", "nummod", "case", "pobj", "flat"):
+            end = max(end, child.right_edge.i + 1)
+        else:
+            break
+    doc = head.doc
+    while end > start + 1 and doc[end - 1].is_punct:
+        end -= 1
+    return doc[start:end]
+
+
+def source_type(head: Token, span: Span | None) -> str:
+    if span is not None:
+        label = span.label_
+        if label == "PERSON":
+            return "person"
+        if label == "GPE":
+            return "country"
+        return "organization"
+    lemma = head.lemma_.lower()
+    text = head.text.lower()
+    if lemma in DOCUMENT_NOUNS or text in DOCUMENT_NOUNS:
+        return "document"
+    if text in GROUP_NOUNS or head.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in head.children):
+        return "group"
+    if lemma in _ORG_NOUNS:
+        return "organization"
+    if lemma in ROLE_NOUNS:
+        return "person"
+    return "person" if head.tag_ == "NN" else "group"
+
+
+def is_pronoun(tok: Token) -> bool:
+    return tok.pos_ == "PRON" or tok.lower_ in _PRONOUNS_M | _PRONOUNS_F | _PRONOUNS_P | _PRONOUNS_N
+
+
+def gender_of_pronoun(word: str) -> str | None:
+    w = word.lower()
+    if w in _PRONOUNS_M:
+        return "m"
+    if w in _PRONOUNS_F:
+        return "f"
+    return None
+
+
+def honorific_gender(words: list[str]) -> str | None:
+    for w in words:
+        lw = w.lower()
+        if lw in _HONORIFIC_M:
+            return "m"
+        if lw in _HONORIFIC_F:
+            return "f"
+    return None
+
+
+def is_relative(tok: Token) -> bool:
+    return tok.lower_ in _RELATIVE
