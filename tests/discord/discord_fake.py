@@ -140,6 +140,7 @@ class FakeDiscord:
         if (hit := m(r"PUT /applications/(\d+)(?:/guilds/(\d+))?/commands", r.route)) is not None:
             return 200, [
                 {
+                    "description": "",  # Discord answers context menus with an empty description
                     **cmd,
                     "id": self.new_id(),
                     "application_id": hit.group(1),

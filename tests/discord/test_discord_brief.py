@@ -26,7 +26,7 @@ async def test_login_syncs_the_commands_to_the_development_guild(fake_discord):
     assert set(by_name) == {"brief", "Brief this", "briefing"}
     assert [o["name"] for o in by_name["brief"]["options"]] == ["url", "text"]
     assert by_name["Brief this"]["type"] == 3  # a message context menu
-    assert by_name["briefing"]["default_member_permissions"] == "16"  # Manage Channels
+    assert int(by_name["briefing"]["default_member_permissions"]) == 16  # Manage Channels
     assert {o["name"] for o in by_name["briefing"]["options"]} == {
         "subscribe",
         "list",
@@ -165,7 +165,7 @@ async def test_brief_this_replies_to_the_message(bot, fake_discord, articles, se
     callback, reply, done = _after(fake_discord, start)
     assert callback.body["type"] == 5 and callback.body["data"]["flags"] & 64  # progress for the user only
     assert reply.route == f"POST /channels/{CHANNEL_ID}/messages"
-    assert reply.body["message_reference"]["message_id"] == payload["data"]["target_id"]
+    assert str(reply.body["message_reference"]["message_id"]) == payload["data"]["target_id"]
     assert reply.body["allowed_mentions"] == {"parse": [], "replied_user": False}
     check_message(reply.body)
     assert "Kuleba" in flat(reply.body)

@@ -1,0 +1,57 @@
+"""``briefbot serve discord`` failing fast, and ``briefbot discord invite``."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from bots.cli import main
+from bots.discord_bot.invite import needed_permissions
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "DISCORD_TOKEN is not set"),
+        ({"DISCORD_TOKEN": "Bot abc.def.ghi"}, "DISCORD_TOKEN must be the bare token"),
+        ({"DISCORD_TOKEN": "not-a-token"}, "DISCORD_TOKEN is malformed"),
+        (
+            {"DISCORD_TOKEN": "abc.def.ghi", "BRIEFBOT_DISCORD_API_BASE": "ftp://x"},
+            "BRIEFBOT_DISCORD_API_BASE",
+        ),
+        ({"DISCORD_TOKEN": "abc.def.ghi", "BRIEFBOT_DISCORD_GUILD": "general"}, "BRIEFBOT_DISCORD_GUILD"),
+    ],
+)
+def test_serve_fails_fast_with_one_line_naming_the_setting(monkeypatch, capsys, env, named):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["serve", "discord"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and named in err, err
+
+
+def test_invite_url_has_both_scopes_and_exactly_the_needed_permissions(monkeypatch, capsys):
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", "1180000000000000001")
+    assert main(["discord", "invite"]) == 0
+    url = urlsplit(capsys.readouterr().out.strip())
+    query = parse_qs(url.query)
+    assert (url.scheme, url.netloc, url.path) == ("https", "discord.com", "/oauth2/authorize")
+    assert query["client_id"] == ["1180000000000000001"]
+    assert query["scope"] == ["bot applications.commands"]
+    # View Channel (1 << 10), Send Messages (1 << 11), Embed Links (1 << 14), Read Message History (1 << 16)
+    assert query["permissions"] == [str(1 << 10 | 1 << 11 | 1 << 14 | 1 << 16)]
+    assert needed_permissions().value == int(query["permissions"][0])
+
+
+def test_invite_takes_the_id_from_the_token(monkeypatch, capsys):
+    monkeypatch.setenv("DISCORD_TOKEN", "MTE4MDAwMDAwMDAwMDAwMDAwMQ.GfAkEt.loopback")
+    assert main(["discord", "invite", "--guild", "1160000000000000001"]) == 0
+    query = parse_qs(urlsplit(capsys.readouterr().out.strip()).query)
+    assert query["client_id"] == ["1180000000000000001"]
+    assert query["guild_id"] == ["1160000000000000001"]
+
+
+def test_invite_without_an_id_names_the_setting(capsys):
+    assert main(["discord", "invite"]) == 2
+    assert "DISCORD_APPLICATION_ID is not set" in capsys.readouterr().err
