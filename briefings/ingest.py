@@ -91,3 +91,35 @@ def load_path(path: str | Path) -> Article:
         raise InputError(f"{source} is a feed; use `briefbot digest {source}` to brief its entries")
     text = decode_text(data, source)
     return article_from_text(text, source)
+
+
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+
+
+def load_feed_file(path: str | Path) -> list[Article]:
+    """Read a local RSS/Atom file: one Article per entry that carries text (full content, else summary).
+
+    Nothing is fetched: an entry with only a summary is briefed from its summary.
+    """
+    from .feeds import entry_text_article, parse_feed  # noqa: PLC0415 - feedparser only for feeds
+
+    p = Path(path)
+    source = str(path)
+    if not p.is_file():
+        raise InputError(
+            f"{source}: no such file" if not p.exists() else f"{source} is a folder; give a feed file"
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source} cannot be read: {exc.strerror or exc}") from None
+    feed = parse_feed(data, url=p.resolve().as_uri())
+    articles = []
+    for n, entry in enumerate(feed.entries, 1):
+        try:
+            articles.append(entry_text_article(entry, source=entry.link or f"{source}#{n}"))
+        except InputError:
+            continue  # an entry without text (a bare link) has nothing to brief offline
+    if not articles:
+        raise InputError(f"{source} has no entries with text to brief ({len(feed.entries)} entries)")
+    return articles

@@ -46,6 +46,8 @@ class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)  # BRIEFBOT_DATA_DIR
     # Fetching
     allow_private_hosts: bool = False  # BRIEFBOT_ALLOW_PRIVATE_HOSTS
+    # BRIEFBOT_ALLOW_PRIVATE_NETWORKS: comma-separated CIDRs reachable even without allow_private_hosts
+    allowed_private_networks: tuple[str, ...] = ()
     max_fetch_bytes: int = 5 * 1024 * 1024  # BRIEFBOT_MAX_FETCH_BYTES
     user_agent: str = "briefbot/0.1 (+https://github.com/briefbot/briefbot; news briefing bot)"
     # Scheduling
@@ -120,6 +122,19 @@ class Settings:
         if data_dir:
             s.data_dir = Path(data_dir).expanduser()
         s.allow_private_hosts = flag("BRIEFBOT_ALLOW_PRIVATE_HOSTS")
+        networks = text("BRIEFBOT_ALLOW_PRIVATE_NETWORKS")
+        if networks:
+            import ipaddress  # noqa: PLC0415 - only when the variable is set
+
+            try:
+                s.allowed_private_networks = tuple(
+                    str(ipaddress.ip_network(n.strip(), strict=False)) for n in networks.split(",") if n.strip()
+                )
+            except ValueError:
+                raise ConfigError(
+                    "BRIEFBOT_ALLOW_PRIVATE_NETWORKS must be comma-separated networks such as "
+                    f"10.20.0.0/16,192.168.1.5, got {networks!r}"
+                ) from None
         s.max_fetch_bytes = integer("BRIEFBOT_MAX_FETCH_BYTES", s.max_fetch_bytes, 1024, 100 * 1024 * 1024)
         s.default_timezone = text("BRIEFBOT_TIMEZONE") or "UTC"
         try:

@@ -1,0 +1,212 @@
+"""An HTML page -> Article: main text (paragraphs kept), title, date, author and site name, via trafilatura.
+
+Layout of the Article text: ``title + "\\n\\n" + paragraphs joined by "\\n\\n"``,
+``body_start`` just after the title block, so the headline is never mined.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from .errors import InputError
+from .ingest import MAX_TEXT_CHARS
+from .language import looks_english
+from .models import Article
+from .netsafety import shorten
+
+log = logging.getLogger(__name__)
+
+MIN_ARTICLE_WORDS = 40  # fewer words than this is a teaser, a paywall or an app shell, not an article
+# trafilatura's settings, tuned on ../shared/corpus/html with benchmarks/html_text_f1.py.
+EXTRACT_OPTIONS: dict[str, Any] = {
+    "include_comments": False,
+    "include_tables": False,
+    "include_images": False,
+    "include_links": False,
+    "favor_recall": False,
+    "favor_precision": False,
+    "deduplicate": False,
+}
+# Elements of trafilatura's output tree that are one paragraph each.
+_BLOCKS = frozenset({"p", "head", "item", "quote", "code", "row", "cell"})
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_WORD = re.compile(r"\w+")
+
+
+def article_from_html(html: bytes | str, *, source: str, url: str | None = None) -> Article:
+    """Extract the article of a web page; raise InputError "couldn't find article text at ..." when there is none."""
+    import trafilatura  # noqa: PLC0415 - slow to import; only pages need it
+
+    where = shorten(url or source)
+    if isinstance(html, bytes):
+        if not html.strip():
+            raise InputError(f"{where} is empty: there is no article to brief")
+        if b"\x00" in html[:8192]:
+            raise InputError(f"{where} looks like a binary file, not a web page")
+    elif not html.strip():
+        raise InputError(f"{where} is empty: there is no article to brief")
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **EXTRACT_OPTIONS)
+    except Exception as exc:  # trafilatura/lxml raise many types on broken markup
+        raise InputError(
+            f"couldn't find article text at {where}", detail=f"trafilatura failed: {exc!r}"
+        ) from None
+    if isinstance(doc, dict) or doc is None or doc.body is None:  # dict only with as_dict=True
+        raise InputError(f"couldn't find article text at {where}", detail="trafilatura found no main text")
+    title = clean_line(doc.title or "")
+    paragraphs = tree_paragraphs(doc.body)
+    if paragraphs and title and _same_words(paragraphs[0], title):
+        paragraphs = paragraphs[1:]  # the page's <h1> repeats the title
+    words = sum(len(_WORD.findall(p)) for p in paragraphs)
+    if words < MIN_ARTICLE_WORDS:
+        raise InputError(
+            f"couldn't find article text at {where}",
+            detail=f"only {words} words of main text (paywall, app shell?)",
+        )
+    article = make_article(
+        title,
+        paragraphs,
+        source=source,
+        url=url,
+        published=doc.date or None,
+        author=clean_line(doc.author or "") or None,
+        site_name=clean_line(doc.sitename or "") or None,
+    )
+    if not looks_english(article.body):
+        raise InputError(f"{where} does not look like English text; briefbot briefs English news only")
+    return article
+
+
+def make_article(title: str, paragraphs: list[str], *, source: str, **fields: Any) -> Article:
+    """The Article layout shared by pages and feed entries: title, blank line, paragraphs split by blank lines."""
+    body = "\n\n".join(p for p in paragraphs if p)
+    if title:
+        text = f"{title}\n\n{body}"
+        body_start = len(title) + 2
+    else:
+        text, body_start = body, 0
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"{shorten(source)} is too long to brief ({len(text):,} characters)")
+    return Article(text=text, title=title, source=source, body_start=body_start, **fields)
+
+
+def tree_paragraphs(body: Any) -> list[str]:
+    """Paragraph texts of trafilatura's output tree, in order; nested blocks (a <p> in a quote) stand alone."""
+    out: list[str] = []
+
+    def visit(element: Any) -> None:
+        if element.tag in _BLOCKS and not any(
+            child.tag in _BLOCKS or child.tag == "list" for child in element
+        ):
+            out.extend(_block_lines(element))
+            return
+        if element.tag in _BLOCKS:  # a block holding blocks: its loose text is a paragraph of its own
+            loose = clean_line(element.text or "")
+            if loose:
+                out.append(loose)
+        for child in element:
+            visit(child)
+            if element.tag in _BLOCKS:
+                tail = clean_line(child.tail or "")
+                if tail:
+                    out.append(tail)
+
+    for child in body:
+        visit(child)
+    return out
+
+
+def fragment_paragraphs(fragment: str) -> list[str]:
+    """Paragraphs of an HTML fragment (a feed entry's content or summary), without trafilatura's pruning."""
+    import lxml.html  # noqa: PLC0415
+
+    if not fragment.strip():
+        return []
+    if "<" not in fragment:  # plain text: blank lines separate paragraphs
+        return [line for line in (clean_line(p) for p in re.split(r"\n\s*\n", fragment)) if line]
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises ParserError and others on junk
+        return [clean_line(re.sub(r"<[^>]*>", " ", fragment))]
+    for bad in root.xpath(".//script|.//style|.//noscript|.//iframe|.//object|.//form"):
+        bad.drop_tree()
+    for br in root.xpath(".//br"):
+        br.tail = "\n" + (br.tail or "")
+    block_tags = {
+        "p",
+        "li",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "dd",
+        "dt",
+        "figcaption",
+        "td",
+    }
+    out: list[str] = []
+
+    def visit(element: Any, buffer: list[str]) -> None:
+        for child in element:
+            if not isinstance(child.tag, str):  # comments, processing instructions
+                buffer.append(child.tail or "")
+                continue
+            if child.tag in block_tags or child.tag in (
+                "div",
+                "section",
+                "article",
+                "ul",
+                "ol",
+                "table",
+                "tr",
+            ):
+                flush(buffer)
+                if child.tag in block_tags and not child.xpath(".//p|.//li|.//blockquote|.//div"):
+                    out.extend(_split_lines(child.text_content()))
+                else:
+                    inner = [child.text or ""]
+                    visit(child, inner)
+                    flush(inner)
+                buffer.append(child.tail or "")
+            else:
+                buffer.append(child.text_content())
+                buffer.append(child.tail or "")
+
+    def flush(buffer: list[str]) -> None:
+        out.extend(_split_lines("".join(buffer)))
+        buffer.clear()
+
+    top = [root.text or ""]
+    visit(root, top)
+    flush(top)
+    return out
+
+
+def _split_lines(text: str) -> list[str]:
+    return [line for line in (clean_line(part) for part in re.split(r"\n\s*\n|\n", text)) if line]
+
+
+def _block_lines(element: Any) -> list[str]:
+    """The text of one block; a line break (``<br>``, trafilatura's ``lb``) ends a paragraph."""
+    for lb in element.iter("lb"):
+        lb.tail = "\n" + (lb.tail or "")
+    return _split_lines("".join(element.itertext()))
+
+
+def clean_line(text: str) -> str:
+    """One paragraph on one line: no control or zero-width characters, single spaces."""
+    text = _ZERO_WIDTH.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACE.sub(" ", text.replace("\n", " ").replace("\r", " ")).strip()
+
+
+def _same_words(a: str, b: str) -> bool:
+    return [w.lower() for w in _WORD.findall(a)] == [w.lower() for w in _WORD.findall(b)]
