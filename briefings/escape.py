@@ -119,8 +119,11 @@ def md_link(url: str | None, label: str) -> str:
 
 
 def text_escape(text: str) -> str:
-    """Article text for a terminal: printable only (an article cannot move the cursor or change colours)."""
-    return clean_text(text)
+    """Article text for a terminal: printable only (an article cannot move the cursor or change colours).
+
+    Mass mentions are broken too: console output gets pasted into chats and webhooks.
+    """
+    return _inert_mentions(clean_text(text))
 
 
 ESCAPERS = {

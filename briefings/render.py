@@ -200,7 +200,7 @@ def render_message(text: str, fmt: str) -> str | dict[str, Any]:
     _check_format(fmt)
     text = clean_text(text).strip()
     if fmt == "text":
-        return text + "\n"
+        return text_escape(text) + "\n"
     if fmt == "markdown":
         return md_escape(text) + "\n"
     if fmt == "slack":
