@@ -84,4 +84,4 @@ def check_safe(payload: Any, fmt: str) -> None:
             assert re.search(r"@(everyone|here)\b", s) is None, s
             if fmt == "markdown":
                 assert re.search(r"(?<!\\)\]\(<?http://evil", s) is None, s
-                assert "<http://evil" not in s
+                assert re.search(r"(?<!\\)<http://evil", s) is None, s
