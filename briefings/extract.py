@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .acts import classify
-from .cues import SAY_VERBS
+from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, SAY_VERBS
 from .dateline import find_dateline
 from .models import Article, Entity, Extraction, Statement
 from .quotes import Quote, find_quotes
@@ -213,13 +213,19 @@ class Reader:
 
     def read_sentence(self, pi: int, p: Paragraph, sent: Span) -> None:
         in_quote = self.in_quote(p)
-        self.note_subjects(sent, in_quote)
         used: set[int] = set()  # quotes of this paragraph already claimed (by index)
         cues = sorted([*verb_cues(sent, in_quote), *source_cues(sent, in_quote)], key=lambda c: c.token.i)
+        # speech inside speech is annotated once, at the outer level
+        cues = [
+            c
+            for c in cues
+            if not any(o is not c and o.start <= c.token.idx < o.end and o.frame != "source" for o in cues)
+        ]
         for cue in cues:
             src, mention = self.resolve(cue.subject, p.start + cue.token.idx)
-            if src is None:
+            if src is None or not src.plausible:
                 continue
+            self.table.note_subject(p.start + cue.token.idx, src)
             start, end = p.start + cue.start, p.start + cue.end
             # Does the content coincide with a quotation? Then it is that direct quote.
             q = self.quote_covering(p, start, end)
@@ -243,6 +249,7 @@ class Reader:
             if not (p.start + sent.start_char <= q.open_mark < p.start + sent.end_char) or self.claimed(q):
                 continue
             self.attribute_quote(pi, p, q, sent, in_quote)
+        self.note_subjects(p, sent, in_quote)
 
     # -- quotes ------------------------------------------------------------------------------
 
@@ -293,12 +300,14 @@ class Reader:
         right = [t for t in doc if close < p.start + t.idx < nxt]
         cue_tok = None
         for n, t in enumerate(right):
-            if t.text in (".", "!", "?", ";") and n > 0:
-                break
-            if n > 8:
+            if t.text in (".", "!", "?", ";") or n > 10:
                 break
             if t.lemma_.lower() in SAY_VERBS and t.pos_ in ("VERB", "AUX"):
-                cue_tok = t
+                # only the speaker may stand between the quote and its cue: '," the minister said'
+                subj = subject_of(t)
+                between = right[:n]
+                if all(b.is_punct or (subj is not None and b in list(subj.subtree)) or b.dep_ in ("advmod", "aux") for b in between):
+                    cue_tok = t
                 break
         if cue_tok is None:
             # left context: 'X said: "...' / 'X told reporters, "...' / 'saying "...'
@@ -313,7 +322,10 @@ class Reader:
             for n in range(len(left) - 1, -1, -1):
                 t = left[n]
                 if t.lemma_.lower() in SAY_VERBS and t.pos_ in ("VERB", "AUX"):
-                    if colon or len(left) - 1 - n <= 6:
+                    naming = t.lemma_.lower() in ("call", "describe") and not any(
+                        c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon") for c in t.children
+                    )
+                    if (colon or len(left) - 1 - n <= 6) and not naming:
                         cue_tok = t
                     break
             if cue_tok is None and colon:
@@ -327,7 +339,7 @@ class Reader:
         if cue_tok is not None:
             subj = subject_of(cue_tok)
             src, mention = self.resolve(subj, p.start + cue_tok.idx) if subj is not None else (None, "")
-            if src is not None:
+            if src is not None and src.plausible:
                 self.add_quote(pi, p, q, src, cue_tok.lemma_.lower(), cue_tok.text, mention, p.start + cue_tok.idx)
                 return
         # floating quote: a whole sentence in quotation marks, spoken by the latest speaker
@@ -340,14 +352,24 @@ class Reader:
 
     # -- speakers ----------------------------------------------------------------------------
 
-    def note_subjects(self, sent: Span, in_quote) -> None:
-        """Record this sentence's named and described subjects as antecedents for pronouns."""
+    def note_subjects(self, p: Paragraph, sent: Span, in_quote) -> None:
+        """Record this sentence's subjects (and passive agents) as antecedents for later pronouns.
+
+        Subjects inside reported content ("said that James Clapper had agreed") are left out: the
+        next "she said" is about the speaker, not about someone she spoke of.
+        """
         for tok in sent:
-            if tok.dep_ not in ("nsubj", "nsubjpass") or in_quote(tok.idx) or is_pronoun(tok) or is_relative(tok):
+            agent = tok.dep_ == "pobj" and tok.head.dep_ == "agent"
+            if not agent and tok.dep_ not in ("nsubj", "nsubjpass"):
                 continue
-            src, _ = self.resolve(tok, None, create=tok.pos_ == "PROPN" or tok.ent_type_ in ("PERSON", "ORG", "GPE"))
+            if in_quote(tok.idx) or is_pronoun(tok) or is_relative(tok):
+                continue
+            at = p.start + tok.idx
+            if any(f.start <= at < f.end for f in self.found):
+                continue
+            src, _ = self.resolve(tok, at)
             if src is not None:
-                self.table.note_subject(self.paras_offset(sent) + tok.idx, src)
+                self.table.note_subject(at, src)
 
     def paras_offset(self, sent: Span) -> int:
         for p in self.paras:
@@ -355,108 +377,134 @@ class Reader:
                 return p.start
         return 0
 
-    def resolve(self, tok: Token | None, offset: int | None, create: bool = True) -> tuple[Source | None, str]:
+    def resolve(self, tok: Token | None, offset: int | None) -> tuple[Source | None, str]:
         """The source a subject token stands for, and the mention as written."""
         if tok is None:
             return None, ""
-        doc = tok.doc
         base = self.paras_offset(tok.sent) if offset is None else offset - tok.idx
         if is_relative(tok) and tok.head.dep_ in ("relcl",):
             tok = tok.head.head
         if is_pronoun(tok):
             low = tok.lower_
-            if low in ("i", "we", "you", "me", "us"):
+            if low in ("i", "we", "you", "me", "us", "one", "something", "nothing", "everyone", "anyone"):
                 return None, tok.text
             src = self.table.antecedent(low, base + tok.idx)
             if src is not None:
                 g = gender_of_pronoun(low)
-                if g and src.gender is None:
+                if g and src.gender is None and src.type == "person":
                     src.gender = g
-                self.table.note_subject(base + tok.idx, src)
             return src, tok.text
         # "Another member of the committee, Ron Wyden, said": the name in apposition speaks
-        if tok.pos_ == "NOUN":
+        if entity_span(tok) is None or entity_span(tok).label_ != "PERSON":
             for child in tok.children:
-                if child.dep_ == "appos" and child.pos_ == "PROPN":
-                    src, mention = self.resolve(child, base + child.idx, create)
+                if child.dep_ == "appos" and child.pos_ == "PROPN" and child.ent_type_ == "PERSON":
+                    src, mention = self.resolve(child, base + child.idx)
                     if src is not None:
-                        src.set_role(phrase(tok).text) if src.type == "person" else src.add_alias(phrase(tok).text)
+                        head_np = phrase(tok).text
+                        if src.type == "person":
+                            src.set_role(head_np)
+                        else:
+                            src.add_alias(head_np)
                     return src, mention
         # "X's statement said": the owner of the statement speaks
         if tok.lemma_.lower() in ("statement", "tweet", "letter", "post") and any(c.dep_ == "poss" for c in tok.children):
             owner = next(c for c in tok.children if c.dep_ == "poss")
             if not is_pronoun(owner):
-                return self.resolve(owner, base + owner.idx, create)
+                return self.resolve(owner, base + owner.idx)
         span = entity_span(tok)
-        if tok.pos_ == "PROPN" or (span is not None and tok.pos_ != "PRON"):
-            return self.resolve_name(tok, span, create)
-        if not create and tok.lemma_.lower() not in _DESCRIPTION_HEADS:
-            return None, ""
-        return self.resolve_description(tok, base)
+        known_person = tok.text[:1].isupper() and ("p:" + tok.text.lower()) in self.table._by_key
+        if tok.pos_ == "PROPN" or known_person or (span is not None and tok.pos_ != "PRON"):
+            return self.resolve_name(tok, span)
+        return self.resolve_description(tok)
 
-    def resolve_name(self, tok: Token, span: Span | None, create: bool) -> tuple[Source | None, str]:
+    def resolve_name(self, tok: Token, span: Span | None) -> tuple[Source | None, str]:
         doc = tok.doc
-        rng = name_tokens(tok)
-        if span is not None and (rng is None or span.end - span.start > rng[1] - rng[0]) and span.label_ != "PERSON":
-            rng = (span.start, span.end)
+        rng = name_tokens(tok) if tok.pos_ == "PROPN" else None
+        if span is not None and span.end == tok.i + 1 and (rng is None or span.start < rng[0]):
+            # the recogniser's span is longer than the parse's compounds ("al-Maliki", "Ahmed Abdallah ...")
+            start = span.start if rng is None else min(span.start, rng[0])
+            while start < tok.i and doc[start].text.lower().strip(".") in _TITLE_STOP:
+                start += 1
+            rng = (start, span.end)
         if rng is None:
             rng = (tok.i, tok.i + 1)
-        # a leading "the" belongs to organisation names ("the Iraqi government"), never to people
         name = doc[rng[0] : rng[1]].text
-        name = re.sub(r"\s*[’']s$", "", name)
+        name = re.sub(r"\s*[’']s$", "", name).strip()
         low = name.lower()
         label = span.label_ if span is not None else None
         key = "p:" + name.split()[-1].lower() if name.split() else ""
         np = phrase(tok)
+        conj = any(c.dep_ == "conj" for c in tok.children)
         if low in _CAPITAL_NAMES or low.removeprefix("the ") in _CAPITAL_NAMES:
             src = self.table.named(name, "country")
+        elif conj and not any(c.dep_ == "conj" and c.ent_type_ == "PERSON" for c in tok.children):
+            # "the United States and Iraq": the pair speaks together
+            src = self.table.named(np.text, "group")
+            src.plural = True
         elif key in self.table._by_key:
             src = self.table.person(name)
-        elif label in ("PERSON",) or (label is None and self._looks_personal(tok, np)):
+        elif label == "PERSON" or self._looks_personal(np) or (label is None and len(name.split()) >= 2 and tok.tag_ == "NNP"):
             src = self.table.person(name)
             self._learn_roles(src, tok, rng)
         else:
             full = np.text if np.start < rng[0] and doc[np.start].lower_ == "the" else name
             src = self.table.named(full if label != "GPE" else name, "country" if label == "GPE" else "organization")
-            if tok.tag_ == "NNPS" or any(c.dep_ == "conj" for c in tok.children):
+            if tok.tag_ == "NNPS":
                 src.plural = True
         src.add_alias(np.text)
         return src, np.text
 
-    def _looks_personal(self, tok: Token, np: Span) -> bool:
-        words = [t.lower_.strip(".") for t in np]
-        return any(w in ("president", "minister", "senator", "mr", "mrs", "ms", "dr", "professor", "spokesman", "spokeswoman") for w in words)
+    def _looks_personal(self, np: Span) -> bool:
+        words = {t.lower_.strip(".") for t in np}
+        return bool(words & _PERSONAL_TITLES)
 
-    def resolve_description(self, tok: Token, base: int) -> tuple[Source | None, str]:
+    def resolve_description(self, tok: Token) -> tuple[Source | None, str]:
         np = phrase(tok)
         text = np.text
+        head = tok
+        # "a spate of authoritative polls", "a number of officials": the noun after "of" says what it is
+        if tok.lemma_.lower() in _QUANTITY_HEADS:
+            of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            if pobj is not None:
+                head = pobj
         words = [t.text for t in np if not t.is_punct]
-        lemma = tok.lemma_.lower()
-        type_ = source_type(tok, None)
-        if lemma in _PERSON_HEADS or tok.lower_ in _PERSON_HEADS:
-            src = self.table.by_description(words, tok.text)
-            if src is not None:
-                src.add_alias(text)
-                return src, text
-            definite = np[0].lower_ in ("the", "his", "her", "its", "their") if len(np) else False
-            if definite and self.table.last_speaker is not None and self.table.last_speaker.type == "person" and lemma not in ("counterpart",):
+        lemma = head.lemma_.lower()
+        plural = head.tag_ in ("NNS", "NNPS")
+        first = np[0].lower_ if len(np) else ""
+        definite = first in ("the", "his", "her", "its", "their", "this", "that") or np[0].dep_ == "poss"
+        if (lemma in _PERSON_HEADS or head.lower_ in _PERSON_HEADS) and not plural:
+            if definite:
+                src = self.table.by_description(words, head.text)
+                if src is not None:
+                    src.add_alias(text)
+                    return src, text
                 last = self.table.last_speaker
-                if not last.role_words:
+                if last is not None and last.type == "person" and not last.role_words and lemma != "counterpart":
                     last.set_role(text)
                     return last, text
-            src = self.table.named(text, "person")
-            return src, text
-        if type_ in ("group", "document", "organization"):
-            if lemma in ("government", "ministry", "administration", "military", "army", "police"):
-                # "the government" after "the Comoros government": the same body
-                for s in reversed(self.table.sources):
-                    if s.type == "organization" and lemma in s.name.lower():
-                        s.add_alias(text)
-                        return s, text
-            src = self.table.named(text, type_)
-            src.plural = src.plural or type_ == "group"
-            return src, text
-        return None, text
+            return self.table.named(text, "person"), text
+        type_ = source_type(head, None)
+        plausible = (
+            lemma in _DESCRIPTION_HEADS
+            or head.lower_ in GROUP_NOUNS
+            or head.lower_ in DOCUMENT_NOUNS
+            or lemma in DOCUMENT_NOUNS
+            or (lemma in _PERSON_HEADS and plural)
+        )
+        if lemma in ("government", "ministry", "administration", "military", "army", "police") and definite:
+            # "the government" after "the Comoros government": the same body
+            for s in reversed(self.table.sources):
+                if s.type == "organization" and lemma in s.name.lower():
+                    s.add_alias(text)
+                    return s, text
+        if type_ == "person":
+            type_ = "group" if plural else "organization"
+        src = self.table.named(text, type_)
+        src.plural = src.plural or plural
+        if not plausible and not src.spoke:
+            src.plausible = False
+        return src, text
 
     # -- output ------------------------------------------------------------------------------
 
@@ -479,6 +527,13 @@ _PERSON_HEADS = frozenset(
     candidate official policeman soldier diplomat campaigner engineer refugee student teacher doctor
     man woman father mother journalist reporter witness resident source""".split()
 )
+_QUANTITY_HEADS = frozenset("spate number series majority group handful couple lot range host raft pair team panel".split())
+_PERSONAL_TITLES = frozenset(
+    """president minister senator mr mrs ms dr professor spokesman spokeswoman spokesperson prime
+    secretary chancellor governor mayor representative rep sen lieutenant colonel captain general
+    ambassador judge""".split()
+)
+_TITLE_STOP = _PERSONAL_TITLES | frozenset("the foreign vice deputy chief leader president".split())
 _DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
     """government ministry military army police officials sources analysts experts report study survey
     poll polls statement data research agency company""".split()

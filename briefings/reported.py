@@ -31,7 +31,7 @@ _OBJECT_CONTENT = (
     | OFFER_VERBS
     | frozenset(
         """demand announce outline declare predict estimate confirm acknowledge admit reveal report
-        show find warn urge ask order threaten recommend advise forecast calculate describe""".split()
+        show find warn urge ask order threaten recommend advise forecast calculate""".split()
     )
 )
 # Verbs taking an addressee then an infinitive: "urged Turkey not to attack" (the addressee is content).
@@ -66,11 +66,12 @@ class Cue:
 
 def subject_of(verb: Token, depth: int = 0) -> Token | None:
     """The head token of the verb's speaker: its subject, or the subject it shares ("..., saying")."""
-    for child in verb.children:
-        if child.dep_ == "nsubj":
-            return child
-        if child.dep_ == "nsubjpass":
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if subjects:
+        if any(c.dep_ == "nsubjpass" for c in subjects):
             return None  # "was told", "is said": the speaker is not the subject
+        # two subjects means a name the tokenizer split ("al", "-", "Maliki"): the last is its head
+        return subjects[-1]
     if depth > 3:
         return None
     if verb.dep_ == "relcl":
@@ -122,13 +123,30 @@ def _span_of(tokens: list[Token]) -> tuple[int, int]:
     return lo, hi
 
 
+_TIME_MARKS = frozenset("after following".split())
+
+
 def _cut_relatives(doc, lo: int, hi: int) -> int:
-    """End of the content before a trailing ", which/who ..." clause (a statement of its own)."""
-    for t in doc[lo : hi + 1]:
-        if t.dep_ in ("relcl", "advcl") and t.i > lo and t.right_edge.i >= hi:
-            first = t.left_edge.i
-            if first > lo and doc[first - 1].text == "," and (t.dep_ == "relcl" or t.tag_ == "VBG"):
-                return first - 2
+    """End of the content before a trailing clause that is not part of what was said.
+
+    ", which has ordered ..." with a cue of its own is a statement of its own; "after the US pulled
+    back ..." dates the speech; ": “...”" opens a direct quote of its own.
+    """
+    for t in doc[lo + 1 : hi + 1]:
+        if t.right_edge.i < hi or t.i <= lo:
+            continue
+        first = t.left_edge.i
+        if first <= lo:
+            continue
+        if t.dep_ == "relcl" and doc[first - 1].text == "," and doc[first].lower_ in ("which", "who"):
+            return first - 2
+        if t.dep_ in ("advcl", "acl") and t.tag_ == "VBG" and doc[first - 1].text == "," and t.lemma_ not in SAY_VERBS:
+            return first - 2  # ", bringing Yes Scotland within ...": the writer's gloss
+        if t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _TIME_MARKS for m in t.children):
+            return first - 1
+    for t in doc[lo + 1 : hi + 1]:
+        if t.text == ":" and t.i + 1 <= hi and doc[t.i + 1].text in ("“", '"', "‘", "«"):
+            return t.i - 1
     return hi
 
 
@@ -154,7 +172,10 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
     doc = sent.doc
     for tok in sent:
         lemma = tok.lemma_.lower()
-        if lemma not in SAY_VERBS or tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
+        if tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
+            continue
+        lemma = _phrasal(tok, lemma)
+        if lemma not in SAY_VERBS:
             continue
         if tok.dep_ in ("amod", "compound", "nmod") or _hypothetical(tok):
             continue
@@ -166,6 +187,15 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
         cue = _content(tok, lemma, subj)
         if cue is not None:
             yield cue
+
+
+def _phrasal(tok: Token, lemma: str) -> str:
+    """Multi-word cues: "made clear" -> "make clear", "points out" -> "point out"."""
+    if lemma == "make" and any(c.lower_ == "clear" and c.dep_ in ("oprd", "ccomp", "acomp", "dobj", "advmod") for c in tok.children):
+        return "make clear"
+    if lemma == "point" and any(c.lower_ == "out" and c.dep_ == "prt" for c in tok.children):
+        return "point out"
+    return lemma
 
 
 def _document_like(subj: Token) -> bool:
@@ -182,8 +212,10 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
     ccomps = [c for c in rights if c.dep_ == "ccomp"]
     if not ccomps:
         # "telling his counterpart that Tehran is ready": a that-clause the parser hung on the object
-        for o in rights:
-            if o.dep_ in ("dobj", "dative", "npadvmod"):
+        objects = [o for o in rights if o.dep_ in ("dobj", "dative", "npadvmod")]
+        objects += [g for o in rights if o.dep_ == "prep" for g in o.children if g.dep_ == "pobj"]
+        for o in objects:
+            if True:
                 for g in o.rights:
                     if g.dep_ in ("acl", "relcl") and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children) and any(
                         m.dep_.startswith("nsubj") and m.lower_ != "that" for m in g.children
@@ -216,6 +248,9 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
                 break
         if lemma in ("call", "appeal") and not parts:
             return None
+        if parts and extra is not None and extra.dep_ != "prt":
+            # "asking for help in dealing with the PKK": the phrases after the object belong too
+            parts += [c for c in rights if c.dep_ == "prep" and c.i > extra.i and c.lower_ not in ("after", "before")]
     if lemma == "call" and not parts:
         return None
     if not parts:
@@ -265,6 +300,19 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
     fronted = [c for c in lefts if c.dep_ == "ccomp"]
     if fronted and subj.i > fronted[0].i:
         lo, hi = _span_of(fronted)
+        # "It's one way, he said, of making sure ...": the clause goes on after the cue
+        after = max([tok.i] + [c.right_edge.i for c in tok.rights if c.dep_ not in ("punct", "cc", "conj")]) + 1
+        sent = tok.sent
+        if (
+            after + 1 < sent.end - 1
+            and doc[after].text == ","
+            and doc[after + 1] not in list(tok.subtree)
+            and doc[after + 1].dep_ not in ("cc",)
+            and doc[after + 1].lower_ not in ("but", "and", "or", "while", "although")
+            and not doc[after + 1].is_punct
+        ):
+            lo, hi = min(lo, sent.start), sent.end - 1
+            hi = _cut_relatives(doc, lo, hi)
         start, end = _char_span(doc, lo, hi)
         if end > start:
             return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")

@@ -93,6 +93,7 @@ class Source:
     gender: str | None = None  # "m" / "f" when a pronoun or honorific told us
     plural: bool = False
     spoke: bool = False
+    plausible: bool = True  # False for subjects that cannot be sources ("the bill", "earmarks")
 
     def add_alias(self, text: str) -> None:
         text = _clean(text)
@@ -146,6 +147,11 @@ class SourceTable:
         words = name.split()
         key = "p:" + words[-1].lower()
         src = self._by_key.get(key)
+        if src is not None and len(words) > 1 and len(src.name.split()) > 1:
+            if src.name.split()[0].lower() != words[0].lower():
+                # same surname, another first name: another person ("Mohamed Bacar", "Abdourahim Said Bacar")
+                key = "p:" + name.lower()
+                src = self._by_key.get(key)
         if src is None and len(words) == 1:
             # A first name alone ("Zimarco") for someone named in full before.
             for s in self.sources:
@@ -155,6 +161,8 @@ class SourceTable:
         if src is None:
             src = self._new(name, "person")
             self._by_key[key] = src
+            self._by_key.setdefault("p:" + name.lower(), src)
+            src.gender = first_name_gender(words[0]) if len(words) > 1 else None
         elif len(words) > len(src.name.split()):
             src.add_alias(src.name)
             src.name = name
@@ -251,6 +259,24 @@ class SourceTable:
 
     def output(self) -> list[Source]:
         return [s for s in self.sources if s.spoke]
+
+
+# Frequent female first names in English-language news, for "she" (others stay unknown, never "he").
+_FEMALE = frozenset(
+    """mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa margaret
+    betty sandra ashley dorothy kimberly emily donna michelle carol amanda melissa deborah stephanie
+    rebecca laura sharon cynthia kathleen amy shirley angela helen anna brenda pamela nicole ruth
+    katherine samantha christine catherine emma julie olivia sophie hillary condoleezza dianne diane
+    theresa angela ursula marine nicola jacinda kamala christine julia jenny tanya marcy ingrid íngrid
+    carla rosalind sujata yulia benazir indira golda aung sonia cristina dilma michelle madeleine
+    nikki elizabeth priti liz yvette harriet jacqueline joanna kate caroline maria ana anne annie
+    alice claire clare sara hannah rachel victoria charlotte lucy grace jane janet joan judith judy
+    louise lynn megan natalie rose sally sue tina wendy zoe fatima aisha leila maryam""".split()
+)
+
+
+def first_name_gender(first: str) -> str | None:
+    return "f" if first.lower().strip(".") in _FEMALE else None
 
 
 def _acronym(name: str) -> str:
