@@ -10,6 +10,7 @@ import asyncio
 import codecs
 import logging
 import re
+import ssl
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -131,11 +132,13 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
 class _PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with our network backend under its connection pool."""
 
-    def __init__(self, *, policy: AddressPolicy, resolver: Resolver | None) -> None:
+    def __init__(
+        self, *, policy: AddressPolicy, resolver: Resolver | None, ssl_context: ssl.SSLContext | None
+    ) -> None:
         # Not calling super().__init__: it only builds ``self._pool``, which we build
         # with the pinned backend instead (httpx has no public option for it).
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=20,
             max_keepalive_connections=10,
             keepalive_expiry=5.0,
@@ -148,14 +151,20 @@ class SafeClient(httpx.AsyncClient):
 
 
 def safe_client(
-    settings: Settings, *, connect_timeout: float = CONNECT_TIMEOUT, resolver: Resolver | None = None
+    settings: Settings,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    resolver: Resolver | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> SafeClient:
     """A client for ``fetch``: pinned addresses, no proxies or .netrc from the environment, no auto-redirects.
 
     Reuse one across many fetches (the scheduler's feed polls) to keep connections alive.
+    ``ssl_context`` replaces the default CA bundle (certifi), e.g. for an intranet CA.
     """
+    policy = AddressPolicy.from_settings(settings)
     return SafeClient(
-        transport=_PinnedTransport(policy=AddressPolicy.from_settings(settings), resolver=resolver),
+        transport=_PinnedTransport(policy=policy, resolver=resolver, ssl_context=ssl_context),
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": accept_encoding()},
         timeout=httpx.Timeout(connect_timeout, read=TOTAL_TIMEOUT, write=TOTAL_TIMEOUT, pool=TOTAL_TIMEOUT),
         follow_redirects=False,
@@ -226,6 +235,11 @@ async def _fetch(
         except httpx.TimeoutException as exc:
             raise FetchError(f"{_host(target)} took too long to answer", detail=repr(exc)) from None
         except httpx.ConnectError as exc:
+            if _caused_by_tls(exc):
+                raise FetchError(
+                    f"couldn't make a secure connection to {_host(target)} (its certificate was refused)",
+                    detail=repr(exc),
+                ) from None
             raise FetchError(f"couldn't connect to {_host(target)}", detail=repr(exc)) from None
         except httpx.InvalidURL as exc:
             raise InputError("that is not a valid web address", detail=repr(exc)) from None
@@ -463,6 +477,17 @@ def _status_error(response: httpx.Response, url: httpx.URL) -> FetchStatusError:
     return FetchStatusError(
         message, status=status, retry_after=retry_after, detail=f"HTTP {status} for {url}"
     )
+
+
+def _caused_by_tls(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    for _ in range(5):  # httpx wraps httpcore, which wraps the ssl error
+        if cause is None:
+            return False
+        if isinstance(cause, ssl.SSLError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _host(url: httpx.URL) -> str:

@@ -7,6 +7,7 @@ It runs in a thread with its own event loop so that synchronous callers
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,12 +34,14 @@ class LoopbackServer:
     handlers: dict[str, Handler] = field(default_factory=dict)
     requests: list[Seen] = field(default_factory=list)
     port: int = 0
+    ssl_context: ssl.SSLContext | None = None  # serve HTTPS with this context
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
     _runner: web.AppRunner | None = None
 
     def url(self, path: str = "/") -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        scheme = "https" if self.ssl_context else "http"
+        return f"{scheme}://{self.host}:{self.port}{path}"
 
     def route(self, path: str, handler: Handler) -> str:
         self.handlers[path] = handler
@@ -75,7 +78,7 @@ class LoopbackServer:
             # No access log: tests read ``requests`` instead.
             self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
             await self._runner.setup()
-            site = web.TCPSite(self._runner, self.host, self.port)
+            site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self.ssl_context)
             await site.start()
             self.port = self._runner.addresses[0][1]
 
