@@ -262,7 +262,10 @@ def _redirect_target(response: httpx.Response, current: httpx.URL, settings: Set
     except (httpx.InvalidURL, ValueError) as exc:
         raise FetchError(f"{_host(current)} redirected to an invalid address", detail=repr(exc)) from None
     # The same vetting as the first URL; the address check happens again at connect time.
-    nxt = check_url(str(joined), policy=AddressPolicy.from_settings(settings))
+    try:
+        nxt = check_url(str(joined), policy=AddressPolicy.from_settings(settings))
+    except InputError as exc:  # the site's fault, not the user's
+        raise FetchError(f"{_host(current)} redirected to an invalid address", detail=exc.detail) from None
     log.info("redirect %s -> %s", current, nxt)
     return nxt
 

@@ -377,3 +377,38 @@ async def test_bad_urls_never_reach_the_network(server: LoopbackServer, private_
         with pytest.raises((InputError, UnsafeURLError)):
             await fetch(url, private_ok)
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",  # connection closed at once
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n<p>cut short",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nxx\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nnope",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\n\xff\xff\xff\xff",
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: deflate\r\nContent-Length: 1\r\n\r\nx",
+        b"HTTP/1.1 99999 Weird\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nBad Header Line\r\n\r\n",
+        b"HTTP/1.1 301 Moved\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 302 Found\r\nLocation: http://%zz/\r\nContent-Length: 0\r\n\r\n",
+        b"\x00\xff" * 100,
+    ],
+)
+async def test_broken_servers_only_raise_fetch_errors(private_ok: Settings, raw: bytes) -> None:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while (await reader.readline()).strip():
+            pass
+        writer.write(raw)
+        await writer.drain()
+        writer.close()
+
+    srv = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(FetchError) as caught:
+            await fetch(f"http://127.0.0.1:{port}/", private_ok, total_timeout=5)
+        assert caught.value.message and "\n" not in caught.value.message
+    finally:
+        srv.close()
+        await srv.wait_closed()

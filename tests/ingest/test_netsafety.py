@@ -242,3 +242,16 @@ def _redirect(location: str):
         return web.Response(status=302, headers={"Location": location})
 
     return handler
+
+
+def test_private_networks_setting_is_validated() -> None:
+    from briefings.errors import ConfigError
+
+    settings = Settings.from_env({"BRIEFBOT_ALLOW_PRIVATE_NETWORKS": "10.20.0.0/16, 192.168.1.5"})
+    assert settings.allowed_private_networks == ("10.20.0.0/16", "192.168.1.5/32")
+    policy = AddressPolicy.from_settings(settings)
+    assert policy.problem(ipaddress.ip_address("10.20.3.4")) is None
+    assert policy.problem(ipaddress.ip_address("10.21.0.1")) is not None
+    with pytest.raises(ConfigError, match="BRIEFBOT_ALLOW_PRIVATE_NETWORKS"):
+        Settings.from_env({"BRIEFBOT_ALLOW_PRIVATE_NETWORKS": "intranet"})
+    assert Settings.from_env({"BRIEFBOT_ALLOW_PRIVATE_HOSTS": "1"}).allow_private_hosts
