@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from xml.sax.saxutils import escape
 from typing import Any
 
 import pytest
@@ -125,7 +126,9 @@ ARTICLE = (
     "{who} said on {day} that the city would open {n} new libraries next year. "
     '"We are ready to pay for all of them," {who} told reporters. '
     "The council's finance committee demanded a full audit before any money is spent, "
-    "according to a statement. Opposition leaders denied that the plan had been agreed."
+    "according to a statement. Opposition leaders denied that the plan had been agreed.\n"
+    "The libraries would be built in the northern districts, where residents have waited a decade "
+    "for public reading rooms, and each would stay open until late in the evening on weekdays."
 )
 
 
@@ -178,8 +181,9 @@ class FeedServer:
                 else ""
             )
             parts.append(
-                f"<item><guid isPermaLink='false'>{it.guid}</guid><link>{it.link}</link><title>{it.title}</title>"
-                f"<pubDate>{format_datetime(it.published)}</pubDate><description>{it.title}</description>{content}</item>"
+                f"<item><guid isPermaLink='false'>{escape(it.guid)}</guid><link>{escape(it.link)}</link>"
+                f"<title>{escape(it.title)}</title><pubDate>{format_datetime(it.published)}</pubDate>"
+                f"<description>{escape(it.title)}</description>{content}</item>"
             )
         return (
             "<?xml version='1.0' encoding='utf-8'?><rss version='2.0' xmlns:content='http://purl.org/rss/1.0/modules/content/'>"
