@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from xml.sax.saxutils import escape
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from aiohttp import web
