@@ -24,7 +24,7 @@ from briefings.errors import ConfigError
 from briefings.pipeline import Briefer
 from briefings.settings import Settings
 
-from .app import EVENTS_PATH, SlackServices, build_app, make_client, oauth_enabled
+from .app import EVENTS_PATH, SlackServices, api_url, build_app, make_client, oauth_enabled
 from .installations import SlackInstallations, open_installations
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ async def serve(
     """Serve Slack until ``stop`` is set (or the task is cancelled); ``briefbot run`` calls this too."""
     settings.require_slack()
     if not 0 <= port <= 65535:
-        raise ConfigError(f"--port must be between 1 and 65535, got {port}")
+        raise ConfigError(f"--port must be between 0 and 65535 (0: any free port), got {port}")
     stop = stop or asyncio.Event()
     installations: SlackInstallations | None = None
     if oauth_enabled(settings):
@@ -103,13 +103,21 @@ async def _serve_socket_mode(
     app: AsyncApp, settings: Settings, stop: asyncio.Event, ready: asyncio.Event | None
 ) -> None:
     handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+    # The socket client retries a refused token forever; ask for the first URL ourselves to fail fast.
     try:
-        await handler.connect_async()
+        handler.client.wss_uri = await handler.client.issue_new_wss_url()
     except SlackApiError as exc:
+        await handler.client.close()
         raise ConfigError(
             f"SLACK_APP_TOKEN was refused by Slack ({exc.response.get('error')}); create an app-level token "
             "with connections:write under Slack app > Basic Information > App-Level Tokens"
         ) from None
+    except (SlackClientError, OSError, TimeoutError) as exc:
+        await handler.client.close()
+        raise ConfigError(
+            f"cannot reach Slack for Socket Mode ({type(exc).__name__}); check the network"
+        ) from None
+    await handler.connect_async()
     print("briefbot: Slack app connected (Socket Mode)", flush=True)
     if ready:
         ready.set()
@@ -148,7 +156,7 @@ async def _main(settings: Settings, host: str, port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):  # not on Windows
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows; not the main thread
             loop.add_signal_handler(sig, stop.set)
     try:
         await serve(settings, _services(settings, briefer), host=host, port=port, stop=stop)
@@ -164,9 +172,10 @@ def main(args: argparse.Namespace) -> int:
     """Entry point of ``briefbot serve slack`` (dispatched by ``bots/commands/serve.py``)."""
     settings = Settings.from_env()
     settings.require_slack()
+    api_url(settings)  # a malformed BRIEFBOT_SLACK_API_URL fails here, before anything loads
     host = getattr(args, "host", "0.0.0.0")
     port = getattr(args, "port", 3000)
-    if not 1 <= port <= 65535:
-        raise ConfigError(f"--port must be between 1 and 65535, got {port}")
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port must be between 0 and 65535 (0: any free port), got {port}")
     asyncio.run(_main(settings, host, port))
     return 0
