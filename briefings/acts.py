@@ -8,37 +8,43 @@ from .cues import ACCUSATION_VERBS, DEMAND_VERBS, DENIAL_VERBS, OFFER_VERBS
 
 _READY = re.compile(
     r"\b(?:is|are|was|were|be|been|being|am|'re|’re|'m|’m|remains?|stands?)\s+(?:\w+\s+)?"
-    r"(?:ready|willing|prepared|open|available)\s+(?:to|for)\b",
+    r"(?:ready|willing|prepared|open)\b(?!\s+for\s+(?:war|a\s+fight|battle))",
     re.IGNORECASE,
 )
+_NOT_BEFORE = re.compile(r"\b(?:whether|if|not|n[’']t|never|no)\b[^.;:]{0,40}$", re.IGNORECASE)
 _OFFER_WORDS = re.compile(
-    r"\b(?:offer(?:s|ed)? to|propos(?:e|es|ed) to|promis(?:e|es|ed)|pledg(?:e|es|ed)|vow(?:s|ed)? to|"
-    r"commit(?:s|ted)? (?:ourselves|myself|itself|themselves) to|stand ready)\b",
+    r"\b(?:offer(?:s|ed)? to|to offer|propos(?:e|es|ed) to|promis(?:e|es|ed) to|pledg(?:e|es|ed) to|vow(?:s|ed)? to|"
+    r"commit(?:s|ted)? (?:ourselves|myself|itself|themselves) to|stand ready|(?:I|we) agree to)\b",
     re.IGNORECASE,
 )
-# First-person commitments: "we will deliver", "I will sign it", "we shall make every effort".
+# Commitments: "we will deliver", "I will sign it", "will continue to meet", "will look into".
 _COMMIT = re.compile(
-    r"\b(?:I|we|We)\s+(?:will|shall|'ll|’ll|are going to|must now|must)\s+(?:also\s+|now\s+|immediately\s+|"
-    r"continue to\s+|carry on\s+)?(?P<verb>\w+)",
+    r"\b(?:will|shall|'ll|’ll|are going to|must now)\s+(?:also\s+|now\s+|immediately\s+|"
+    r"continue\s+to\s+|carry\s+on\s+)?(?P<verb>[a-z]+)",
 )
 _GIVING = frozenset(
     """deliver provide sign help work meet support give offer send fund invest consider hold
-    continue engage make keep build restore protect ensure guarantee introduce bring return
-    carry open cooperate talk negotiate look review release allow pay""".split()
+    engage keep build restore protect ensure guarantee introduce bring return
+    cooperate talk negotiate look review release allow pay free rebuild compensate""".split()
 )
 _DEMAND_WORDS = re.compile(
-    r"\b(?:I|we|We)\s+(?:demand(?:ed)?|urge[d]?|call(?:ed)? (?:on|upon|for)|ask(?:ed)?\s+\w+\s+to|"
-    r"insist(?:ed)? that)\b|\b(?:calls? (?:on|upon)|must (?:stop|cease|end|withdraw|halt))\b",
+    r"\b(?:demand(?:s|ed)?|urge[sd]?|call(?:s|ed)? (?:on|upon)|ask(?:s|ed)? (?:\w+ ){1,3}to|"
+    r"order(?:s|ed)? [^.;]{0,80}? to [a-z]+|encourag(?:e|es|ed) [^.;]{0,40}? to [a-z]+|"
+    r"insist(?:s|ed)? that [^.;]{0,60}\bmust|must (?:stop|cease|end|withdraw|halt))\b",
 )
+_ADDRESSEE_THEN_TO = re.compile(r"^(?!to\b)[^,;:.]{1,80}?\s(?:not\s+)?to\s+[a-z]+")
 _DENIAL_WORDS = re.compile(
     r"\b(?:(?:is|was|it's|it’s) not true|(?:deny|denies|denied|reject(?:s|ed)?|refute[sd]?) "
     r"(?:the |these |those |any |all )?(?:allegations?|claims?|accusations?|charges?|reports?)|"
-    r"(?:was|is|were) certainly not|baseless|unfounded|groundless)\b",
+    r"(?:was|is|were) certainly not|baseless|unfounded|groundless|far-fetched|untrue|nonsense)\b",
     re.IGNORECASE,
 )
 _ACCUSE_WORDS = re.compile(
-    r"\b(?:accuse[sd]?|blame[sd]?|responsible for|guilty of|inflicts?|condemn)\b", re.IGNORECASE
+    r"\b(?:accuse[sd]?|blame[sd]?|(?:is|are|was|were) (?:\w+ ){0,2}responsible for|guilty of|inflicts?|"
+    r"condemn(?:s|ed)?|war crimes?)\b",
+    re.IGNORECASE,
 )
+_NEGATION = re.compile(r"\b(?:not|n[’']t|never|no)\b", re.IGNORECASE)
 _IMPERATIVE_START = re.compile(r"^(?:Don[’']t|Do not|Never|Please|Let us|Let’s|Let's)\b")
 
 
@@ -56,22 +62,43 @@ def classify(
         return "accusation"
     if lemma in OFFER_VERBS:
         return "offer"
-    if lemma in DEMAND_VERBS and (lemma != "ask" or addressee_to) and (lemma != "order" or addressee_to):
+    if lemma in ("ask", "demand", "urge", "implore", "beg", "press") or (
+        lemma in DEMAND_VERBS and (addressee_to or (kind != "direct" and _ADDRESSEE_THEN_TO.match(content)))
+    ):
         return "demand"
-    if lemma in ("tell", "warn", "advise") and addressee_to:
+    if lemma in ("call", "appeal"):
+        return "demand"
+    if lemma in ("warn", "advise", "encourage") and kind != "direct" and (
+        addressee_to or _ADDRESSEE_THEN_TO.match(content) or " against " in content[:60]
+    ):
+        return "demand"
+    if lemma == "tell" and addressee_to:
         return "demand"
     if lemma == "insist" and re.search(r"\b(?:must|should)\b", content):
         return "demand"
-    head = content[:400]
-    if _READY.search(head) or _OFFER_WORDS.search(head):
+    if lemma in ("insist", "maintain") and _NEGATION.search(content):
+        return "denial"
+    head = content[:300]
+    for m in (_READY.search(head), _OFFER_WORDS.search(head)):
+        if m and not _NOT_BEFORE.search(head[: m.start()]):
+            return "offer"
+    m = _COMMIT.search(head[:160])
+    if m and _base(m.group("verb")) in _GIVING and not _NOT_BEFORE.search(head[: m.start()][-30:]):
         return "offer"
-    m = _COMMIT.search(head)
-    if m and m.group("verb").lower() in _GIVING:
-        return "offer"
-    if _DEMAND_WORDS.search(head):
+    if _DEMAND_WORDS.search(head[:120]):
         return "demand"
     if kind == "direct" and (imperative or _IMPERATIVE_START.match(content)):
         return "demand"
     if _DENIAL_WORDS.search(head):
         return "denial"
+    if kind == "direct" and _ACCUSE_WORDS.search(head[:160]):
+        return "accusation"
     return "statement"
+
+
+def _base(word: str) -> str:
+    """working -> work, helps -> help: enough for the commitment verbs above."""
+    for suffix in ("ing", "s"):
+        if word.endswith(suffix) and word[: -len(suffix)] in _GIVING:
+            return word[: -len(suffix)]
+    return word

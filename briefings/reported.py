@@ -140,8 +140,10 @@ def _cut_relatives(doc, lo: int, hi: int) -> int:
             continue
         if t.dep_ == "relcl" and doc[first - 1].text == "," and doc[first].lower_ in ("which", "who"):
             return first - 2
-        if t.dep_ in ("advcl", "acl") and t.tag_ == "VBG" and doc[first - 1].text == "," and t.lemma_ not in SAY_VERBS:
-            return first - 2  # ", bringing Yes Scotland within ...": the writer's gloss
+        if t.dep_ in ("advcl", "acl", "conj", "xcomp") and t.tag_ == "VBG" and doc[first - 1].text in (",", "–", "—", "-"):
+            # ", bringing Yes Scotland within ...": the writer's gloss; "– warning the leaders ...": a
+            # statement of its own
+            return first - 2
         if t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _TIME_MARKS for m in t.children):
             return first - 1
     for t in doc[lo + 1 : hi + 1]:
