@@ -7,6 +7,7 @@ entry with only a summary gets its link's page fetched (``entry_article``).
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import io
 import logging
@@ -255,4 +256,8 @@ async def fetch_feed(
     if result.not_modified:
         return None, result
     charset = f"; charset={result.charset}" if result.charset else ""
-    return parse_feed(result.content, url=result.url, content_type=f"{result.content_type}{charset}"), result
+    # A large feed takes a while to parse: off the event loop.
+    feed = await asyncio.to_thread(
+        parse_feed, result.content, url=result.url, content_type=f"{result.content_type}{charset}"
+    )
+    return feed, result

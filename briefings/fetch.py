@@ -19,7 +19,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from .errors import FetchError, InputError, UnsafeURLError
+from .errors import BriefbotError, FetchError, InputError, UnsafeURLError
 from .models import Article
 from .netsafety import AddressPolicy, Resolver, check_url, resolve_public, shorten
 from .settings import Settings
@@ -198,18 +198,22 @@ async def fetch(
     """
     if client is not None and not isinstance(client, SafeClient):
         raise TypeError("fetch() needs a client made by briefings.fetch.safe_client()")
-    target = check_url(url, policy=AddressPolicy.from_settings(settings))
     try:
-        async with asyncio.timeout(total_timeout):
-            if client is not None:
-                return await _fetch(client, target, settings, etag, last_modified, accept)
-            async with safe_client(settings, connect_timeout=connect_timeout, resolver=resolver) as own:
-                return await _fetch(own, target, settings, etag, last_modified, accept)
-    except TimeoutError:
-        raise FetchError(
-            f"{_host(target)} took too long to answer (over {total_timeout:g} s)",
-            detail=f"total timeout fetching {target}",
-        ) from None
+        target = check_url(url, policy=AddressPolicy.from_settings(settings))
+        try:
+            async with asyncio.timeout(total_timeout):
+                if client is not None:
+                    return await _fetch(client, target, settings, etag, last_modified, accept)
+                async with safe_client(settings, connect_timeout=connect_timeout, resolver=resolver) as own:
+                    return await _fetch(own, target, settings, etag, last_modified, accept)
+        except TimeoutError:
+            raise FetchError(
+                f"{_host(target)} took too long to answer (over {total_timeout:g} s)",
+                detail=f"total timeout fetching {target}",
+            ) from None
+    except BriefbotError as exc:
+        log.info("fetch %.200r refused or failed: %s", url, exc.detail)
+        raise
 
 
 async def _fetch(
@@ -519,7 +523,8 @@ async def fetch_article(
         total_timeout=total_timeout,
         resolver=resolver,
     )
-    return article_from_result(result, source=url)
+    # trafilatura takes 50-100 ms a page: off the event loop, so bots stay responsive.
+    return await asyncio.to_thread(article_from_result, result, source=url)
 
 
 def article_from_result(result: FetchResult, *, source: str) -> Article:
