@@ -451,3 +451,24 @@ class Poller:
     def _notify(self) -> None:
         for cb in self.on_queued:
             cb()
+
+
+async def run_poller(poller: Poller, stop: Any, *, idle_seconds: float = 60.0) -> None:
+    """Poll due feeds until ``stop`` (an asyncio.Event) is set; a failing round is logged, never fatal."""
+    import asyncio  # noqa: PLC0415
+
+    while not stop.is_set():
+        try:
+            await poller.poll_due()
+            nxt = await poller.next_due()
+        except Exception:  # noqa: BLE001 - keep polling after a DB or parser hiccup
+            log.exception("feed polling round failed; retrying")
+            nxt = None
+        wait = idle_seconds
+        if nxt is not None:
+            wait = max(0.5, min(wait, (nxt - poller.clock.now()).total_seconds()))
+        sleeper = asyncio.ensure_future(poller.clock.sleep(wait))
+        stopper = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        sleeper.cancel()
+        stopper.cancel()

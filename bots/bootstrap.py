@@ -1,0 +1,177 @@
+"""The composition root: settings -> store -> services -> adapters. The only place things are wired;
+``briefbot run``, ``briefbot digest`` and the tests all build the app through here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from briefings.chat import ChatCommands
+from briefings.clock import Clock, SystemClock
+from briefings.delivery import Deliverer
+from briefings.errors import ConfigError
+from briefings.outbox import OutboxWorker
+from briefings.pipeline import Briefer
+from briefings.polling import Poller, run_poller
+from briefings.scheduler import Scheduler
+from briefings.settings import Settings
+from briefings.store import Store, open_store
+from briefings.subscriptions import SubscriptionService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything a process runs, built once from Settings and shared by every adapter."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    briefer: Any  # briefings.pipeline.Briefer (anything with ``async brief(article)``)
+    poller: Poller
+    subscriptions: SubscriptionService
+    chat: ChatCommands
+    scheduler: Scheduler
+    outbox: OutboxWorker
+    deliverers: dict[str, Deliverer] = field(default_factory=dict)
+
+    async def step(self) -> None:
+        """Do now whatever is due now: polls, slot decisions, sends (the console calls it after /advance)."""
+        await self.poller.poll_due()
+        await self.scheduler.tick()
+        await self.outbox.run_once()
+
+    async def run_background(self, stop: asyncio.Event) -> None:
+        """Scheduler, feed polling and outbox until ``stop`` is set."""
+        await asyncio.gather(
+            self.scheduler.run(stop),
+            run_poller(self.poller, stop),
+            self.outbox.run(stop, idle_seconds=2.0),
+        )
+
+
+@contextlib.asynccontextmanager
+async def bootstrap(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    deliverers: Mapping[str, Deliverer] | None = None,
+    briefer: Any | None = None,
+) -> AsyncIterator[Services]:
+    """Open the store (migrated) and build the services; close everything on exit."""
+    clock = clock or SystemClock()
+    own_briefer = briefer is None
+    briefer = briefer or Briefer(settings)
+    try:
+        async with open_store(settings.effective_database_url) as store:
+            poller = Poller(store, settings, clock, briefer.brief)
+            subscriptions = SubscriptionService(store, poller, settings, clock)
+            chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
+            scheduler = Scheduler(store, settings, clock)
+            outbox = OutboxWorker(store, dict(deliverers or {}), clock)
+            # New messages wake the outbox at once instead of at its next idle check.
+            scheduler.on_queued.append(outbox.wake)
+            poller.on_queued.append(outbox.wake)
+            yield Services(
+                settings=settings,
+                clock=clock,
+                store=store,
+                briefer=briefer,
+                poller=poller,
+                subscriptions=subscriptions,
+                chat=chat,
+                scheduler=scheduler,
+                outbox=outbox,
+                deliverers=outbox.deliverers,
+            )
+    finally:
+        if own_briefer:
+            briefer.close()
+
+
+def configured_platforms(settings: Settings) -> list[str]:
+    """The platforms whose tokens are set (Slack: bot token or OAuth client; Discord: bot token)."""
+    out = []
+    if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
+        out.append("slack")
+    if settings.discord_token:
+        out.append("discord")
+    return out
+
+
+@contextlib.asynccontextmanager
+async def platform_deliverers(
+    settings: Settings, platforms: list[str]
+) -> AsyncIterator[dict[str, Deliverer]]:
+    """Slack/Discord Deliverers (REST only) for the given platforms, closed on exit."""
+    out: dict[str, Deliverer] = {}
+    async with contextlib.AsyncExitStack() as stack:
+        if "slack" in platforms:
+            out["slack"] = await stack.enter_async_context(_slack_deliverer(settings))
+        if "discord" in platforms:
+            from bots.discord_bot.deliver import DiscordDeliverer  # noqa: PLC0415 - only with a token
+
+            settings.require_discord()
+            out["discord"] = await stack.enter_async_context(DiscordDeliverer(settings))
+        yield out
+
+
+@contextlib.asynccontextmanager
+async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
+    from bots.slack_app.app import make_client, oauth_enabled  # noqa: PLC0415 - only with a token
+    from bots.slack_app.deliver import SlackDeliverer  # noqa: PLC0415
+
+    if oauth_enabled(settings):
+        from bots.slack_app.installations import open_installations  # noqa: PLC0415
+
+        installations = await open_installations(settings)
+        try:
+            yield SlackDeliverer(make_client(settings), installation_store=installations.installation_store)
+        finally:
+            await installations.close()
+        return
+    if not settings.slack_bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token)"
+        )
+    yield SlackDeliverer(make_client(settings, token=settings.slack_bot_token))
+
+
+async def serve_platforms(
+    services: Services, platforms: list[str], stop: asyncio.Event, *, host: str, port: int
+) -> None:
+    """Serve the chat side of each configured platform in this process, sharing ``services``."""
+    tasks = []
+    if "slack" in platforms:
+        from bots.slack_app.app import SlackServices  # noqa: PLC0415
+        from bots.slack_app.serve import serve as serve_slack  # noqa: PLC0415
+
+        slack = SlackServices(briefer=services.briefer, chat=services.chat)
+        tasks.append(
+            asyncio.ensure_future(serve_slack(services.settings, slack, host=host, port=port, stop=stop))
+        )
+    if "discord" in platforms:
+        from bots.discord_bot.serve import serve as serve_discord  # noqa: PLC0415
+
+        tasks.append(
+            asyncio.ensure_future(
+                serve_discord(services.settings, briefer=services.briefer, chat=services.chat)
+            )
+        )
+    if not tasks:
+        return
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait({*tasks, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        for t in done:
+            if t is not stopper and t.exception() is not None:
+                raise t.exception()  # type: ignore[misc]
+    finally:
+        for t in (*tasks, stopper):
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
