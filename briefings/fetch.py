@@ -149,6 +149,16 @@ class _PinnedTransport(httpx.AsyncHTTPTransport):
 class SafeClient(httpx.AsyncClient):
     """An httpx client that only connects to vetted addresses; build it with ``safe_client``."""
 
+    def __init__(self, *, transport: _PinnedTransport, **kwargs: Any) -> None:
+        # The guarantee ``fetch`` relies on: every request goes through the pinned transport.
+        if (
+            not isinstance(transport, _PinnedTransport)
+            or kwargs.get("mounts")
+            or kwargs.get("trust_env", True)
+        ):
+            raise TypeError("build a SafeClient with briefings.fetch.safe_client()")
+        super().__init__(transport=transport, **kwargs)
+
 
 def safe_client(
     settings: Settings,

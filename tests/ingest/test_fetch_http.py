@@ -13,7 +13,7 @@ from aiohttp import web
 from ingest_loopback import LoopbackServer, resolver_for
 
 from briefings.errors import FetchError, InputError, UnsafeURLError
-from briefings.fetch import FetchStatusError, decode_body, fetch, safe_client
+from briefings.fetch import FetchStatusError, SafeClient, decode_body, fetch, safe_client
 from briefings.settings import Settings
 
 PAGE = "<html><head><title>T</title></head><body><p>Hello from the loopback server.</p></body></html>"
@@ -133,6 +133,9 @@ async def test_a_shared_client_reuses_the_pinned_transport(
     with pytest.raises(TypeError, match="safe_client"):
         async with httpx.AsyncClient() as plain:
             await fetch(server.url("/a.html"), private_ok, client=plain)
+    with pytest.raises(TypeError, match="safe_client"):
+        SafeClient(transport=httpx.AsyncHTTPTransport(), trust_env=False)
+    assert server.hits("/a.html") == 3
 
 
 async def test_dns_failure_and_closed_port_are_fetch_errors(private_ok: Settings) -> None:
