@@ -116,6 +116,22 @@ def _wrap(text: str, width: int = 78, indent: str = "", first: str | None = None
     return "\n".join(lines)
 
 
+def _cue_shown(cue: str | None) -> str:
+    """The cue as it reads after a name ("has strenuously denied"), or "" when it would not read well.
+
+    Participles ("saying", "telling") and "according to" need the sentence around
+    them; a dangling preposition ("accused of") belongs to the content.
+    """
+    words = (cue or "").split()
+    if not words or words[0].lower() == "according" or words[-1].lower().endswith("ing"):
+        return ""
+    while words and words[-1].lower() in ("of", "to", "that", "for") and len(words) > 1:
+        if words[-1].lower() == "for" and words[-2].lower() == "called":
+            break  # "called for: an end to the war" reads as written
+        words.pop()
+    return " ".join(words)
+
+
 def _act_count(act: str, n: int) -> str:
     shown = ACTS_SHOWN.get(act, ACTS_SHOWN["statement"])
     return f"{n} {shown['singular'] if n == 1 else shown['plural']}"
@@ -157,6 +173,7 @@ def environment() -> jinja2.Environment:
         clip=L.clip,
         fit=lambda text, limit, how="text": L.fit(str(text), limit, _ESCAPERS[how]),
         wrap=_wrap,
+        cue=_cue_shown,
     )
     env.globals.update(acts=ACTS_SHOWN, plural=_plural, act_count=_act_count, digest_bullets=DIGEST_BULLETS)
     return env
