@@ -36,6 +36,7 @@ _DAYS = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*(-(mon|tue|wed|thu|fri|sat|sun)[a-z]*)?(,.+)?$", re.I
 )
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_SLACK_LINKS = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 _SLACK_LINK = re.compile(r"^<(https?://[^|>\s]+)(\|[^>]*)?>$")
 
 
@@ -65,8 +66,9 @@ class SubscribeArgs:
     backfill: int = 0
 
 
-def parse_subscribe(args: list[str]) -> SubscribeArgs:
+def parse_subscribe(text: str) -> SubscribeArgs:
     """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]``."""
+    args = _SLACK_LINKS.sub(r"\1", text).split()
     if not args:
         raise InputError(
             "give the feed's address: /brief subscribe <feed-url> [daily 07:30] [tz Europe/Berlin]"
@@ -173,7 +175,7 @@ class ChatCommands:
                     error=True,
                 )
             if command == "subscribe":
-                a = parse_subscribe(rest.split())
+                a = parse_subscribe(rest)
                 sub = await self.subscriptions.subscribe(
                     channel,
                     a.feed_url,
