@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import InputError
 from .ingest import MAX_TEXT_CHARS
@@ -35,6 +36,7 @@ _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WORD = re.compile(r"\w+")
+_HOME_PATH = re.compile(r"^/?(?:(?:index|home|default)\.\w+|home|news|en)?/?$", re.I)
 
 
 def article_from_html(html: bytes | str, *, source: str, url: str | None = None) -> Article:
@@ -61,6 +63,9 @@ def article_from_html(html: bytes | str, *, source: str, url: str | None = None)
     paragraphs = tree_paragraphs(doc.body)
     if paragraphs and title and _same_words(paragraphs[0], title):
         paragraphs = paragraphs[1:]  # the page's <h1> repeats the title
+    if url and _HOME_PATH.match(urlsplit(url).path) and (doc.pagetype or "").lower() != "article":
+        # A front page's teasers read like prose; briefing them would mix unrelated stories.
+        raise InputError(f"couldn't find article text at {where}", detail="a home page, not an article")
     words = sum(len(_WORD.findall(p)) for p in paragraphs)
     if words < MIN_ARTICLE_WORDS:
         raise InputError(

@@ -100,6 +100,23 @@ def test_pages_without_article_text_get_a_clear_message(html, words: str) -> Non
     assert "\n" not in caught.value.message
 
 
+def test_home_page_teasers_are_not_an_article() -> None:
+    teasers = "".join(
+        f"<div class='teaser'><h2><a href='/story{n}'>Headline {n}</a></h2><p>Officials said on Monday that "
+        f"the talks over issue {n} would continue into next week, a spokesman said.</p></div>"
+        for n in range(20)
+    )
+    home = (
+        "<html><head><title>Example News</title><meta property='og:type' content='website'></head>"
+        f"<body><main>{teasers}</main></body></html>"
+    )
+    for url in ("https://news.example/", "https://news.example", "https://news.example/index.html"):
+        with pytest.raises(InputError, match="couldn't find article text at"):
+            article_from_html(home, source=url, url=url)
+    # The same markup at an article's address is read (a short article, not a front page).
+    assert article_from_html(home, source="x", url="https://news.example/2026/11/talks").body
+
+
 def test_non_english_page_is_refused() -> None:
     body = "".join(
         f"<p>Der Minister sagte am Freitag, die Regierung sei bereit, über den Getreidekorridor zu verhandeln {n}.</p>"
