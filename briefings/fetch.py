@@ -14,6 +14,7 @@ import ssl
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpcore
@@ -477,10 +478,7 @@ def _sniff(content: bytes) -> str:
 def _status_error(response: httpx.Response, url: httpx.URL) -> FetchStatusError:
     status = response.status_code
     host = _host(url)
-    retry_after = None
-    raw_retry = response.headers.get("Retry-After", "")
-    if raw_retry.isdigit():
-        retry_after = float(raw_retry)
+    retry_after = _retry_after(response.headers.get("Retry-After", ""), response.headers.get("Date", ""))
     if status in (404, 410):
         message = f"there is no page at {shorten(str(url))} (the site answered {status})"
     elif status in (401, 402, 403, 451):
@@ -494,6 +492,18 @@ def _status_error(response: httpx.Response, url: httpx.URL) -> FetchStatusError:
     return FetchStatusError(
         message, status=status, retry_after=retry_after, detail=f"HTTP {status} for {url}"
     )
+
+
+def _retry_after(value: str, date: str) -> float | None:
+    """Seconds to wait: ``Retry-After`` in seconds, or as an HTTP date measured against the server's ``Date``."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        # Against the server's own clock, so no local clock is needed.
+        return max(0.0, (parsedate_to_datetime(value) - parsedate_to_datetime(date)).total_seconds())
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _caused_by_tls(exc: BaseException) -> bool:

@@ -358,6 +358,18 @@ async def test_http_errors_map_to_one_line(
     assert caught.value.status == status and caught.value.retry_after == 120.0
 
 
+async def test_retry_after_as_an_http_date(server: LoopbackServer, private_ok: Settings) -> None:
+    async def busy(request: web.Request) -> web.Response:
+        return web.Response(
+            status=503,
+            headers={"Retry-After": "Fri, 27 Nov 2026 10:05:00 GMT", "Date": "Fri, 27 Nov 2026 10:00:00 GMT"},
+        )
+
+    with pytest.raises(FetchStatusError) as caught:
+        await fetch(server.route("/busy", busy), private_ok)
+    assert caught.value.retry_after == 300.0
+
+
 async def test_broken_response_is_a_fetch_error(private_ok: Settings) -> None:
     async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readline()
