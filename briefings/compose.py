@@ -141,12 +141,41 @@ def _speakers(extraction: Extraction, statements: list[Statement]) -> list[Speak
         if speaker is None:
             speaker = found[name] = Speaker(
                 name=name,
-                role=entity.role if entity else None,
+                role=_role_of(entity) if entity else None,
                 type=entity.type if entity else "person",
             )
         speaker.statements += 1
     order = {name: i for i, name in enumerate(found)}
     return sorted(found.values(), key=lambda s: (-s.statements, order[s.name]))
+
+
+_CONTEXTUAL = re.compile(r"^(?:his|her|their|its|our|my|your)\s", re.IGNORECASE)
+
+
+def shown_role(role: str | None) -> str | None:
+    """A role as it reads beside a name: "the Iranian foreign minister" -> "Iranian foreign minister";
+    a description that only makes sense in its sentence ("his Iranian counterpart") is not shown."""
+    if not role:
+        return None
+    role = _SPACE.sub(" ", role).strip().strip(",;:")
+    if _CONTEXTUAL.match(role):
+        return None
+    role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.IGNORECASE)
+    return role or None
+
+
+def _role_of(entity: Entity) -> str | None:
+    """The entity's role, or when that reads badly out of context, the title an alias puts before the name."""
+    role = shown_role(entity.role)
+    if role or entity.type != "person":
+        return role
+    for alias in entity.aliases:  # "Iranian Foreign Minister Hussein Amir-Abdollahian"
+        alias = _SPACE.sub(" ", alias).strip()
+        if alias.endswith(" " + entity.name):
+            role = shown_role(alias[: -len(entity.name)])
+            if role:
+                return role
+    return None
 
 
 def _content_words(text: str) -> list[str]:

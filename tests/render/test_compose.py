@@ -163,3 +163,32 @@ def test_digest_cap_zero_and_empty():
     d = digest_of([(_briefing("a"), None)], title="t", cap=0)
     assert d.items == [] and [i.headline for i in d.more] == ["a"]
     assert digest_of([], title="t").items == []
+
+
+@pytest.mark.parametrize(
+    "role, aliases, shown",
+    [
+        ("Ukraine's Foreign Minister", [], "Ukraine's Foreign Minister"),
+        ("the Iranian foreign minister", [], "Iranian foreign minister"),
+        (
+            "his Iranian counterpart",
+            ["Amir-Abdollahian", "Iranian Foreign Minister Ann Lee"],
+            "Iranian Foreign Minister",
+        ),
+        ("their spokeswoman", ["Lee"], None),
+        (None, ["a senior envoy Ann Lee"], "senior envoy"),
+        (None, [], None),
+    ],
+)
+def test_role_shown_beside_the_name(role, aliases, shown):
+    text = "Headline\nAnn Lee said the talks in Geneva would resume next week after the holiday.\n"
+    st = statement(
+        text,
+        "the talks in Geneva would resume next week after the holiday",
+        "Ann Lee",
+        "statement",
+        speaker_id="a",
+    )
+    b = compose(Extraction(article(text), [Entity("a", "Ann Lee", "person", role, aliases)], [st]))
+    assert b.speakers[0].role == shown
+    assert b.bullets[0].speaker_role == shown
