@@ -166,9 +166,13 @@ def shown_role(role: str | None) -> str | None:
 
 def _role_of(entity: Entity) -> str | None:
     """The entity's role, or when that reads badly out of context, the title an alias puts before the name."""
+    name_words = {w.lower() for w in _WORD.findall(entity.name) if len(w) > 2}
     role = shown_role(entity.role)
-    if role or entity.type != "person":
+    # A "role" sharing a word with the name is a piece of the name ("Abdourahim Said"), not a title.
+    if role and not name_words & {w.lower() for w in _WORD.findall(role)}:
         return role
+    if entity.type != "person":
+        return None
     for alias in entity.aliases:  # "Iranian Foreign Minister Hussein Amir-Abdollahian"
         alias = _SPACE.sub(" ", alias).strip()
         if alias.endswith(" " + entity.name):

@@ -123,7 +123,9 @@ def _cue_shown(cue: str | None) -> str:
     them; a dangling preposition ("accused of") belongs to the content.
     """
     words = (cue or "").split()
-    if not words or words[0].lower() == "according" or words[-1].lower().endswith("ing"):
+    if not words or not words[0][:1].isalpha():
+        return ""  # a marker such as "(floating quote)" rather than words of the article
+    if words[0].lower() == "according" or words[-1].lower().endswith("ing"):
         return ""
     while words and words[-1].lower() in ("of", "to", "that", "for") and len(words) > 1:
         if words[-1].lower() == "for" and words[-2].lower() == "called":

@@ -178,6 +178,7 @@ def test_digest_cap_zero_and_empty():
         ("their spokeswoman", ["Lee"], None),
         (None, ["a senior envoy Ann Lee"], "senior envoy"),
         (None, [], None),
+        ("Ann", [], None),  # a piece of the name is not a role
     ],
 )
 def test_role_shown_beside_the_name(role, aliases, shown):

@@ -13,6 +13,7 @@ from render_builders import AMIR, KULEBA, seed_extraction
 from render_checks import check_discord, check_safe, check_slack
 
 from briefings.compose import compose, digest_of
+from briefings.models import Briefing, Bullet
 from briefings.render import FORMATS, render, render_digest, render_message, template_root
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,3 +163,29 @@ def test_wheel_ships_the_templates_and_finds_them(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("H\n")
+
+
+@pytest.mark.parametrize(
+    "cue, shown",
+    [
+        ("has strenuously denied", "has strenuously denied:"),
+        ("called for", "called for:"),
+        ("have accused of", "have accused:"),
+        ("saying", None),
+        ("according to", None),
+        ("(floating quote)", None),
+        ("", None),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["text", "markdown", "slack", "discord"])
+def test_cue_shown_only_where_it_reads(cue, shown, fmt):
+    bullet = Bullet(
+        speaker="Iran", act="denial", kind="indirect", text="it sent no drones", cue=cue, start=0, end=1
+    )
+    out = render(Briefing(headline="H", source="s", bullets=[bullet], total_statements=1), fmt)
+    flat = out if isinstance(out, str) else json.dumps(out, ensure_ascii=False)
+    if shown:
+        assert shown in flat
+    else:
+        assert "floating" not in flat and "saying" not in flat and "according" not in flat
+    assert "it sent no drones" in flat
