@@ -57,14 +57,12 @@ def main() -> int:
                     f"{stem}: gold {ent['name']!r} pred {ps['speaker']!r} [{ps['cue']}] {gs['content'][:90]!r}"
                 )
             elif gs["act"] != ps["act"]:
-                groups[f"act {gs['act']} -> {ps['act']}"].append(f"{stem}: [{ps['cue']}] {gs['content'][:110]!r}")
+                groups[f"act {gs['act']} -> {ps['act']}"].append(
+                    f"{stem}: [{ps['cue']}] {gs['content'][:110]!r}"
+                )
         for gi, gs in enumerate(g["statements"]):
             if gi not in mg:
-                near = [
-                    p
-                    for p in preds
-                    if min(p["end"], gs["end"]) > max(p["start"], gs["start"])
-                ]
+                near = [p for p in preds if min(p["end"], gs["end"]) > max(p["start"], gs["start"])]
                 tag = "missed (span overlaps a prediction)" if near else "missed"
                 extra = f"  ~pred {near[0]['content'][:70]!r}" if near else ""
                 groups[f"{tag} {gs['kind']}"].append(

@@ -19,7 +19,7 @@ _OFFER_WORDS = re.compile(
 )
 # Commitments: "we will deliver", "I will sign it", "will continue to meet", "will look into".
 _COMMIT = re.compile(
-    r"\b(?:will|shall|'ll|’ll|are going to|must now)\s+(?:also\s+|now\s+|immediately\s+|"
+    r"\b(?:will|shall|would|'ll|’ll|are going to|must now)\s+(?:also\s+|now\s+|immediately\s+|"
     r"continue\s+to\s+|carry\s+on\s+)?(?P<verb>[a-z]+)",
 )
 _GIVING = frozenset(
@@ -68,8 +68,10 @@ def classify(
         return "demand"
     if lemma in ("call", "appeal"):
         return "demand"
-    if lemma in ("warn", "advise", "encourage") and kind != "direct" and (
-        addressee_to or _ADDRESSEE_THEN_TO.match(content) or " against " in content[:60]
+    if (
+        lemma in ("warn", "advise", "encourage")
+        and kind != "direct"
+        and (addressee_to or _ADDRESSEE_THEN_TO.match(content) or " against " in content[:60])
     ):
         return "demand"
     if lemma == "tell" and addressee_to:

@@ -20,7 +20,7 @@ from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, SAY_VERBS
 from .dateline import find_dateline
 from .models import Article, Entity, Extraction, Statement
 from .quotes import Quote, find_quotes
-from .reported import Cue, source_cues, subject_of, verb_cues
+from .reported import source_cues, subject_of, verb_cues
 from .speakers import (
     Source,
     SourceTable,
@@ -69,7 +69,6 @@ def paragraphs(article: Article) -> list[Paragraph]:
     """Body paragraphs (one per non-blank line), long ones cut into chunks at sentence ends."""
     text = article.text
     out: list[Paragraph] = []
-    pos = article.body_start
     dl = find_dateline(text, article.body_start)
     for line in re.finditer(r"[^\n]+", text[article.body_start :]):
         s = article.body_start + line.start()
@@ -84,15 +83,12 @@ def paragraphs(article: Article) -> list[Paragraph]:
             continue
         while e - s > MAX_CHUNK:
             cut = s + MAX_CHUNK
-            m = None
-            for m in _SENT_END.finditer(text, s + MAX_CHUNK // 2, cut):
-                pass
-            cut = m.end() if m is not None and m.end() > s else cut
+            ends = [m.end() for m in _SENT_END.finditer(text, s + MAX_CHUNK // 2, cut)]
+            if ends:  # the last sentence end in the second half of the chunk
+                cut = ends[-1]
             out.append(Paragraph(s, cut))
             s = cut
         out.append(Paragraph(s, e))
-        pos = e
-    del pos
     return out
 
 
@@ -204,7 +200,10 @@ class Reader:
         return self.found
 
     def in_quote(self, p: Paragraph) -> callable:
-        spans = [(q.open_mark - p.start, (q.close_mark if q.close_mark is not None else q.end) - p.start) for q in p.quotes]
+        spans = [
+            (q.open_mark - p.start, (q.close_mark if q.close_mark is not None else q.end) - p.start)
+            for q in p.quotes
+        ]
 
         def test(idx: int) -> bool:
             return any(a <= idx <= b for a, b in spans)
@@ -227,6 +226,8 @@ class Reader:
                 continue
             self.table.note_subject(p.start + cue.token.idx, src)
             start, end = p.start + cue.start, p.start + cue.end
+            if cue.frame != "verb" and self.article.text[start] in "“\"‘'«„":
+                continue  # '“A,” he said, “B.”': the quotations themselves are the statements
             # Does the content coincide with a quotation? Then it is that direct quote.
             q = self.quote_covering(p, start, end)
             if q is not None:
@@ -277,7 +278,15 @@ class Reader:
         return False
 
     def add_quote(
-        self, pi: int, p: Paragraph, q: Quote, src: Source, lemma: str, cue: str, mention: str, cue_at: int | None
+        self,
+        pi: int,
+        p: Paragraph,
+        q: Quote,
+        src: Source,
+        lemma: str,
+        cue: str,
+        mention: str,
+        cue_at: int | None,
     ) -> None:
         content = self.article.text[q.start : q.end]
         act = classify(lemma, content, "direct", imperative=self.imperative(p, q))
@@ -287,7 +296,11 @@ class Reader:
         assert p.doc is not None
         for tok in p.doc:
             if p.start + tok.idx >= q.start and not tok.is_punct:
-                return tok.tag_ == "VB" and not any(c.dep_.startswith("nsubj") for c in tok.children) and tok.dep_ == "ROOT"
+                return (
+                    tok.tag_ == "VB"
+                    and not any(c.dep_.startswith("nsubj") for c in tok.children)
+                    and tok.dep_ in ("ROOT", "ccomp")
+                )
         return False
 
     def attribute_quote(self, pi: int, p: Paragraph, q: Quote, sent: Span, in_quote) -> None:
@@ -306,12 +319,20 @@ class Reader:
                 # only the speaker may stand between the quote and its cue: '," the minister said'
                 subj = subject_of(t)
                 between = right[:n]
-                if all(b.is_punct or (subj is not None and b in list(subj.subtree)) or b.dep_ in ("advmod", "aux") for b in between):
+                if all(
+                    b.is_punct
+                    or (subj is not None and b in list(subj.subtree))
+                    or b.dep_ in ("advmod", "aux")
+                    for b in between
+                ):
                     cue_tok = t
                 break
         if cue_tok is None:
             # left context: 'X said: "...' / 'X told reporters, "...' / 'saying "...'
-            prev_close = max([(o.close_mark or o.end) for o in p.quotes if (o.close_mark or o.end) < q.open_mark] + [p.start - 1])
+            prev_close = max(
+                [(o.close_mark or o.end) for o in p.quotes if (o.close_mark or o.end) < q.open_mark]
+                + [p.start - 1]
+            )
             left = [t for t in doc if prev_close < p.start + t.idx < q.open_mark]
             # only the sentence holding the quote (a full stop ends the left context)
             for n in range(len(left) - 1, -1, -1):
@@ -334,19 +355,28 @@ class Reader:
                 if root is not None and subject_of(root) is not None:
                     src, mention = self.resolve(subject_of(root), p.start + root.idx)
                     if src is not None:
-                        self.add_quote(pi, p, q, src, root.lemma_.lower(), root.text, mention, p.start + root.idx)
+                        self.add_quote(
+                            pi, p, q, src, root.lemma_.lower(), root.text, mention, p.start + root.idx
+                        )
                         return
         if cue_tok is not None:
             subj = subject_of(cue_tok)
             src, mention = self.resolve(subj, p.start + cue_tok.idx) if subj is not None else (None, "")
             if src is not None and src.plausible:
-                self.add_quote(pi, p, q, src, cue_tok.lemma_.lower(), cue_tok.text, mention, p.start + cue_tok.idx)
+                self.add_quote(
+                    pi, p, q, src, cue_tok.lemma_.lower(), cue_tok.text, mention, p.start + cue_tok.idx
+                )
                 return
         # floating quote: a whole sentence in quotation marks, spoken by the latest speaker
         lead = text[max(p.start, q.open_mark - 3) : q.open_mark].strip()
-        starts_sentence = q.open_mark == p.start or lead == "" or lead[-1:] in ".!?”\"’:"
+        starts_sentence = q.open_mark == p.start or lead == "" or lead[-1:] in '.!?”"’:'
         words = len(text[q.start : q.end].split())
-        if starts_sentence and words >= _FLOATING_MIN_WORDS and self.table.last_speaker is not None and pi - self.last_para <= 2:
+        if (
+            starts_sentence
+            and words >= _FLOATING_MIN_WORDS
+            and self.table.last_speaker is not None
+            and pi - self.last_para <= 2
+        ):
             src = self.table.last_speaker
             self.add_quote(pi, p, q, src, "say", "(floating quote)", "", None)
 
@@ -407,7 +437,9 @@ class Reader:
                             src.add_alias(head_np)
                     return src, mention
         # "X's statement said": the owner of the statement speaks
-        if tok.lemma_.lower() in ("statement", "tweet", "letter", "post") and any(c.dep_ == "poss" for c in tok.children):
+        if tok.lemma_.lower() in ("statement", "tweet", "letter", "post") and any(
+            c.dep_ == "poss" for c in tok.children
+        ):
             owner = next(c for c in tok.children if c.dep_ == "poss")
             if not is_pronoun(owner):
                 return self.resolve(owner, base + owner.idx)
@@ -430,6 +462,8 @@ class Reader:
             rng = (tok.i, tok.i + 1)
         name = doc[rng[0] : rng[1]].text
         name = re.sub(r"\s*[’']s$", "", name).strip()
+        if not re.search(r"\w", name):
+            return None, ""
         low = name.lower()
         label = span.label_ if span is not None else None
         key = "p:" + name.split()[-1].lower() if name.split() else ""
@@ -443,12 +477,18 @@ class Reader:
             src.plural = True
         elif key in self.table._by_key:
             src = self.table.person(name)
-        elif label == "PERSON" or self._looks_personal(np) or (label is None and len(name.split()) >= 2 and tok.tag_ == "NNP"):
+        elif (
+            label == "PERSON"
+            or self._looks_personal(np)
+            or (label is None and len(name.split()) >= 2 and tok.tag_ == "NNP")
+        ):
             src = self.table.person(name)
             self._learn_roles(src, tok, rng)
         else:
             full = np.text if np.start < rng[0] and doc[np.start].lower_ == "the" else name
-            src = self.table.named(full if label != "GPE" else name, "country" if label == "GPE" else "organization")
+            src = self.table.named(
+                full if label != "GPE" else name, "country" if label == "GPE" else "organization"
+            )
             if tok.tag_ == "NNPS":
                 src.plural = True
         src.add_alias(np.text)
@@ -480,7 +520,12 @@ class Reader:
                     src.add_alias(text)
                     return src, text
                 last = self.table.last_speaker
-                if last is not None and last.type == "person" and not last.role_words and lemma != "counterpart":
+                if (
+                    last is not None
+                    and last.type == "person"
+                    and not last.role_words
+                    and lemma != "counterpart"
+                ):
                     last.set_role(text)
                     return last, text
             return self.table.named(text, "person"), text
@@ -527,7 +572,9 @@ _PERSON_HEADS = frozenset(
     candidate official policeman soldier diplomat campaigner engineer refugee student teacher doctor
     man woman father mother journalist reporter witness resident source""".split()
 )
-_QUANTITY_HEADS = frozenset("spate number series majority group handful couple lot range host raft pair team panel".split())
+_QUANTITY_HEADS = frozenset(
+    "spate number series majority group handful couple lot range host raft pair team panel".split()
+)
 _PERSONAL_TITLES = frozenset(
     """president minister senator mr mrs ms dr professor spokesman spokeswoman spokesperson prime
     secretary chancellor governor mayor representative rep sen lieutenant colonel captain general
@@ -546,7 +593,10 @@ def read_article(article: Article, paras: list[Paragraph]) -> Extraction:
     found = reader.run()
     found = _dedupe(found)
     sources = [s for s in reader.table.sources if any(f.source is s for f in found)]
-    entities = [Entity(id=s.id, name=s.name, type=_entity_type(s), role=s.role, aliases=list(s.aliases)) for s in sources]
+    entities = [
+        Entity(id=s.id, name=s.name, type=_entity_type(s), role=s.role, aliases=list(s.aliases))
+        for s in sources
+    ]
     statements = [
         Statement(
             speaker=f.source.name,
@@ -571,7 +621,11 @@ def read_article(article: Article, paras: list[Paragraph]) -> Extraction:
 
 
 def _entity_type(s: Source) -> str:
-    return s.type if s.type in ("person", "organization", "country", "group", "document", "anonymous") else "person"
+    return (
+        s.type
+        if s.type in ("person", "organization", "country", "group", "document", "anonymous")
+        else "person"
+    )
 
 
 def _dedupe(found: list[Found]) -> list[Found]:

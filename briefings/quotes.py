@@ -42,13 +42,16 @@ class Quote:
 def _opens(text: str, i: int, start: int = 0) -> bool:
     prev = text[i - 1] if i > start else " "
     nxt = text[i + 1] if i + 1 < len(text) else " "
-    return (prev in _BEFORE_OPEN or prev in "\"“‘'„«") and not nxt.isspace()
+    # French guillemets take a space inside: « non merci »
+    return (prev in _BEFORE_OPEN or prev in "\"“‘'„«") and (not nxt.isspace() or text[i] == "«")
 
 
 def _closes(text: str, i: int) -> bool:
     prev = text[i - 1] if i > 0 else " "
     nxt = text[i + 1] if i + 1 < len(text) else " "
-    return not prev.isspace() and (nxt in _AFTER_CLOSE or nxt in "\"”’'»\n\r" or i + 1 == len(text))
+    return (not prev.isspace() or text[i] == "»") and (
+        nxt in _AFTER_CLOSE or nxt in "\"”’'»\n\r" or i + 1 == len(text)
+    )
 
 
 def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote]:
@@ -75,7 +78,12 @@ def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote
                 continue
             mark, pos = stack.pop()
             if not stack:
-                found.append(Quote(pos + 1, i, pos, i, mark not in "‘'"))
+                a, b = pos + 1, i
+                while a < b and text[a].isspace():
+                    a += 1
+                while b > a and text[b - 1].isspace():
+                    b -= 1
+                found.append(Quote(a, b, pos, i, mark not in "‘'"))
             i += 1
             continue
         # 2) an opener

@@ -14,7 +14,6 @@ from spacy.tokens import Span, Token
 
 from .cues import (
     ACCUSATION_VERBS,
-    DEMAND_VERBS,
     DENIAL_VERBS,
     DOCUMENT_NOUNS,
     DOCUMENT_ONLY,
@@ -140,7 +139,11 @@ def _cut_relatives(doc, lo: int, hi: int) -> int:
             continue
         if t.dep_ == "relcl" and doc[first - 1].text == "," and doc[first].lower_ in ("which", "who"):
             return first - 2
-        if t.dep_ in ("advcl", "acl", "conj", "xcomp") and t.tag_ == "VBG" and doc[first - 1].text in (",", "–", "—", "-"):
+        if (
+            t.dep_ in ("advcl", "acl", "conj", "xcomp")
+            and t.tag_ == "VBG"
+            and doc[first - 1].text in (",", "–", "—", "-")
+        ):
             # ", bringing Yes Scotland within ...": the writer's gloss; "– warning the leaders ...": a
             # statement of its own
             return first - 2
@@ -171,7 +174,6 @@ def _char_span(doc, lo: int, hi: int) -> tuple[int, int]:
 
 def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
     """Cue verbs of a sentence with their speaker and content (offsets into ``sent.doc.text``)."""
-    doc = sent.doc
     for tok in sent:
         lemma = tok.lemma_.lower()
         if tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
@@ -193,7 +195,9 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
 
 def _phrasal(tok: Token, lemma: str) -> str:
     """Multi-word cues: "made clear" -> "make clear", "points out" -> "point out"."""
-    if lemma == "make" and any(c.lower_ == "clear" and c.dep_ in ("oprd", "ccomp", "acomp", "dobj", "advmod") for c in tok.children):
+    if lemma == "make" and any(
+        c.lower_ == "clear" and c.dep_ in ("oprd", "ccomp", "acomp", "dobj", "advmod") for c in tok.children
+    ):
         return "make clear"
     if lemma == "point" and any(c.lower_ == "out" and c.dep_ == "prt" for c in tok.children):
         return "point out"
@@ -219,8 +223,10 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         for o in objects:
             if True:
                 for g in o.rights:
-                    if g.dep_ in ("acl", "relcl") and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children) and any(
-                        m.dep_.startswith("nsubj") and m.lower_ != "that" for m in g.children
+                    if (
+                        g.dep_ in ("acl", "relcl")
+                        and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
+                        and any(m.dep_.startswith("nsubj") and m.lower_ != "that" for m in g.children)
                     ):
                         ccomps = [g]
     if lemma in ("ask",) and ccomps:
@@ -252,7 +258,11 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
             return None
         if parts and extra is not None and extra.dep_ != "prt":
             # "asking for help in dealing with the PKK": the phrases after the object belong too
-            parts += [c for c in rights if c.dep_ == "prep" and c.i > extra.i and c.lower_ not in ("after", "before")]
+            parts += [
+                c
+                for c in rights
+                if c.dep_ == "prep" and c.i > extra.i and c.lower_ not in ("after", "before")
+            ]
     if lemma == "call" and not parts:
         return None
     if not parts:
@@ -286,6 +296,14 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
             )
             if parts and parts[0].lower_ in ("it", "this", "that", "so") and len(list(parts[0].subtree)) == 1:
                 return None
+    if lemma == "make clear":
+        # "made clear that ...": the content is the clause under "clear" (or beside it)
+        clear = next(c for c in tok.children if c.lower_ == "clear")
+        parts = (
+            [c for c in clear.children if c.dep_ in ("ccomp", "advcl")]
+            or [c for c in parts if c is not clear]
+            or parts
+        )
     if parts:
         lo, hi = _span_of(parts)
         if lo < tok.i:  # a fronted complement mixed with later ones: keep what follows the cue
@@ -303,7 +321,9 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
     if fronted and subj.i > fronted[0].i:
         lo, hi = _span_of(fronted)
         # "It's one way, he said, of making sure ...": the clause goes on after the cue
-        after = max([tok.i] + [c.right_edge.i for c in tok.rights if c.dep_ not in ("punct", "cc", "conj")]) + 1
+        after = (
+            max([tok.i] + [c.right_edge.i for c in tok.rights if c.dep_ not in ("punct", "cc", "conj")]) + 1
+        )
         sent = tok.sent
         if (
             after + 1 < sent.end - 1

@@ -21,6 +21,7 @@ _PRONOUNS_F = frozenset("she her hers herself".split())
 _PRONOUNS_P = frozenset("they them their we i you".split())
 _PRONOUNS_N = frozenset(["it"])
 _RELATIVE = frozenset("who which that whom".split())
+_DETERMINERS = frozenset("the a an his her its their our this that one another".split())
 _HONORIFIC_M = frozenset("mr mr. sir lord king prince".split())
 _HONORIFIC_F = frozenset("mrs mrs. ms ms. miss madam lady queen princess dame".split())
 _TITLE_WORDS = frozenset(
@@ -237,6 +238,7 @@ class SourceTable:
 
     def by_description(self, words: list[str], head: str) -> Source | None:
         """A person whose title shares the head and modifiers of a description, latest first."""
+        words = [w for w in words if w.lower() not in _DETERMINERS]
         stems = {_stem(w) for w in words}
         head_stem = _stem(head)
         best, best_score = None, 0
