@@ -35,6 +35,7 @@ MAX_SHORTCUT_LINKS = 3
 # Where a channel post cannot go (bot not invited, a DM with someone else), the
 # response_url still can: Slack gives one with every command.
 _NOT_POSTABLE = frozenset({"not_in_channel", "channel_not_found"})
+_NOTHING_SAID = "Nobody is quoted or reported as saying anything there, so there is nothing to brief."
 _FAILED = "Sorry, something went wrong while briefing that; the error was logged."
 _HELP = (
     "/brief <url> - brief a news article at that address\n"
@@ -182,6 +183,10 @@ class SlackHandlers:
         for source in sources:
             try:
                 _, briefing = await self.briefer.brief_source(source)
+                if not briefing.bullets:
+                    # Someone else's thread: an empty briefing there is noise, so tell only the user.
+                    await _ephemeral_post(client, channel_id, user, _NOTHING_SAID, thread_ts=thread_ts)
+                    continue
                 await _post(
                     client, channel_id, render(briefing, "slack"), thread_ts=thread_ts, fallback_user=user
                 )

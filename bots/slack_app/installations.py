@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from briefings.errors import ConfigError
 from briefings.settings import Settings
+from briefings.store.engine import make_engine
 
 # How long an install link stays valid (Slack's own default).
 STATE_EXPIRATION_SECONDS = 600
@@ -36,15 +36,6 @@ class SlackInstallations:
             await self.engine.dispose()
 
 
-def _engine_for(url: str) -> AsyncEngine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        from pathlib import Path  # noqa: PLC0415
-
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    return create_async_engine(url, pool_pre_ping=parsed.get_backend_name() != "sqlite")
-
-
 async def open_installations(
     settings: Settings,
     *,
@@ -60,7 +51,8 @@ async def open_installations(
     if not settings.slack_client_id:
         raise ConfigError("SLACK_CLIENT_ID is not set (Slack app > Basic Information > App Credentials)")
     owns = engine is None
-    engine = engine or _engine_for(settings.effective_database_url)
+    # The core store's engine factory: same SQLite pragmas, same PostgreSQL ?schema= handling.
+    engine = engine or make_engine(settings.effective_database_url)[0]
     installation_store = AsyncSQLAlchemyInstallationStore(
         client_id=settings.slack_client_id,
         engine=engine,

@@ -27,7 +27,7 @@ SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"
 TEAM_ID = "T0TEST"
 # Seconds before a wait gives up: only a guard against a hang (NLP on a busy machine can be slow).
-HANG_GUARD = 120
+HANG_GUARD = 300
 # Form fields Slack's SDK sends JSON-encoded
 _JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
 
