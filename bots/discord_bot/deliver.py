@@ -29,6 +29,7 @@ import discord
 from discord.http import HTTPClient, Route, handle_message_parameters
 
 from briefings.delivery import ChannelRef, DeliveryError, PermanentDeliveryError, RateLimited
+from briefings.errors import ConfigError
 from briefings.settings import Settings
 
 from .replies import NO_MENTIONS
@@ -79,6 +80,10 @@ def with_ref(payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
     return marked
 
 
+class TokenRefused(PermanentDeliveryError, ConfigError):
+    """Discord refused DISCORD_TOKEN: permanent for the outbox, a one-line setting error for the CLI."""
+
+
 class DiscordDeliverer:
     """Implements ``briefings.delivery.Deliverer`` for Discord with discord.py's ``HTTPClient``."""
 
@@ -110,9 +115,7 @@ class DiscordDeliverer:
                 me = await http.static_login(self.settings.discord_token or "")
             except discord.LoginFailure:
                 await http.close()
-                raise PermanentDeliveryError(
-                    "Discord refused DISCORD_TOKEN (reset it in the Developer Portal > Bot)"
-                ) from None
+                raise TokenRefused("Discord refused DISCORD_TOKEN (reset it in the Developer Portal > Bot)") from None
             except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
                 await http.close()
                 raise DeliveryError(f"could not reach Discord at {Route.BASE}: {exc}") from exc

@@ -17,11 +17,25 @@ def article_html(title: str, paragraphs: list[str]) -> str:
     )
 
 
+def rss(title: str, items: list[tuple[str, str]]) -> str:
+    """An RSS 2.0 feed of (title, link) items, newest first."""
+    entries = "".join(
+        f"<item><title>{html.escape(t)}</title><link>{html.escape(link)}</link><guid>{html.escape(link)}</guid>"
+        f"<pubDate>Fri, 27 Nov 2026 0{i % 10}:00:00 GMT</pubDate></item>"
+        for i, (t, link) in enumerate(items)
+    )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>{html.escape(title)}</title><link>http://example.com/</link><description>news</description>"
+        f"{entries}</channel></rss>"
+    )
+
+
 class ArticleServer:
     """Serves ``pages`` (path -> HTML) on 127.0.0.1; anything else is a 404."""
 
     def __init__(self) -> None:
-        self.pages: dict[str, str] = {}
+        self.pages: dict[str, tuple[str, str]] = {}
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -40,12 +54,13 @@ class ArticleServer:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def add(self, path: str, page: str) -> str:
-        self.pages[path.lstrip("/")] = page
+    def add(self, path: str, page: str, content_type: str = "text/html") -> str:
+        self.pages[path.lstrip("/")] = (page, content_type)
         return f"{self.base}/{path.lstrip('/')}"
 
     async def _page(self, request: web.Request) -> web.Response:
-        page = self.pages.get(request.match_info["path"])
-        if page is None:
+        found = self.pages.get(request.match_info["path"])
+        if found is None:
             return web.Response(status=404, text="not found")
-        return web.Response(text=page, content_type="text/html", charset="utf-8")
+        page, content_type = found
+        return web.Response(text=page, content_type=content_type, charset="utf-8")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from discord_checks import check_message, flat
+from discord_fake import TOKEN
+from discord_payloads import CHANNEL_ID
 
 from bots.cli import main
 from bots.discord_bot.invite import needed_permissions
@@ -55,3 +59,25 @@ def test_invite_takes_the_id_from_the_token(monkeypatch, capsys):
 def test_invite_without_an_id_names_the_setting(capsys):
     assert main(["discord", "invite"]) == 2
     assert "DISCORD_APPLICATION_ID is not set" in capsys.readouterr().err
+
+
+async def test_digest_to_discord_posts_over_rest(monkeypatch, capsys, fake_discord, seed_path):
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    monkeypatch.setenv("BRIEFBOT_DISCORD_API_BASE", fake_discord.url)
+    # The command runs its own event loop; the loopback Discord keeps serving on this one meanwhile.
+    code = await asyncio.to_thread(main, ["digest", "--to", f"discord:{CHANNEL_ID}", str(seed_path)])
+    assert code == 0, capsys.readouterr().err
+    posts = fake_discord.matching(rf"^POST /channels/{CHANNEL_ID}/messages$")
+    assert posts and not fake_discord.matching(r"gateway")  # REST only: login and post
+    for post in posts:
+        assert post.body["enforce_nonce"] is True and len(post.body["nonce"]) <= 25
+        check_message(post.body)
+    assert "Kuleba" in "\n".join(flat(p.body) for p in posts)
+
+
+async def test_serve_with_a_refused_token_exits_with_one_line(monkeypatch, capsys, fake_discord):
+    monkeypatch.setenv("DISCORD_TOKEN", "MTE4.refused.token")
+    monkeypatch.setenv("BRIEFBOT_DISCORD_API_BASE", fake_discord.url)
+    assert await asyncio.to_thread(main, ["serve", "discord"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Discord refused DISCORD_TOKEN" in err, err

@@ -1,0 +1,126 @@
+"""/briefing subscribe|list|unsubscribe|digest through the core's ChatCommands and a real store (SQLite)."""
+
+from __future__ import annotations
+
+import pytest
+from discord_articles import article_html, rss
+from discord_checks import check_message, flat
+from discord_fake import TOKEN
+from discord_payloads import CHANNEL_ID, GUILD_ID, MEMBER_PERMISSIONS, dispatch, interaction
+
+from briefings.delivery import ChannelRef
+
+CHANNEL = ChannelRef("discord", CHANNEL_ID, GUILD_ID)
+
+
+@pytest.fixture
+async def services(discord_settings):
+    from bots.bootstrap import bootstrap
+
+    async with bootstrap(discord_settings) as built:
+        yield built
+
+
+@pytest.fixture
+async def chat_bot(discord_settings, fake_discord, services):
+    from bots.discord_bot.bot import BriefBot
+    from bots.discord_bot.rest import apply_api_base
+
+    apply_api_base(discord_settings)
+    client = BriefBot(discord_settings, briefer=services.briefer, chat=services.chat)
+    await client.login(TOKEN)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def feed_url(articles, seed_path) -> str:
+    lines = [line for line in seed_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    title = lines[0].removeprefix("FM: ")
+    links = [
+        articles.add("seed.html", article_html(title, lines[1:])),
+        articles.add("other.html", article_html("Talks resume", lines[1:6])),
+    ]
+    return articles.add(
+        "feed.xml", rss("World news", [(title, links[0]), ("Talks resume", links[1])]), "application/rss+xml"
+    )
+
+
+def _subscribe(feed: str, *, permissions: str | None = None, **more: str) -> dict:
+    options = [{"name": "feed", "type": 3, "value": feed}]
+    options += [{"name": k, "type": 3, "value": v} for k, v in more.items()]
+    payload = interaction("slash_briefing_subscribe")
+    payload["data"]["options"][0]["options"] = options
+    if permissions is not None:
+        payload["member"]["permissions"] = permissions
+    return payload
+
+
+def _sub(name: str, options: list | None = None) -> dict:
+    payload = interaction("slash_briefing_subscribe")
+    payload["data"]["options"] = [{"name": name, "type": 1, "options": options or []}]
+    return payload
+
+
+async def test_subscribe_without_manage_channels_is_refused(chat_bot, fake_discord, services, feed_url):
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _subscribe(feed_url, permissions=MEMBER_PERMISSIONS))
+    callback, refusal = fake_discord.requests[start:]
+    assert callback.body["type"] == 5 and callback.body["data"]["flags"] & 64
+    assert refusal.body["flags"] & 64
+    assert "permission" in flat(refusal.body)
+    check_message(refusal.body)
+    assert await services.subscriptions.list(CHANNEL) == []
+
+
+async def test_subscribe_list_unsubscribe(chat_bot, fake_discord, services, feed_url):
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _subscribe(feed_url, time="06:45", timezone="Europe/Berlin"))
+    callback, confirmation = fake_discord.requests[start:]
+    assert callback.body["data"]["flags"] & 64 and confirmation.body["flags"] & 64
+    assert "06:45" in flat(confirmation.body) and "Europe/Berlin" in flat(confirmation.body)
+    (view,) = await services.subscriptions.list(CHANNEL)
+    assert view.feed_url == feed_url
+
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _sub("list"))
+    _, listing = fake_discord.requests[start:]
+    assert listing.body["flags"] & 64 and "World news" in flat(listing.body)
+
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _sub("unsubscribe", [{"name": "number", "type": 4, "value": 1}]))
+    _, done = fake_discord.requests[start:]
+    assert "Unsubscribed" in flat(done.body)
+    assert await services.subscriptions.list(CHANNEL) == []
+
+
+async def test_option_with_spaces_cannot_smuggle_options(chat_bot, fake_discord, services, feed_url):
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _subscribe(f"{feed_url} mode instant"))
+    (answer,) = fake_discord.requests[start:]
+    assert answer.body["type"] == 4 and answer.body["data"]["flags"] & 64
+    assert await services.subscriptions.list(CHANNEL) == []
+
+
+async def test_digest_with_nothing_new_is_told_to_the_user_only(chat_bot, fake_discord, feed_url):
+    await dispatch(chat_bot, _subscribe(feed_url))  # existing entries are marked seen: no flood
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _sub("digest"))
+    callback, delete, notice = fake_discord.requests[start:]
+    assert callback.body["type"] == 5 and not (callback.body.get("data") or {}).get("flags", 0) & 64
+    assert delete.route.endswith("/messages/@original") and delete.method == "DELETE"
+    assert notice.body["flags"] & 64 and "Nothing new" in flat(notice.body)
+
+
+async def test_digest_now_posts_the_channel_digest(chat_bot, fake_discord, services, feed_url):
+    await services.subscriptions.subscribe(CHANNEL, feed_url, backfill=2)
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _sub("digest"))
+    callback, *posts = fake_discord.requests[start:]
+    assert callback.body["type"] == 5 and not (callback.body.get("data") or {}).get("flags", 0) & 64
+    assert posts and all(p.route.startswith("POST /webhooks/") for p in posts)
+    for post in posts:
+        check_message(post.body)
+        assert not post.body.get("flags", 0) & 64
+    shown = "\n".join(flat(p.body) for p in posts)
+    assert "Iran Ready to Help End Ukraine War" in shown and "Talks resume" in shown
