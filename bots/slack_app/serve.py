@@ -21,7 +21,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from briefings.errors import ConfigError
-from briefings.pipeline import Briefer
 from briefings.settings import Settings
 
 from .app import EVENTS_PATH, SlackServices, api_url, build_app, make_client, oauth_enabled
@@ -152,20 +151,26 @@ async def _serve_http(
 
 
 async def _main(settings: Settings, host: str, port: int) -> None:
-    briefer = Briefer(settings)
+    """The whole bot for Slack: store, scheduler, feed polling and outbox (via bootstrap), and Slack itself."""
+    from bots.bootstrap import bootstrap, platform_deliverers  # noqa: PLC0415 - the composition root
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows; not the main thread
             loop.add_signal_handler(sig, stop.set)
-    try:
-        await serve(settings, _services(settings, briefer), host=host, port=port, stop=stop)
-    finally:
-        briefer.close()
-
-
-def _services(settings: Settings, briefer: Briefer) -> Any:
-    return SlackServices(briefer=briefer)
+    async with (
+        platform_deliverers(settings, ["slack"]) as deliverers,
+        bootstrap(settings, deliverers=deliverers) as services,
+    ):
+        # Subscriptions made with /brief subscribe are delivered by the same process.
+        background = asyncio.ensure_future(services.run_background(stop))
+        try:
+            slack = SlackServices(briefer=services.briefer, chat=services.chat)
+            await serve(settings, slack, host=host, port=port, stop=stop)
+        finally:
+            stop.set()
+            await asyncio.gather(background, return_exceptions=True)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -1,0 +1,92 @@
+"""``/brief subscribe|list|digest|unsubscribe`` through the real ChatCommands and store (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
+
+import pytest
+from slack_harness import start_app, stop_app
+
+from bots.bootstrap import bootstrap
+from bots.slack_app.app import SlackServices
+from briefings.clock import FakeClock
+
+NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
+
+
+def _rss(seed: str, link: str) -> str:
+    title, _, body = seed.partition("\n")
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip())
+    return (
+        "<?xml version='1.0' encoding='utf-8'?>"
+        "<rss version='2.0' xmlns:content='http://purl.org/rss/1.0/modules/content/'><channel>"
+        "<title>World Desk</title><link>https://news.example/</link>"
+        f"<item><guid isPermaLink='false'>seed-1</guid><link>{escape(link)}</link><title>{escape(title)}</title>"
+        f"<pubDate>{format_datetime(NOW)}</pubDate><description>{escape(title)}</description>"
+        f"<content:encoded><![CDATA[{paragraphs}]]></content:encoded></item>"
+        "</channel></rss>"
+    )
+
+
+@pytest.fixture
+async def chat_app(settings, briefer, slack, sleeps, db_url):
+    settings.database_url = db_url
+    async with bootstrap(settings, clock=FakeClock(NOW), briefer=briefer) as services:
+        app = await start_app(settings, SlackServices(briefer=briefer, chat=services.chat), slack, sleeps)
+        yield app
+        await stop_app(app)
+
+
+async def _ephemeral(slack, n: int) -> str:
+    await slack.wait_for(lambda s: len(s.responses) >= n)
+    posted = slack.responses[n - 1]
+    assert posted.body["response_type"] == "ephemeral"
+    return posted.body["text"]
+
+
+async def test_subscribe_list_digest_unsubscribe(chat_app, slack, seed_path):
+    seed = seed_path.read_text("utf-8")
+    feed = slack.serve_article("world.xml", _rss(seed, slack.article_url("story")), "application/rss+xml")
+
+    await chat_app.command(f"subscribe <{feed}> daily 07:30 tz Europe/Berlin backfill 1")
+    text = await _ephemeral(slack, 1)
+    assert "Subscribed to World Desk" in text and "07:30" in text and "Europe/Berlin" in text
+
+    await chat_app.command("list")
+    text = await _ephemeral(slack, 2)
+    assert "World Desk" in text and "1" in text
+
+    await chat_app.command("digest")  # the backfilled article, briefed, posted to the channel
+    (call,) = await slack.wait_calls("chat.postMessage")
+    assert call.params["channel"] == "C0NEWS"
+    blocks = json.dumps(call.params["blocks"], ensure_ascii=False)
+    assert "Iran Ready to Help End Ukraine War" in blocks
+    assert len(call.params["blocks"]) <= 50 and call.params["text"]
+
+    await chat_app.command("unsubscribe 1")
+    text = await _ephemeral(slack, 3)
+    assert "Unsubscribed from World Desk" in text
+
+    await chat_app.command("list")
+    assert "No subscriptions" in await _ephemeral(slack, 4)
+
+
+async def test_only_listed_admins_may_change_subscriptions(chat_app, slack, settings):
+    settings.slack_admins = ("U0ADMIN",)
+    feed = slack.serve_article("f.xml", "<rss version='2.0'><channel><title>F</title></channel></rss>")
+    await chat_app.command(f"subscribe {feed}")  # from U0READER, the fixture's user
+    assert "permission" in await _ephemeral(slack, 1)
+    await chat_app.command("list")  # reading is allowed
+    assert "No subscriptions" in await _ephemeral(slack, 2)
+    await chat_app.command(f"subscribe {feed}", user_id="U0ADMIN")
+    assert "Subscribed to F" in await _ephemeral(slack, 3)
+
+
+async def test_bad_subscribe_arguments_are_one_ephemeral_line(chat_app, slack):
+    await chat_app.command("subscribe https://feeds.example/x.xml at noon")
+    text = await _ephemeral(slack, 1)
+    assert "at needs a time" in text and "\n" not in text.strip()
+    assert not slack.calls_to("chat.postMessage")
