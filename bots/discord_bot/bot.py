@@ -28,6 +28,17 @@ log = logging.getLogger(__name__)
 UNEXPECTED = "Something went wrong on briefbot's side; the error was logged."
 
 
+class BriefTree(app_commands.CommandTree):
+    """The command tree: an unexpected failure is logged and told to the invoking user only."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("command %r failed", interaction.command and interaction.command.name, exc_info=error)
+        try:
+            await send_error(interaction, UNEXPECTED)
+        except discord.HTTPException:
+            log.warning("could not report the failure to the user", exc_info=True)
+
+
 class BriefBot(commands.AutoShardedBot):
     """``/brief``, "Brief this" and ``/briefing``; resources are passed in, nothing opened here."""
 
@@ -36,11 +47,13 @@ class BriefBot(commands.AutoShardedBot):
     ) -> None:
         # App commands need no privileged intents: the interaction carries the message and member.
         options.setdefault("intents", discord.Intents(guilds=True))
+        if settings.discord_application_id:  # else discord.py learns it at login
+            options.setdefault("application_id", settings.discord_application_id)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
             allowed_mentions=NO_MENTIONS,
-            application_id=settings.discord_application_id,
+            tree_cls=BriefTree,
             **options,
         )
         self.settings = settings
@@ -50,7 +63,6 @@ class BriefBot(commands.AutoShardedBot):
         self.tree.add_command(brief_command(brief))
         self.tree.add_command(brief_this_menu(brief))
         self.tree.add_command(briefing_group(BriefingHandlers(chat)))
-        self.tree.on_error = self._on_app_command_error
 
     async def setup_hook(self) -> None:
         await self.sync_commands()
@@ -67,12 +79,3 @@ class BriefBot(commands.AutoShardedBot):
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
         return synced
-
-    async def _on_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        log.error("command %r failed", interaction.command and interaction.command.name, exc_info=error)
-        try:
-            await send_error(interaction, UNEXPECTED)
-        except discord.HTTPException:
-            log.warning("could not report the failure to the user", exc_info=True)

@@ -12,9 +12,8 @@ from briefings.errors import BriefbotError
 from briefings.ingest import article_from_text
 from briefings.models import Briefing
 from briefings.pipeline import Briefer, is_url
-from briefings.render import render
 
-from .replies import defer, message_kwargs, notice, send_error, send_public
+from .replies import briefing_payload, defer, message_kwargs, notice, send_error, send_public
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class BriefHandlers:
             log.info("/brief failed: %s", exc.detail)
             await send_error(interaction, exc.message)
             return
-        await send_public(interaction, [render(briefing, "discord")])
+        await send_public(interaction, [briefing_payload(briefing)])
 
     async def brief_this(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Brief the links of a message (or its text), posted as replies to it."""
@@ -86,7 +85,7 @@ class BriefHandlers:
             except BriefbotError as exc:
                 failures.append(f"{source}: {exc.message}" if is_link else exc.message)
                 continue
-            payload = render(briefing, "discord")
+            payload = briefing_payload(briefing)
             try:
                 reply = await message.reply(**message_kwargs(payload), mention_author=False)
                 posted.append(reply.jump_url)

@@ -16,9 +16,9 @@ import discord
 from discord import app_commands
 
 from briefings.delivery import ChannelRef
-from briefings.render import render, render_digest
+from briefings.render import render_digest
 
-from .replies import defer, notice, send_ephemeral, send_error, send_public
+from .replies import briefing_payload, defer, notice, send_ephemeral, send_error, send_public
 
 if TYPE_CHECKING:
     from briefings.chat import ChatCommands, Reply
@@ -31,8 +31,7 @@ NO_STORE = "Subscriptions need briefbot's store: run the bot with `briefbot serv
 def reply_payloads(reply: Reply) -> list[dict[str, Any]]:
     """The core's Reply as Discord payloads (rendered by the templates)."""
     if reply.kind == "briefing" and reply.briefing is not None:
-        payload = render(reply.briefing, "discord")
-        return [payload] if isinstance(payload, dict) else []
+        return [briefing_payload(reply.briefing)]
     if reply.kind == "digest" and reply.digest_messages is not None:
         return [p for p in render_digest(reply.digest_messages, "discord") if isinstance(p, dict)]
     return [notice(reply.text or "Done.")]

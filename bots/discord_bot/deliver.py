@@ -115,7 +115,9 @@ class DiscordDeliverer:
                 me = await http.static_login(self.settings.discord_token or "")
             except discord.LoginFailure:
                 await http.close()
-                raise TokenRefused("Discord refused DISCORD_TOKEN (reset it in the Developer Portal > Bot)") from None
+                raise TokenRefused(
+                    "Discord refused DISCORD_TOKEN (reset it in the Developer Portal > Bot)"
+                ) from None
             except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
                 await http.close()
                 raise DeliveryError(f"could not reach Discord at {Route.BASE}: {exc}") from exc

@@ -13,7 +13,8 @@ from typing import Any
 
 import discord
 
-from briefings.render import render_message
+from briefings.models import Briefing
+from briefings.render import render, render_message
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,13 @@ def message_kwargs(payload: dict[str, Any]) -> dict[str, Any]:
     if embeds:
         kwargs["embeds"] = [discord.Embed.from_dict(e) for e in embeds]
     return kwargs
+
+
+def briefing_payload(briefing: Briefing) -> dict[str, Any]:
+    """One briefing as a Discord payload (embeds from the templates)."""
+    payload = render(briefing, "discord")
+    assert isinstance(payload, dict)  # the discord format always renders to a dict
+    return payload
 
 
 def notice(text: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from discord_articles import article_html
 from discord_checks import check_message, flat
-from discord_fake import APPLICATION_ID
+from discord_fake import APPLICATION_ID, TOKEN
 from discord_payloads import CHANNEL_ID, dispatch, interaction
 
 pytestmark = pytest.mark.usefixtures("bot")
@@ -192,3 +192,31 @@ async def test_brief_this_without_anything_to_brief(bot, fake_discord):
     callback, error = _after(fake_discord, start)
     assert callback.body["data"]["flags"] & 64
     assert error.body["flags"] & 64 and "no text or link" in flat(error.body)
+
+
+async def test_unexpected_failure_is_logged_and_told_to_the_user_only(bot, fake_discord, seed_path):
+    # Discord refuses the briefing itself (a 400 discord.py raises): the user still gets an answer.
+    fake_discord.script(r"^POST /webhooks/", 400, {"message": "Invalid Form Body", "code": 50035})
+    start = len(fake_discord.requests)
+    text = seed_path.read_text(encoding="utf-8")
+    await dispatch(bot, interaction("slash_brief", options=[{"name": "text", "type": 3, "value": text}]))
+    callback, refused, delete, error = _after(fake_discord, start)
+    assert callback.body["type"] == 5 and refused.route.startswith("POST /webhooks/")
+    assert delete.method == "DELETE"
+    assert error.body["flags"] & 64 and "went wrong" in flat(error.body)
+
+
+async def test_without_a_development_guild_commands_sync_globally(discord_settings, fake_discord):
+    from bots.discord_bot.bot import BriefBot
+    from bots.discord_bot.rest import apply_api_base
+    from briefings.pipeline import Briefer
+
+    discord_settings.discord_guild = None
+    apply_api_base(discord_settings)
+    briefer = Briefer(discord_settings)
+    async with BriefBot(discord_settings, briefer=briefer) as client:
+        await client.login(TOKEN)
+    briefer.close()
+    # (the module's ``bot`` fixture synced to its guild before; this client synced globally)
+    (sync,) = fake_discord.matching(rf"^PUT /applications/{APPLICATION_ID}/commands$")
+    assert {c["name"] for c in sync.body} == {"brief", "Brief this", "briefing"}
