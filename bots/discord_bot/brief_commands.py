@@ -77,7 +77,7 @@ class BriefHandlers:
         if not sources[0][0].strip():
             await send_error(interaction, "That message has no text or link to brief.")
             return
-        posted: list[str] = []
+        posted = 0
         failures: list[str] = []
         for source, is_link in sources:
             try:
@@ -87,19 +87,18 @@ class BriefHandlers:
                 continue
             payload = briefing_payload(briefing)
             try:
-                reply = await message.reply(**message_kwargs(payload), mention_author=False)
-                posted.append(reply.jump_url)
+                await message.reply(**message_kwargs(payload), mention_author=False)
+                posted += 1
             except discord.Forbidden:
-                # The bot cannot post in this channel (or is installed for the user only):
-                # the briefing goes to the invoking user instead.
+                # The bot may not post in this channel (or is installed for the user only):
+                # the briefing goes to the invoking user instead, which is answer enough.
                 await interaction.followup.send(**message_kwargs(payload), ephemeral=True)
-                posted.append("")
         if failures:
             await send_error(interaction, " ".join(failures))
         elif posted:
-            count = len(posted)
+            plural = "s" if posted > 1 else ""
             await interaction.followup.send(
-                **message_kwargs(notice(f"Posted {count} briefing{'s' if count > 1 else ''}.")),
+                **message_kwargs(notice(f"Posted {posted} briefing{plural} as a reply to the message.")),
                 ephemeral=True,
             )
 

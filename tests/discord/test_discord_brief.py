@@ -220,3 +220,17 @@ async def test_without_a_development_guild_commands_sync_globally(discord_settin
     # (the module's ``bot`` fixture synced to its guild before; this client synced globally)
     (sync,) = fake_discord.matching(rf"^PUT /applications/{APPLICATION_ID}/commands$")
     assert {c["name"] for c in sync.body} == {"brief", "Brief this", "briefing"}
+
+
+async def test_brief_this_where_the_bot_may_not_post_answers_the_user_privately(bot, fake_discord, seed_path):
+    fake_discord.script(r"^POST /channels/", 403, {"message": "Missing Permissions", "code": 50013})
+    payload = interaction("message_brief_this")
+    message = payload["data"]["resolved"]["messages"][payload["data"]["target_id"]]
+    message["content"] = seed_path.read_text(encoding="utf-8")[:1990]
+    start = len(fake_discord.requests)
+    await dispatch(bot, payload)
+    callback, refused, private = _after(fake_discord, start)
+    assert refused.route == f"POST /channels/{CHANNEL_ID}/messages"
+    assert private.route.startswith("POST /webhooks/") and private.body["flags"] & 64
+    check_message(private.body)
+    assert "Kuleba" in flat(private.body)
