@@ -15,8 +15,9 @@ ambiguous failure (a 5xx or a connection error, which the platform may have proc
 429, which the platform by definition did not process.
 
 Messages of one channel go out in order (a digest's continuation messages), one at a time, at most one
-per ``pacing[platform]`` seconds per channel; channels are served concurrently. A 429 pauses the whole
-platform for its ``retry_after`` (Slack and Discord both rate-limit per app as well as per channel).
+per ``pacing[platform]`` seconds per channel; channels are served concurrently, at most ``rates[platform]``
+messages per second across the platform when a rate is known. A 429 pauses the whole platform for its
+``retry_after`` (Slack and Discord both rate-limit per app as well as per channel).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 # Seconds between two messages to the same channel (Slack: about 1 message/s/channel).
 DEFAULT_PACING: dict[str, float] = {"slack": 1.0, "discord": 0.5, "console": 0.0}
+# Messages per second across all channels of a platform, paced ahead so 429s stay rare
+# (Discord's global limit is 50 requests/s per bot; Slack publishes no app-wide figure).
+DEFAULT_RATES: dict[str, float] = {"discord": 45.0}
 
 
 def idempotency_key(key: str, seq: int) -> str:
@@ -106,7 +110,9 @@ class OutboxWorker:
         clock: Clock,
         *,
         pacing: Mapping[str, float] | None = None,
+        rates: Mapping[str, float] | None = None,
         concurrency: int = 16,
+        batch: int = 50,
         max_attempts: int = 8,
         base_backoff: float = 2.0,
         max_backoff: float = 900.0,
@@ -116,7 +122,10 @@ class OutboxWorker:
         self.deliverers = dict(deliverers)
         self.clock = clock
         self.pacing = {**DEFAULT_PACING, **(pacing or {})}
+        self.rates = {**DEFAULT_RATES, **(rates or {})}
+        self._platform_next: dict[str, datetime] = {}  # platform -> earliest start of its next send
         self.concurrency = concurrency
+        self.batch = batch
         self.max_attempts = max_attempts
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
@@ -172,14 +181,54 @@ class OutboxWorker:
             if not ready:
                 soonest = min(self._ready_at(h) for h in heads)
                 return max(0.0, (soonest - now).total_seconds())
+            # Claims and records are written a batch at a time (two commits per batch, not per message).
+            for start in range(0, len(ready), self.batch):
+                await self._send_batch(ready[start : start + self.batch], sem)
 
-            async def one(head: _Head) -> None:
-                async with sem:
-                    # A 429 earlier in this wave pauses the platform: leave the rest for the next round.
-                    if self._ready_at(head) <= self.clock.now():
-                        await self._send(head)
+    async def _send_batch(self, batch: list[_Head], sem: asyncio.Semaphore) -> None:
+        claimed = await self._claim(batch)
+        outcomes: list[tuple[_Head, dict[str, Any]]] = []
 
-            await asyncio.gather(*(one(h) for h in ready))
+        async def one(head: _Head) -> None:
+            async with sem:
+                # A 429 earlier in this batch pauses the platform: leave the rest for the next round.
+                if self._ready_at(head) > self.clock.now():
+                    outcomes.append((head, self._unclaim(head)))
+                    return
+                wait = self._reserve(head.ref.platform)
+                if wait > 0:
+                    await self.clock.sleep(wait)
+                    if self._ready_at(head) > self.clock.now():
+                        outcomes.append((head, self._unclaim(head)))
+                        return
+                outcomes.append((head, await self._attempt(head)))
+
+        tasks = [asyncio.ensure_future(one(h)) for h in batch if h.entry.id in claimed]
+        try:
+            if tasks:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for t in tasks:
+                if t.done() and not t.cancelled() and t.exception() is not None:
+                    raise t.exception()  # type: ignore[misc]
+        finally:
+            # On any failure of the worker itself, nothing else of the batch goes out.
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            # Record what happened even when cancelled; a kill here leaves entries ``sending``, which
+            # the next process checks with ``already_sent`` before sending again.
+            if outcomes:
+                await self._record(outcomes)
+
+    def _reserve(self, platform: str) -> float:
+        """Take the platform's next send slot (token bucket of ``rates[platform]``/s); seconds to wait."""
+        rate = self.rates.get(platform)
+        if not rate:
+            return 0.0
+        now = self.clock.now()
+        slot = max(now, self._platform_next.get(platform, now))
+        self._platform_next[platform] = slot + timedelta(seconds=1.0 / rate)
+        return (slot - now).total_seconds()
 
     async def run(self, stop: asyncio.Event, *, idle_seconds: float = 5.0) -> None:
         """Drain the outbox until ``stop`` is set; a failing round is logged and retried."""
@@ -200,35 +249,47 @@ class OutboxWorker:
             for t in (sleeper, waker, stopper):
                 t.cancel()
 
-    async def _claim(self, entry: OutboxEntry) -> bool:
-        """Mark the entry ``sending`` before touching the platform (committed), so a crash is visible."""
+    async def _claim(self, batch: list[_Head]) -> set[int]:
+        """Mark entries ``sending`` (attempts + 1) before touching the platform, committed, so a crash
+        after a send is visible; returns the ids this worker got (another worker may have taken some)."""
+        got: set[int] = set()
         async with self.store.session() as session, session.begin():
-            result = await session.execute(
-                update(OutboxEntry)
-                .where(
-                    OutboxEntry.id == entry.id,
-                    OutboxEntry.attempts == entry.attempts,
-                    OutboxEntry.status.in_(("pending", "sending")),
+            for head in batch:
+                e = head.entry
+                result = await session.execute(
+                    update(OutboxEntry)
+                    .where(
+                        OutboxEntry.id == e.id,
+                        OutboxEntry.attempts == e.attempts,
+                        OutboxEntry.status.in_(("pending", "sending")),
+                    )
+                    .values(status="sending", attempts=e.attempts + 1)
                 )
-                .values(status="sending", attempts=entry.attempts + 1)
-            )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    got.add(e.id)
+        return got
 
-    async def _record(self, entry_id: int, **values: Any) -> None:
+    def _unclaim(self, head: _Head) -> dict[str, Any]:
+        """Not attempted after all: back to how it was (a ``sending`` entry stays ``sending``)."""
+        return {"status": head.entry.status, "attempts": head.entry.attempts}
+
+    async def _record(self, outcomes: list[tuple[_Head, dict[str, Any]]]) -> None:
         async with self.store.session() as session, session.begin():
-            await session.execute(update(OutboxEntry).where(OutboxEntry.id == entry_id).values(**values))
+            for head, values in outcomes:
+                await session.execute(
+                    update(OutboxEntry).where(OutboxEntry.id == head.entry.id).values(**values)
+                )
 
-    async def _send(self, head: _Head) -> None:
+    async def _attempt(self, head: _Head) -> dict[str, Any]:
+        """One delivery attempt; returns the entry's new column values."""
         entry, ref = head.entry, head.ref
         deliverer = self.deliverers[ref.platform]
+        attempt = entry.attempts + 1
         # Was a previous attempt possibly accepted by the platform? (crash while ``sending``, or an
         # ambiguous failure such as a 5xx); a 429 was certainly not processed.
         ambiguous = entry.status == "sending" or (
             entry.attempts > 0 and not (entry.last_error or "").startswith("429")
         )
-        if not await self._claim(entry):
-            return
-        attempt = entry.attempts + 1
         try:
             message_id: str | None = None
             if ambiguous:
@@ -245,9 +306,7 @@ class OutboxWorker:
                 self.stats.sent += 1
             now = self.clock.now()
             self._last_sent[entry.channel_id] = now
-            await self._record(
-                entry.id, status="sent", message_id=str(message_id)[:128], sent_at=now, last_error=None
-            )
+            return {"status": "sent", "message_id": str(message_id)[:128], "sent_at": now, "last_error": None}
         except RateLimited as exc:
             now = self.clock.now()
             wait = exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
@@ -256,49 +315,46 @@ class OutboxWorker:
             if until > self._paused_until.get(ref.platform, now):
                 self._paused_until[ref.platform] = until
             # A 429 is the platform pacing us, not a failure of this message: it does not use up an attempt.
-            await self._record(
-                entry.id,
-                status="pending",
-                attempts=entry.attempts,
-                next_attempt_at=until,
-                last_error=f"429 {exc}"[:500],
-            )
+            return {
+                "status": "pending",
+                "attempts": entry.attempts,
+                "next_attempt_at": until,
+                "last_error": f"429 {exc}"[:500],
+            }
         except PermanentDeliveryError as exc:
             self.stats.failed += 1
             log.error("outbox %d to %s failed permanently: %s", entry.id, ref, exc)
-            await self._record(entry.id, status="failed", last_error=str(exc)[:500])
+            return {"status": "failed", "last_error": str(exc)[:500]}
         except (DeliveryError, OSError, TimeoutError) as exc:
-            await self._retry_later(entry, ref, attempt, exc)
+            return self._retry_later(entry, ref, attempt, exc)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - a bug in one adapter must not stop the whole outbox
             log.exception(
                 "outbox %d to %s: unexpected error from the %s deliverer", entry.id, ref, ref.platform
             )
-            await self._retry_later(entry, ref, attempt, exc)
+            return self._retry_later(entry, ref, attempt, exc)
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.max_backoff, self.base_backoff * 2 ** (attempt - 1))
         return delay * (0.8 + 0.4 * self.rng.random())  # jitter so a storm does not retry in lockstep
 
-    async def _retry_later(
+    def _retry_later(
         self, entry: OutboxEntry, ref: ChannelRef, attempt: int, exc: BaseException
-    ) -> None:
+    ) -> dict[str, Any]:
         retry_after = getattr(exc, "retry_after", None)
         if attempt >= self.max_attempts:
             self.stats.failed += 1
             log.error("outbox %d to %s failed after %d attempts: %s", entry.id, ref, attempt, exc)
-            await self._record(entry.id, status="failed", last_error=str(exc)[:500])
-            return
+            return {"status": "failed", "last_error": str(exc)[:500]}
         wait = max(retry_after or 0.0, self._backoff(attempt))
         self.stats.retried += 1
         log.warning("outbox %d to %s: %s; retry %d in %.0f s", entry.id, ref, exc, attempt, wait)
-        await self._record(
-            entry.id,
-            status="pending",
-            next_attempt_at=self.clock.now() + timedelta(seconds=wait),
-            last_error=(str(exc) or type(exc).__name__)[:500],
-        )
+        return {
+            "status": "pending",
+            "next_attempt_at": self.clock.now() + timedelta(seconds=wait),
+            "last_error": (str(exc) or type(exc).__name__)[:500],
+        }
 
 
 def wake_all(*callbacks: Callable[[], None]) -> Callable[[], None]:

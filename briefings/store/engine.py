@@ -77,6 +77,10 @@ def make_engine(url: str, *, schema: str | None = None) -> tuple[AsyncEngine, st
         if path and path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
+        # One connection, shared in turn: SQLite has one writer anyway, and waiting for the pool is an
+        # asyncio wait, where two connections would collide on the file lock and back off in sleeps.
+        kwargs["pool_size"] = 1
+        kwargs["max_overflow"] = 0
     else:
         schema = parsed.query.get("schema", schema)  # type: ignore[assignment]
         if isinstance(schema, tuple):
@@ -96,6 +100,10 @@ def make_engine(url: str, *, schema: str | None = None) -> tuple[AsyncEngine, st
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives a process crash (what exactly-once relies on); only an OS
+            # crash or power cut may lose the last commits. FULL would fsync every commit and make the
+            # outbox (two commits per message) disk-bound.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()

@@ -65,7 +65,11 @@ class RecordingPlatform:
     attempts: list[tuple[str, datetime]] = field(default_factory=list)
     history_checks: int = 0
 
+    dead: bool = False  # after a "crash", our process is gone: it sends nothing more until restarted
+
     async def send(self, channel: ChannelRef, payload: Any, *, idempotency_key: str) -> str:
+        if self.dead:
+            raise ProcessDied()
         now = self.clock.now()
         self.attempts.append((idempotency_key, now))
         step = self.script.pop(0) if self.script else "ok"
@@ -77,6 +81,7 @@ class RecordingPlatform:
             raise PermanentDeliveryError("channel_not_found")
         self.sent.append(Sent(channel, payload, idempotency_key, now))
         if step == "crash":
+            self.dead = True
             raise ProcessDied()
         return f"m{len(self.sent)}"
 

@@ -146,6 +146,7 @@ async def test_restart_in_the_middle_of_a_fan_out_loses_nothing_and_duplicates_n
             await drain(worker, clock)
         assert 9 <= len(platform.sent) < total
     clock.advance(timedelta(minutes=1))
+    platform.dead = False
     async with open_store(db_url) as store:  # a new process on the same database
         assert await Scheduler(store, settings, clock).tick() == []  # no slot is decided twice
         worker = OutboxWorker(store, {"slack": platform}, clock)
