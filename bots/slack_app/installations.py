@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from briefings.errors import ConfigError
@@ -51,8 +52,10 @@ async def open_installations(
     if not settings.slack_client_id:
         raise ConfigError("SLACK_CLIENT_ID is not set (Slack app > Basic Information > App Credentials)")
     owns = engine is None
-    # The core store's engine factory: same SQLite pragmas, same PostgreSQL ?schema= handling.
-    engine = engine or make_engine(settings.effective_database_url)[0]
+    schema = None
+    if engine is None:
+        # The core store's engine factory: same SQLite pragmas, same PostgreSQL ?schema= handling.
+        engine, schema = make_engine(settings.effective_database_url)
     installation_store = AsyncSQLAlchemyInstallationStore(
         client_id=settings.slack_client_id,
         engine=engine,
@@ -63,6 +66,10 @@ async def open_installations(
         expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, table_name=f"{table_prefix}oauth_states"
     )
     try:
+        if schema and engine.dialect.name == "postgresql":
+            # We may open before the core store has migrated (and created) its schema.
+            async with engine.begin() as conn:
+                await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         await installation_store.create_tables()
         await state_store.create_tables()
     except Exception as exc:

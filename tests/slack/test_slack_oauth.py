@@ -1,0 +1,95 @@
+"""Distribution: the OAuth install at /slack/install, the callback, and the stored token used afterwards."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+import pytest
+from aiohttp import web
+from slack_loopback import command_form, form_body, signed_headers
+
+from bots.slack_app.app import BOT_SCOPES, SlackServices, build_app, make_client
+from bots.slack_app.installations import open_installations
+from bots.slack_app.serve import build_web_app
+
+
+@pytest.fixture
+async def oauth_app(settings, briefer, db_url):
+    settings.slack_bot_token = None
+    settings.slack_client_id, settings.slack_client_secret = "111.222", "client-secret"
+    settings.database_url = db_url
+    installations = await open_installations(settings)
+    bolt = build_app(
+        settings,
+        SlackServices(briefer=briefer),
+        client=make_client(settings),
+        installation_store=installations.installation_store,
+        state_store=installations.state_store,
+    )
+    runner = web.AppRunner(build_web_app(bolt), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    async with aiohttp.ClientSession() as http:
+        yield f"http://127.0.0.1:{port}", http, installations
+    await runner.cleanup()
+    await installations.close()
+
+
+async def test_install_then_commands_use_the_installed_token(oauth_app, slack):
+    base, http, installations = oauth_app
+    async with http.get(f"{base}/slack/install") as response:
+        assert response.status == 200
+        page = await response.text()
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+    authorize = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page).group(1)
+    query = parse_qs(urlparse(authorize.replace("&amp;", "&")).query)
+    assert query["client_id"] == ["111.222"]
+    assert set(query["scope"][0].split(",")) == set(BOT_SCOPES)
+    state = query["state"][0]
+
+    # Slack sends the browser back with a code; bolt exchanges it (oauth.v2.access on loopback) and stores it
+    async with http.get(
+        f"{base}/slack/oauth_redirect", params={"code": "c0de", "state": state}, headers={"Cookie": cookie}
+    ) as response:
+        assert response.status == 200, await response.text()
+    (exchange,) = slack.calls_to("oauth.v2.access")
+    assert exchange.params["code"] == "c0de"
+    bot = await installations.installation_store.async_find_bot(enterprise_id=None, team_id="T0OTHER")
+    assert bot is not None and bot.bot_token == "xoxb-installed-token"
+
+    # a command from that workspace is answered with that workspace's token
+    body = form_body(command_form("", response_url=slack.response_url(), team_id="T0OTHER"))
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    async with http.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
+        assert response.status == 200
+    (opened,) = await slack.wait_calls("views.open")
+    assert opened.token == "xoxb-installed-token"
+
+
+async def test_callback_with_a_forged_state_installs_nothing(oauth_app, slack):
+    base, http, installations = oauth_app
+    async with http.get(
+        f"{base}/slack/oauth_redirect", params={"code": "c0de", "state": "forged"}
+    ) as response:
+        assert response.status >= 400
+    assert not slack.calls_to("oauth.v2.access")
+    assert (
+        await installations.installation_store.async_find_bot(enterprise_id=None, team_id="T0OTHER") is None
+    )
+
+
+async def test_command_from_a_workspace_that_never_installed_is_refused(oauth_app, slack):
+    base, http, _ = oauth_app
+    body = form_body(command_form("help", response_url=slack.response_url(), team_id="T0STRANGER"))
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    async with http.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
+        assert response.status == 200
+    # bolt tells the user through the response_url that the app is not installed; nothing else happens
+    await slack.wait_for(lambda s: s.responses)
+    assert "reinstall this app" in slack.responses[0].body["text"]
+    assert not slack.calls_to("chat.postMessage") and not slack.calls_to("views.open")
+    assert not slack.calls_to("oauth.v2.access")
