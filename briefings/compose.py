@@ -17,6 +17,7 @@ from .models import ACTS, Briefing, Bullet, Digest, DigestItem, Entity, Extracti
 ACT_ORDER = {act: rank for rank, act in enumerate(ACTS)}
 PRIORITY_ACTS = ("offer", "demand", "denial", "accusation")
 UNNAMED = "Unnamed source"
+SAME_SPEAKER_COST = 1.0  # score points, per bullet a speaker already has (see _choose)
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _SPACE = re.compile(r"\s+")
@@ -235,9 +236,15 @@ def _choose(statements: list[Statement], max_bullets: int) -> list[Statement]:
             kept.append(st)
     others = [s for s in statements if s.act not in PRIORITY_ACTS and not _trivial(s)]
     # Highest score first; article order among equals keeps the choice stable.
-    for st in sorted(others, key=lambda s: (-_informative(s), s.start)):
-        if len(kept) >= max_bullets:
-            break
-        if not _duplicate(st, kept):
-            kept.append(st)
+    ranked = sorted(others, key=lambda s: (-_informative(s), s.start))
+    scores = {id(s): _informative(s) for s in ranked}
+    said = Counter(s.speaker for s in kept)
+    while ranked and len(kept) < max_bullets:
+        # Each bullet a source already has costs its next one a little: a reader
+        # learns more from a second voice than from a fifth quote of the first.
+        best = max(ranked, key=lambda s: (scores[id(s)] - SAME_SPEAKER_COST * said[s.speaker], -s.start))
+        ranked.remove(best)
+        if not _duplicate(best, kept):
+            kept.append(best)
+            said[best.speaker] += 1
     return sorted(kept, key=lambda s: (ACT_ORDER.get(s.act, len(ACT_ORDER)), s.start))

@@ -193,3 +193,38 @@ def test_role_shown_beside_the_name(role, aliases, shown):
     b = compose(Extraction(article(text), [Entity("a", "Ann Lee", "person", role, aliases)], [st]))
     assert b.speakers[0].role == shown
     assert b.bullets[0].speaker_role == shown
+
+
+def test_a_second_voice_beats_another_quote_of_equal_weight():
+    text = (
+        "Headline\n"
+        "Ann Lee said grain exports through the southern ports would double quickly before winter arrives there. "
+        "Ann Lee said fertiliser shipments through the northern ports would triple quickly before spring arrives there. "
+        "Bo Chan said insurance premiums for cargo vessels crossing contested waters fell sharply this month.\n"
+    )
+    ents = [Entity("a", "Ann Lee", "person"), Entity("b", "Bo Chan", "person")]
+    sts = [
+        statement(
+            text,
+            "grain exports through the southern ports would double quickly before winter arrives there",
+            "Ann Lee",
+            "statement",
+            speaker_id="a",
+        ),
+        statement(
+            text,
+            "fertiliser shipments through the northern ports would triple quickly before spring arrives there",
+            "Ann Lee",
+            "statement",
+            speaker_id="a",
+        ),
+        statement(
+            text,
+            "insurance premiums for cargo vessels crossing contested waters fell sharply this month",
+            "Bo Chan",
+            "statement",
+            speaker_id="b",
+        ),
+    ]
+    b = compose(Extraction(article(text), ents, sts), max_bullets=2)
+    assert [x.speaker for x in b.bullets] == ["Ann Lee", "Bo Chan"]
