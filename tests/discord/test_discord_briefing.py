@@ -14,9 +14,11 @@ CHANNEL = ChannelRef("discord", CHANNEL_ID, GUILD_ID)
 
 
 @pytest.fixture
-async def services(discord_settings):
+async def services(discord_settings, db_url):
+    """The core's services on SQLite and, when BRIEFBOT_TEST_DATABASE_URL is set, PostgreSQL."""
     from bots.bootstrap import bootstrap
 
+    discord_settings.database_url = db_url
     async with bootstrap(discord_settings) as built:
         yield built
 
