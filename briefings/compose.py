@@ -237,6 +237,17 @@ def _choose(statements: list[Statement], max_bullets: int) -> list[Statement]:
     others = [s for s in statements if s.act not in PRIORITY_ACTS and not _trivial(s)]
     # Highest score first; article order among equals keeps the choice stable.
     ranked = sorted(others, key=lambda s: (-_informative(s), s.start))
+    # Only the best few compete (a huge article has thousands of statements, many repeated).
+    seen: set[str] = set()
+    pool = []
+    for st in ranked:
+        key = _SPACE.sub(" ", st.content).strip().lower()
+        if key not in seen:
+            seen.add(key)
+            pool.append(st)
+            if len(pool) >= 20 * max_bullets:
+                break
+    ranked = pool
     scores = {id(s): _informative(s) for s in ranked}
     said = Counter(s.speaker for s in kept)
     while ranked and len(kept) < max_bullets:
