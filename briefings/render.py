@@ -33,7 +33,6 @@ from .escape import (
 from .models import Briefing, Digest, DigestItem
 
 FORMATS = ("text", "markdown", "slack", "discord")
-NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 DIGEST_BULLETS = 5  # per article in a digest: enough to see what it is about, short enough to scan
 
 # Label, emoji and plural of each act, shared by every template.
@@ -186,6 +185,11 @@ def _parts(fmt: str) -> Any:
     return environment().get_template(f"{fmt}/parts.j2").module
 
 
+def _no_mentions() -> dict[str, list[str]]:
+    """allowed_mentions for every Discord message: nobody is pinged (a new dict each time, never shared)."""
+    return {"parse": []}
+
+
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -231,7 +235,7 @@ def render_message(text: str, fmt: str) -> str | dict[str, Any]:
     return {
         "content": L.fit(text, L.DISCORD_CONTENT, discord_escape),
         "embeds": [],
-        "allowed_mentions": NO_MENTIONS,
+        "allowed_mentions": _no_mentions(),
     }
 
 
@@ -347,7 +351,7 @@ def _slack_digest(d: Digest) -> list[dict[str, Any]]:
 # --- Discord ------------------------------------------------------------------------------------
 
 
-def _shrink_embeds(embeds: list[dict[str, Any]], content: str, note: Any) -> None:
+def _shrink_embeds(embeds: list[dict[str, Any]], note: Any) -> None:
     """Drop trailing fields (counted in a footer note) until the message is within 6,000 characters."""
 
     def total() -> int:
@@ -399,8 +403,8 @@ def _discord_briefing(b: Briefing) -> dict[str, Any]:
     embed["fields"] = fields
     embed["footer"] = {"text": L.clip(_m(parts.footer, b, 0), L.DISCORD_FOOTER_TEXT)}
     embeds = [embed]
-    _shrink_embeds(embeds, "", lambda dropped: parts.footer(b, dropped))
-    return {"content": "", "embeds": embeds, "allowed_mentions": NO_MENTIONS}
+    _shrink_embeds(embeds, lambda dropped: parts.footer(b, dropped))
+    return {"content": "", "embeds": embeds, "allowed_mentions": _no_mentions()}
 
 
 def _discord_digest(d: Digest) -> list[dict[str, Any]]:
@@ -436,7 +440,7 @@ def _discord_digest(d: Digest) -> list[dict[str, Any]]:
         content = L.clip(_m(parts.digest_content, d, i, total), L.DISCORD_CONTENT)
         if not group and i == 1:
             content = L.clip(content + "\n" + _m(parts.digest_empty, d), L.DISCORD_CONTENT)
-        out.append({"content": content, "embeds": group, "allowed_mentions": NO_MENTIONS})
+        out.append({"content": content, "embeds": group, "allowed_mentions": _no_mentions()})
     return out
 
 
