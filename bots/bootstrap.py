@@ -123,23 +123,31 @@ async def platform_deliverers(
 
 @contextlib.asynccontextmanager
 async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
+    import aiohttp  # noqa: PLC0415
+
     from bots.slack_app.app import make_client, oauth_enabled  # noqa: PLC0415 - only with a token
     from bots.slack_app.deliver import SlackDeliverer  # noqa: PLC0415
 
-    if oauth_enabled(settings):
-        from bots.slack_app.installations import open_installations  # noqa: PLC0415
-
-        installations = await open_installations(settings)
-        try:
-            yield SlackDeliverer(make_client(settings), installation_store=installations.installation_store)
-        finally:
-            await installations.close()
-        return
-    if not settings.slack_bot_token:
+    if not oauth_enabled(settings) and not settings.slack_bot_token:
         raise ConfigError(
             "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token)"
         )
-    yield SlackDeliverer(make_client(settings, token=settings.slack_bot_token))
+    # One HTTP session for all posts: keeps connections to Slack open across a fan-out.
+    async with aiohttp.ClientSession() as http:
+        if oauth_enabled(settings):
+            from bots.slack_app.installations import open_installations  # noqa: PLC0415
+
+            installations = await open_installations(settings)
+            try:
+                client = make_client(settings)
+                client.session = http
+                yield SlackDeliverer(client, installation_store=installations.installation_store)
+            finally:
+                await installations.close()
+            return
+        client = make_client(settings, token=settings.slack_bot_token)
+        client.session = http
+        yield SlackDeliverer(client)
 
 
 async def serve_platforms(

@@ -252,21 +252,24 @@ class OutboxWorker:
     async def _claim(self, batch: list[_Head]) -> set[int]:
         """Mark entries ``sending`` (attempts + 1) before touching the platform, committed, so a crash
         after a send is visible; returns the ids this worker got (another worker may have taken some)."""
-        got: set[int] = set()
         async with self.store.session() as session, session.begin():
+            # Entries are claimed by (id, attempts seen): a concurrent worker's claim makes ours miss.
+            by_attempts: dict[int, list[int]] = {}
             for head in batch:
-                e = head.entry
+                by_attempts.setdefault(head.entry.attempts, []).append(head.entry.id)
+            got: set[int] = set()
+            for attempts, ids in by_attempts.items():
                 result = await session.execute(
                     update(OutboxEntry)
                     .where(
-                        OutboxEntry.id == e.id,
-                        OutboxEntry.attempts == e.attempts,
+                        OutboxEntry.id.in_(ids),
+                        OutboxEntry.attempts == attempts,
                         OutboxEntry.status.in_(("pending", "sending")),
                     )
-                    .values(status="sending", attempts=e.attempts + 1)
+                    .values(status="sending", attempts=attempts + 1)
+                    .returning(OutboxEntry.id)
                 )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    got.add(e.id)
+                got.update(result.scalars())
         return got
 
     def _unclaim(self, head: _Head) -> dict[str, Any]:
@@ -274,11 +277,13 @@ class OutboxWorker:
         return {"status": head.entry.status, "attempts": head.entry.attempts}
 
     async def _record(self, outcomes: list[tuple[_Head, dict[str, Any]]]) -> None:
+        # Grouped by the columns they set, each group one executemany UPDATE by primary key.
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for head, values in outcomes:
+            groups.setdefault(tuple(sorted(values)), []).append({"id": head.entry.id, **values})
         async with self.store.session() as session, session.begin():
-            for head, values in outcomes:
-                await session.execute(
-                    update(OutboxEntry).where(OutboxEntry.id == head.entry.id).values(**values)
-                )
+            for rows in groups.values():
+                await session.execute(update(OutboxEntry), rows)
 
     async def _attempt(self, head: _Head) -> dict[str, Any]:
         """One delivery attempt; returns the entry's new column values."""
