@@ -67,6 +67,11 @@ class BriefBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         await self.sync_commands()
 
+    async def on_ready(self) -> None:
+        log.info(
+            "logged in as %s in %d server(s), %d shard(s)", self.user, len(self.guilds), self.shard_count or 1
+        )
+
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Register the commands with Discord: in one guild for development, else globally."""
         if self.settings.discord_guild:

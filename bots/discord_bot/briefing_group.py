@@ -47,6 +47,12 @@ def _single_token(name: str, value: str | None) -> str | None:
     return value
 
 
+def can_manage(interaction: discord.Interaction) -> bool:
+    """Manage Channels (or Administrator) in this channel, from the permissions Discord resolved for the member."""
+    permissions = interaction.permissions
+    return permissions.manage_channels or permissions.administrator
+
+
 class BriefingHandlers:
     """Runs a /briefing subcommand through ``ChatCommands.handle`` and posts its Reply."""
 
@@ -72,7 +78,7 @@ class BriefingHandlers:
             text,
             channel=channel,
             user=str(interaction.user.id),
-            can_manage=interaction.permissions.manage_channels,
+            can_manage=can_manage(interaction),
         )
         payloads = reply_payloads(reply)
         if reply.error or reply.ephemeral or not public:

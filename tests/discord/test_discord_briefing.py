@@ -126,3 +126,9 @@ async def test_digest_now_posts_the_channel_digest(chat_bot, fake_discord, servi
         assert not post.body.get("flags", 0) & 64
     shown = "\n".join(flat(p.body) for p in posts)
     assert "Iran Ready to Help End Ukraine War" in shown and "Talks resume" in shown
+
+
+async def test_administrators_may_subscribe(chat_bot, fake_discord, services, feed_url):
+    administrator = str(int(MEMBER_PERMISSIONS) | 1 << 3)  # Administrator, no Manage Channels bit
+    await dispatch(chat_bot, _subscribe(feed_url, permissions=administrator))
+    assert len(await services.subscriptions.list(CHANNEL)) == 1
