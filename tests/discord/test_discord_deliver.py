@@ -123,3 +123,22 @@ async def test_refused_token_is_permanent(discord_settings, fake_discord):
 def test_needs_a_token():
     with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
         DiscordDeliverer(Settings())
+
+
+async def test_oversized_digest_is_split_into_messages_within_limits(deliverer, fake_discord):
+    digest = _digest(20, 200)
+    for item in digest.items:
+        assert item.briefing is not None
+        item.briefing.headline = "Very long headline " * 30
+        item.briefing.bullets = item.briefing.bullets * 25
+        for bullet in item.briefing.bullets:
+            bullet.text = "quoted words " * 200
+    payloads = render_digest(digest, "discord")
+    for i, payload in enumerate(payloads):
+        await deliverer.send(CHANNEL, payload, idempotency_key=f"big-{i}")
+    posts = fake_discord.matching(rf"^POST /channels/{CHANNEL_ID}/messages$")
+    assert len(posts) == len(payloads) > 1
+    for post in posts:
+        check_message(post.body)
+    shown = "\n".join(flat(p.body) for p in posts)
+    assert all(f"Also {i} " in shown for i in range(200))  # "and N more" keeps every link
