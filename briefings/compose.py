@@ -49,7 +49,7 @@ def compose(extraction: Extraction, *, max_bullets: int = 10, max_chars: int = 2
         bullets.append(
             Bullet(
                 speaker=name,
-                act=st.act,
+                act=_act(st),
                 kind=st.kind,
                 text=shown,
                 cue=st.cue,
@@ -60,7 +60,7 @@ def compose(extraction: Extraction, *, max_bullets: int = 10, max_chars: int = 2
             )
         )
 
-    counts = Counter(st.act for st in statements)
+    counts = Counter(_act(st) for st in statements)
     dateline = extraction.dateline
     place = dateline.place if dateline else None
     agency = dateline.agency if dateline else None
@@ -102,6 +102,11 @@ def digest_of(
     ]
     more = [DigestItem(headline=b.headline, url=url or b.url) for b, url in ranked[max(cap, 0) :]]
     return Digest(title=title, items=items, more=more, generated_at=generated_at)
+
+
+def _act(st: Statement) -> str:
+    """The statement's act, or "statement" for anything outside the contract's five."""
+    return st.act if st.act in ACT_ORDER else "statement"
 
 
 def _headline(extraction: Extraction) -> str:
@@ -258,4 +263,4 @@ def _choose(statements: list[Statement], max_bullets: int) -> list[Statement]:
         if not _duplicate(best, kept):
             kept.append(best)
             said[best.speaker] += 1
-    return sorted(kept, key=lambda s: (ACT_ORDER.get(s.act, len(ACT_ORDER)), s.start))
+    return sorted(kept, key=lambda s: (ACT_ORDER[_act(s)], s.start))

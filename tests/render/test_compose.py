@@ -228,3 +228,10 @@ def test_a_second_voice_beats_another_quote_of_equal_weight():
     ]
     b = compose(Extraction(article(text), ents, sts), max_bullets=2)
     assert [x.speaker for x in b.bullets] == ["Ann Lee", "Bo Chan"]
+
+
+def test_an_act_outside_the_contract_is_shown_as_a_statement():
+    text = "Headline\nThe envoy said the talks in Geneva would resume next week after the holiday.\n"
+    st = statement(text, "the talks in Geneva would resume next week after the holiday", "Ann Lee", "musing")
+    b = compose(Extraction(article(text), [], [st]))
+    assert b.bullets[0].act == "statement" and b.counts == {"statement": 1}
