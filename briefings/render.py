@@ -133,6 +133,13 @@ def _cue_shown(cue: str | None) -> str:
     return " ".join(words)
 
 
+class _ActsShown(dict):
+    """ACTS_SHOWN for templates: an act outside the five (a stored or hand-built briefing) reads as SAID."""
+
+    def __missing__(self, key: str) -> dict[str, str]:
+        return ACTS_SHOWN["statement"]
+
+
 def _act_count(act: str, n: int) -> str:
     shown = ACTS_SHOWN.get(act, ACTS_SHOWN["statement"])
     return f"{n} {shown['singular'] if n == 1 else shown['plural']}"
@@ -176,7 +183,9 @@ def environment() -> jinja2.Environment:
         wrap=_wrap,
         cue=_cue_shown,
     )
-    env.globals.update(acts=ACTS_SHOWN, plural=_plural, act_count=_act_count, digest_bullets=DIGEST_BULLETS)
+    env.globals.update(
+        acts=_ActsShown(ACTS_SHOWN), plural=_plural, act_count=_act_count, digest_bullets=DIGEST_BULLETS
+    )
     return env
 
 

@@ -189,3 +189,12 @@ def test_cue_shown_only_where_it_reads(cue, shown, fmt):
     else:
         assert "floating" not in flat and "saying" not in flat and "according" not in flat
     assert "it sent no drones" in flat
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_stored_briefing_with_an_unknown_act_still_renders(fmt):
+    bullet = Bullet(speaker="A", act="musing", kind="direct", text="hello there", cue="said", start=0, end=1)
+    out = render(
+        Briefing(headline="H", source="s", bullets=[bullet], total_statements=1, counts={"musing": 1}), fmt
+    )
+    assert "SAID" in (out if isinstance(out, str) else json.dumps(out))
