@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 
 from aiohttp import web
 
@@ -36,6 +37,7 @@ class ArticleServer:
 
     def __init__(self) -> None:
         self.pages: dict[str, tuple[str, str]] = {}
+        self.hits: list[tuple[str, int]] = []  # (path, time.perf_counter_ns()) of every request
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -59,6 +61,7 @@ class ArticleServer:
         return f"{self.base}/{path.lstrip('/')}"
 
     async def _page(self, request: web.Request) -> web.Response:
+        self.hits.append((request.match_info["path"], time.perf_counter_ns()))
         found = self.pages.get(request.match_info["path"])
         if found is None:
             return web.Response(status=404, text="not found")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ class Request:
     query: dict[str, str]
     body: Any
     headers: dict[str, str]
+    at: int = 0  # time.perf_counter_ns() on arrival, to order it against other loopback servers
 
     @property
     def route(self) -> str:
@@ -117,7 +119,9 @@ class FakeDiscord:
                 form = await request.post()
                 body = json.loads(str(form.get("payload_json") or "null"))
         path = "/" + request.match_info["tail"]
-        rec = Request(request.method, path, dict(request.query), body, dict(request.headers))
+        rec = Request(
+            request.method, path, dict(request.query), body, dict(request.headers), time.perf_counter_ns()
+        )
         self.requests.append(rec)
         for i, scripted in enumerate(self._scripted):
             if scripted.pattern.search(rec.route):

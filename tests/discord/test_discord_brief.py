@@ -58,6 +58,8 @@ async def test_seed_by_url_on_loopback(bot, fake_discord, articles, seed_path):
     await dispatch(bot, interaction("slash_brief", options=[{"name": "url", "type": 3, "value": url}]))
     callback, followup = _after(fake_discord, start)
     assert callback.body["type"] == 5
+    ((path, fetched_at),) = articles.hits
+    assert callback.at < fetched_at < followup.at  # acknowledged before any work, answered after it
     check_message(followup.body)
     assert "Kuleba" in flat(followup.body)
     assert followup.body["embeds"][0].get("url") == url
