@@ -3,6 +3,7 @@ after 24 h of failure, and dedupe (GUID, canonical URL, content hash) across all
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import random
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock
@@ -82,6 +83,20 @@ def hash_key(chash: str) -> str:
     return f"h:{chash[:40]}"
 
 
+def entry_fingerprint(entry: Any) -> str:
+    """What the feed says about an entry (title and text); a change means the entry was updated."""
+    parts = [getattr(entry, name, None) or "" for name in ("title", "content", "summary")]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def change_ratio(old: str, new: str) -> float:
+    """The share of the words that changed between two versions of a text (0 = same, 1 = all new)."""
+    a, b = old.split(), new.split()
+    if not a and not b:
+        return 0.0
+    return 1.0 - difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
 # ---------------------------------------------------------------- the poller
 
 
@@ -116,7 +131,7 @@ class Poller:
         clock: Clock,
         brief: Callable[[Article], Awaitable[Briefing]],
         *,
-        interval: timedelta = timedelta(minutes=15),
+        interval: timedelta | None = None,
         jitter: float = 0.1,
         rng: random.Random | None = None,
         fetch_feed: FetchFeed | None = None,
@@ -126,7 +141,7 @@ class Poller:
         self.settings = settings
         self.clock = clock
         self.brief = brief
-        self.interval = interval
+        self.interval = interval or timedelta(minutes=settings.feed_interval_minutes)
         self.jitter = jitter
         self.rng = rng or random.Random()
         self._fetch_feed = fetch_feed
@@ -148,8 +163,10 @@ class Poller:
             self._entry_article = entry_article
         return await self._entry_article(entry, self.settings)
 
-    def next_poll(self, now: datetime, failures: int = 0) -> datetime:
-        base = self.interval if failures == 0 else min(MAX_BACKOFF, self.interval * 2 ** (failures - 1))
+    def next_poll(self, now: datetime, failures: int = 0, interval: timedelta | None = None) -> datetime:
+        """The next poll: the feed's interval (doubling per consecutive failure, up to 6 h), with jitter."""
+        every = interval or self.interval
+        base = every if failures == 0 else min(MAX_BACKOFF, every * 2 ** (failures - 1))
         return now + base * (1 - self.jitter + 2 * self.jitter * self.rng.random())
 
     async def poll_due(self) -> PollReport:
@@ -229,7 +246,7 @@ class Poller:
             feed.consecutive_failures = 0
             feed.failing_since = feed.warned_at = None
             feed.last_error = None
-            feed.next_poll_at = self.next_poll(now)
+            feed.next_poll_at = self.next_poll(now, 0, timedelta(seconds=feed.interval_s))
 
     async def _failed(self, feed_id: int, reason: str, now: datetime, report: PollReport) -> None:
         from .outbox import enqueue  # noqa: PLC0415
@@ -243,7 +260,9 @@ class Poller:
             feed.failing_since = feed.failing_since or now
             feed.last_error = reason[:1000]
             feed.last_attempt_at = now
-            feed.next_poll_at = self.next_poll(now, feed.consecutive_failures)
+            feed.next_poll_at = self.next_poll(
+                now, feed.consecutive_failures, timedelta(seconds=feed.interval_s)
+            )
             log.info("feed %s failed (%d in a row): %s", feed.url, feed.consecutive_failures, reason)
             if feed.warned_at is None and now - feed.failing_since >= FAILING_WARNING_AFTER:
                 # One warning per failing spell (reset on recovery), not one per poll.
@@ -299,10 +318,15 @@ class Poller:
             keys = entry_keys(entry)
             if not keys:
                 continue
+            fp = entry_fingerprint(entry)
             async with self.store.session() as session:
-                seen = await self._seen(session, [t.channel.id for t in targets], keys)
-            fresh = [t for t in targets if not (seen.get(t.channel.id, set()) & set(keys))]
-            if not fresh:
+                rows = await self._seen_rows(session, [t.channel.id for t in targets], keys)
+            fresh = [t for t in targets if t.channel.id not in rows]
+            # Seen before, but the feed now says something else about it: an updated entry.
+            updated = [
+                t for t in targets if any(r.fingerprint not in (None, fp) for r in rows.get(t.channel.id, []))
+            ]
+            if not fresh and not updated:
                 continue
             try:
                 article = await self.entry_article(entry)
@@ -314,10 +338,13 @@ class Poller:
                 continue
             except BriefbotError as exc:  # not an article we can brief: remember it so we do not retry
                 report.errors.append(exc.message)
-                await self._mark_seen(fresh, keys, feed_id, None)
+                await self._mark_seen(fresh, keys, feed_id, None, fp)
+                await self._set_fingerprint(updated, keys, fp, None)
                 continue
             chash = content_hash(article.text)
             row = await self._cached_or_briefed(article, chash)
+            if updated:
+                queued = await self._updated(updated, rows, keys, fp, article, row, feed_id, report) or queued
             async with self.store.session() as session, session.begin():
                 seen = await self._seen(session, [t.channel.id for t in fresh], [*keys, hash_key(chash)])
                 for t in fresh:
@@ -333,6 +360,7 @@ class Poller:
                                     key=k,
                                     feed_id=feed_id,
                                     content_hash=chash,
+                                    fingerprint=fp,
                                     created_at=self.clock.now(),
                                 )
                             )
@@ -417,8 +445,71 @@ class Poller:
             out.setdefault(cid, set()).add(key)
         return out
 
+    async def _seen_rows(
+        self, session: AsyncSession, channel_ids: list[int], keys: list[str]
+    ) -> dict[int, list[SeenItem]]:
+        found = await session.execute(
+            select(SeenItem).where(SeenItem.channel_id.in_(channel_ids), SeenItem.key.in_(keys))
+        )
+        out: dict[int, list[SeenItem]] = {}
+        for item in found.scalars():
+            out.setdefault(item.channel_id, []).append(item)
+        return out
+
+    async def _set_fingerprint(
+        self, targets: list[_Target], keys: list[str], fp: str, chash: str | None
+    ) -> None:
+        if not targets:
+            return
+        async with self.store.session() as session, session.begin():
+            values: dict[str, Any] = {"fingerprint": fp}
+            if chash is not None:
+                values["content_hash"] = chash
+            await session.execute(
+                update(SeenItem)
+                .where(SeenItem.channel_id.in_([t.channel.id for t in targets]), SeenItem.key.in_(keys))
+                .values(**values)
+            )
+
+    async def _updated(
+        self,
+        targets: list[_Target],
+        rows: dict[int, list[SeenItem]],
+        keys: list[str],
+        fp: str,
+        article: Article,
+        row: ArticleRow,
+        feed_id: int,
+        report: PollReport,
+    ) -> bool:
+        """An entry the channel already had was updated: post it again only if its text changed
+        materially (``settings.repost_change`` of its words), else just remember the new version."""
+        queued = False
+        for t in targets:
+            previous = next((r.content_hash for r in rows[t.channel.id] if r.content_hash), None)
+            material = False
+            if previous and previous != row.content_hash:
+                async with self.store.session() as session:
+                    old = await session.get(ArticleRow, previous)
+                material = (
+                    old is not None and change_ratio(old.text, article.text) >= self.settings.repost_change
+                )
+            # An entry that was history at subscription time (no text known) is not re-posted either.
+            await self._set_fingerprint([t], keys, fp, row.content_hash)
+            if material and row.briefing_json is not None:
+                async with self.store.session() as session, session.begin():
+                    await self._file(session, t, row, article, feed_id)
+                report.new_items += 1
+                queued = queued or t.sub.mode == "instant"
+                log.info(
+                    "updated entry %s re-posted to %s: its text changed materially",
+                    article.url,
+                    t.channel.channel,
+                )
+        return queued
+
     async def _mark_seen(
-        self, targets: list[_Target], keys: list[str], feed_id: int, chash: str | None
+        self, targets: list[_Target], keys: list[str], feed_id: int, chash: str | None, fp: str | None = None
     ) -> None:
         async with self.store.session() as session, session.begin():
             seen = await self._seen(session, [t.channel.id for t in targets], keys)
@@ -431,6 +522,7 @@ class Poller:
                                 key=k,
                                 feed_id=feed_id,
                                 content_hash=chash,
+                                fingerprint=fp,
                                 created_at=self.clock.now(),
                             )
                         )
@@ -440,12 +532,14 @@ class Poller:
     ) -> int:
         """First subscription: everything the feed holds now is history, not news (no flood).
         Runs in the caller's transaction."""
-        keys = list(dict.fromkeys(k for e in entries for k in entry_keys(e)))
-        seen = await self._seen(session, [channel_id], keys) if keys else {}
+        keys = {k: entry_fingerprint(e) for e in entries for k in entry_keys(e)}
+        seen = await self._seen(session, [channel_id], list(keys)) if keys else {}
         now = self.clock.now()
-        for k in keys:
+        for k, fp in keys.items():
             if k not in seen.get(channel_id, set()):
-                session.add(SeenItem(channel_id=channel_id, key=k, feed_id=feed_id, created_at=now))
+                session.add(
+                    SeenItem(channel_id=channel_id, key=k, feed_id=feed_id, fingerprint=fp, created_at=now)
+                )
         return len(entries)
 
     def _notify(self) -> None:

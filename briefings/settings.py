@@ -54,6 +54,8 @@ class Settings:
     default_timezone: str = "UTC"  # BRIEFBOT_TIMEZONE
     grace_hours: float = 3.0  # BRIEFBOT_GRACE_HOURS
     digest_max_articles: int = 5  # BRIEFBOT_DIGEST_MAX_ARTICLES
+    feed_interval_minutes: int = 15  # BRIEFBOT_FEED_INTERVAL_MINUTES: how often each feed is polled
+    repost_change: float = 0.3  # BRIEFBOT_REPOST_CHANGE: share of an updated entry's text that must change
     # Slack
     slack_bot_token: str | None = None  # SLACK_BOT_TOKEN
     slack_signing_secret: str | None = None  # SLACK_SIGNING_SECRET
@@ -150,6 +152,15 @@ class Settings:
             except ValueError:
                 raise ConfigError(f"BRIEFBOT_GRACE_HOURS must be a number of hours, got {grace!r}") from None
         s.digest_max_articles = integer("BRIEFBOT_DIGEST_MAX_ARTICLES", s.digest_max_articles, 1, 20)
+        s.feed_interval_minutes = integer("BRIEFBOT_FEED_INTERVAL_MINUTES", s.feed_interval_minutes, 1, 1440)
+        change = text("BRIEFBOT_REPOST_CHANGE")
+        if change is not None:
+            try:
+                s.repost_change = float(change)
+            except ValueError:
+                s.repost_change = -1.0
+            if not 0.0 < s.repost_change <= 1.0:
+                raise ConfigError(f"BRIEFBOT_REPOST_CHANGE must be a fraction above 0 and up to 1, got {change!r}")
 
         s.slack_bot_token = text("SLACK_BOT_TOKEN")
         s.slack_signing_secret = text("SLACK_SIGNING_SECRET")

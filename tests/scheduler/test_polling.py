@@ -215,3 +215,33 @@ async def test_list_and_unsubscribe_by_number(svc, store, feed_server):
 )
 def test_canonical_url(url, canonical):
     assert canonical_url(url) == canonical
+
+
+async def test_an_updated_entry_is_reposted_only_when_its_text_changed_materially(
+    svc, store, clock, feed_server
+):
+    old_item, posted = feed_server.add("news", 2)
+    await svc.subscribe(CH, feed_server.url("news"), backfill=1)
+    assert await pending_titles(store) == ["Libraries plan number 1"]
+    assert await svc.digest_now(CH) is not None  # the channel has had it
+    # A typo fixed: the entry changed, its text barely did -> not posted again.
+    posted.text = posted.text.replace("Opposition leaders", "Opposition politicians")
+    # The old entry (history when subscribing) is rewritten entirely -> still history.
+    old_item.text = (
+        ARTICLE.format(title=old_item.title, who="Governor Max Roe", day="Friday", n=40) + " Later on."
+    )
+    reports = await poll_when_due(svc, clock, 0.5)
+    assert sum(r.new_items for _, r in reports) == 0
+    assert await pending_titles(store) == []
+    # Rewritten with new developments (most of the words new) -> posted again.
+    posted.text = (
+        "Libraries plan number 1\n\n"
+        "The city council on Tuesday rejected the mayor's library plan after the audit found the budget "
+        "was short by forty million dollars. Council President Ada Park said the vote was final and "
+        "that no new buildings would be approved this year. The mayor said she would appeal to the state "
+        "government for emergency funding, and demanded that the council publish the full audit. "
+        "Residents of the northern districts protested outside city hall into the night."
+    )
+    reports = await poll_when_due(svc, clock, 0.5)
+    assert sum(r.new_items for _, r in reports) == 1
+    assert await pending_titles(store) == ["Libraries plan number 1"]
