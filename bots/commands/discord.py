@@ -21,6 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "permissions briefbot uses. Needs DISCORD_APPLICATION_ID (or DISCORD_TOKEN, which encodes the same id).",
     )
     invite.add_argument("--guild", type=int, help="preselect this server (guild id) on the invite page")
+    invite.add_argument(
+        "--threads",
+        action="store_true",
+        help="also allow opening a thread per article (/briefing digest threads:True)",
+    )
     invite.set_defaults(func=cmd_invite)
 
 
@@ -28,5 +33,9 @@ def cmd_invite(args: argparse.Namespace) -> int:
     from bots.discord_bot.invite import application_id_of, invite_url  # noqa: PLC0415 - discord.py on demand
 
     settings = Settings.from_env()
-    print(invite_url(application_id_of(settings), guild=args.guild or settings.discord_guild))
+    print(
+        invite_url(
+            application_id_of(settings), guild=args.guild or settings.discord_guild, threads=args.threads
+        )
+    )
     return 0

@@ -16,15 +16,21 @@ import discord
 from discord import app_commands
 
 from briefings.delivery import ChannelRef
+from briefings.models import Digest
 from briefings.render import render_digest
 
 from .replies import briefing_payload, defer, notice, send_ephemeral, send_error, send_public
+from .threads import post_article_threads
 
 if TYPE_CHECKING:
     from briefings.chat import ChatCommands, Reply
 
 log = logging.getLogger(__name__)
 
+THREADS_FORBIDDEN = (
+    "I may not open threads here: give me Create Public Threads and Send Messages in Threads "
+    "(or re-invite me with the URL from `briefbot discord invite --threads`)."
+)
 NO_STORE = "Subscriptions need briefbot's store: run the bot with `briefbot serve discord` or `briefbot run`."
 
 
@@ -33,8 +39,10 @@ def reply_payloads(reply: Reply) -> list[dict[str, Any]]:
     if reply.kind == "briefing" and reply.briefing is not None:
         return [briefing_payload(reply.briefing)]
     if reply.kind == "digest" and reply.digest_messages is not None:
-        return [p for p in render_digest(reply.digest_messages, "discord") if isinstance(p, dict)]
-    return [notice(reply.text or "Done.")]
+        payloads = [p for p in render_digest(reply.digest_messages, "discord") if isinstance(p, dict)]
+        if payloads:
+            return payloads
+    return [notice(reply.text or "Done.")]  # never nothing: "thinking" must always be answered
 
 
 def _single_token(name: str, value: str | None) -> str | None:
@@ -59,7 +67,9 @@ class BriefingHandlers:
     def __init__(self, chat: ChatCommands | None) -> None:
         self.chat = chat
 
-    async def run(self, interaction: discord.Interaction, text: str, *, public: bool) -> None:
+    async def run(
+        self, interaction: discord.Interaction, text: str, *, public: bool, threads: bool = False
+    ) -> None:
         if self.chat is None:
             await send_error(interaction, NO_STORE)
             return
@@ -85,6 +95,17 @@ class BriefingHandlers:
             await send_ephemeral(interaction, payloads)
         else:
             await send_public(interaction, payloads)
+            if threads and reply.digest_messages is not None:
+                await self._threads(interaction, reply.digest_messages)
+
+    async def _threads(self, interaction: discord.Interaction, digest: Digest) -> None:
+        if not isinstance(interaction.channel, discord.TextChannel):
+            await send_error(interaction, "Threads per article can only be opened in a text channel.")
+            return
+        try:
+            await post_article_threads(interaction.channel, digest)
+        except discord.Forbidden:
+            await send_error(interaction, THREADS_FORBIDDEN)
 
 
 def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
@@ -133,7 +154,8 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
         await handlers.run(interaction, f"unsubscribe {number}", public=False)
 
     @group.command(name="digest", description="Post this channel's digest now")
-    async def digest(interaction: discord.Interaction) -> None:
-        await handlers.run(interaction, "digest", public=True)
+    @app_commands.describe(threads="also open a thread per article with its full briefing")
+    async def digest(interaction: discord.Interaction, threads: bool = False) -> None:
+        await handlers.run(interaction, "digest", public=True, threads=threads)
 
     return group

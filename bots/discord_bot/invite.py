@@ -13,17 +13,21 @@ from briefings.settings import Settings
 SCOPES = ("bot", "applications.commands")
 
 
-def needed_permissions() -> discord.Permissions:
+def needed_permissions(*, threads: bool = False) -> discord.Permissions:
     """What the bot does in a channel, and nothing more.
 
     View + Send: post digests and "Brief this" replies; Embed Links: briefings are
     embeds; Read Message History: replying to a message, and ``already_sent``
     looking through recent messages. Slash-command answers go through the
-    interaction webhook and need no channel permission at all.
+    interaction webhook and need no channel permission at all. With ``threads``
+    (``/briefing digest threads:True``): Create Public Threads and Send Messages in Threads.
     """
-    return discord.Permissions(
+    permissions = discord.Permissions(
         view_channel=True, send_messages=True, embed_links=True, read_message_history=True
     )
+    if threads:
+        permissions.update(create_public_threads=True, send_messages_in_threads=True)
+    return permissions
 
 
 def application_id_of(settings: Settings) -> int:
@@ -44,11 +48,11 @@ def application_id_of(settings: Settings) -> int:
     )
 
 
-def invite_url(application_id: int, *, guild: int | None = None) -> str:
+def invite_url(application_id: int, *, guild: int | None = None, threads: bool = False) -> str:
     """The invite URL: ``bot`` + ``applications.commands`` scopes and ``needed_permissions()``."""
     return discord.utils.oauth_url(
         application_id,
-        permissions=needed_permissions(),
+        permissions=needed_permissions(threads=threads),
         scopes=SCOPES,
         guild=discord.Object(id=guild) if guild else discord.utils.MISSING,
     )

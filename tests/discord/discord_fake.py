@@ -161,6 +161,8 @@ class FakeDiscord:
             return 200, self.message(channel_id="0", author=BOT_USER, body=r.body)
         if m(r"DELETE /webhooks/(\d+)/([^/]+)/messages/@original", r.route):
             return 204, None
+        if (hit := m(r"POST /channels/(\d+)/threads", r.route)) is not None:
+            return 201, self._thread(hit.group(1), r.body)
         if (hit := m(r"POST /channels/(\d+)/messages", r.route)) is not None:
             return 200, self._create_message(hit.group(1), r.body)
         if (hit := m(r"GET /channels/(\d+)/messages", r.route)) is not None:
@@ -185,6 +187,30 @@ class FakeDiscord:
                 "message": self.message(channel_id="0", author=BOT_USER, body=body.get("data") or {}),
             }
         return answer
+
+    def _thread(self, parent_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A thread started without a message, as Discord returns it."""
+        return {
+            "id": self.new_id(),
+            "type": body.get("type", 12),
+            "guild_id": "1160000000000000001",
+            "parent_id": parent_id,
+            "owner_id": BOT_ID,
+            "name": body["name"],
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+                "create_timestamp": TIMESTAMP,
+            },
+        }
 
     def _create_message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
         nonce = body.get("nonce")

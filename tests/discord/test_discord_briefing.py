@@ -132,3 +132,39 @@ async def test_administrators_may_subscribe(chat_bot, fake_discord, services, fe
     administrator = str(int(MEMBER_PERMISSIONS) | 1 << 3)  # Administrator, no Manage Channels bit
     await dispatch(chat_bot, _subscribe(feed_url, permissions=administrator))
     assert len(await services.subscriptions.list(CHANNEL)) == 1
+
+
+async def test_digest_with_a_thread_per_article(chat_bot, fake_discord, services, feed_url):
+    await services.subscriptions.subscribe(CHANNEL, feed_url, backfill=2)
+    payload = _sub("digest", [{"name": "threads", "type": 5, "value": True}])
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, payload)
+    requests = fake_discord.requests[start:]
+    threads = [r for r in requests if r.route == f"POST /channels/{CHANNEL_ID}/threads"]
+    assert len(threads) == 2 and {t.body["type"] for t in threads} == {11}  # public threads
+    assert all(len(t.body["name"]) <= 100 for t in threads)
+    inside = [
+        r
+        for r in requests
+        if r.method == "POST" and r.path.startswith("/channels/") and r.path.endswith("/messages")
+    ]
+    assert len(inside) == 2 and all(CHANNEL_ID not in r.path for r in inside)
+    for post in inside:
+        check_message(post.body)
+    assert any("Kuleba" in flat(p.body) for p in inside)
+    # the digest itself came first, in the channel, through the interaction
+    first_thread = requests.index(threads[0])
+    assert any(r.route.startswith("POST /webhooks/") for r in requests[:first_thread])
+
+
+async def test_digest_threads_without_permission_says_what_is_missing(
+    chat_bot, fake_discord, services, feed_url
+):
+    await services.subscriptions.subscribe(CHANNEL, feed_url, backfill=1)
+    fake_discord.script(
+        r"^POST /channels/\d+/threads$", 403, {"message": "Missing Permissions", "code": 50013}
+    )
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _sub("digest", [{"name": "threads", "type": 5, "value": True}]))
+    last = fake_discord.requests[start:][-1]
+    assert last.body["flags"] & 64 and "Create Public Threads" in flat(last.body)

@@ -81,3 +81,11 @@ async def test_serve_with_a_refused_token_exits_with_one_line(monkeypatch, capsy
     assert await asyncio.to_thread(main, ["serve", "discord"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Discord refused DISCORD_TOKEN" in err, err
+
+
+def test_invite_with_threads_adds_exactly_the_thread_permissions(monkeypatch, capsys):
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", "1180000000000000001")
+    assert main(["discord", "invite", "--threads"]) == 0
+    query = parse_qs(urlsplit(capsys.readouterr().out.strip()).query)
+    base = 1 << 10 | 1 << 11 | 1 << 14 | 1 << 16
+    assert query["permissions"] == [str(base | 1 << 35 | 1 << 38)]  # Create Public Threads, Send in Threads
