@@ -7,6 +7,7 @@ Create Public Threads and Send Messages in Threads.
 from __future__ import annotations
 
 import logging
+from typing import Final, Literal
 
 import discord
 
@@ -17,7 +18,7 @@ from .replies import briefing_payload, message_kwargs
 log = logging.getLogger(__name__)
 
 THREAD_NAME = 100  # Discord's limit on a channel (thread) name
-ONE_DAY = 1440  # minutes of inactivity before Discord archives the thread
+ONE_DAY: Final[Literal[1440]] = 1440  # minutes of inactivity before Discord archives the thread
 
 
 def thread_name(headline: str) -> str:
