@@ -4,6 +4,7 @@ stdin not a tty and feeds served by a real HTTP server on loopback."""
 from __future__ import annotations
 
 import io
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -146,3 +147,110 @@ def test_digest_refuses_a_bad_target_and_reports_missing_sources(capsys, seed_pa
     assert "Iran Ready" in out and "missing.txt: no such file" in err
     assert main(["digest", "--to", "slack:C0123ABCD", str(seed_path)]) == 2
     assert "SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+
+
+class Recorder:
+    """A loopback stand-in for the Slack Web API and Discord REST API that records every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, dict]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _reply(self, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):  # noqa: N802
+                recorder.requests.append(("GET", self.path, {}))
+                if self.path.endswith("/users/@me"):
+                    self._reply(
+                        {
+                            "id": "4242",
+                            "username": "briefbot",
+                            "discriminator": "0",
+                            "avatar": None,
+                            "bot": True,
+                        }
+                    )
+                else:
+                    self._reply([])
+
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                body = json.loads(raw or b"{}") if "json" in (self.headers.get("Content-Type") or "") else {}
+                recorder.requests.append(("POST", self.path, body))
+                if "/channels/" in self.path:
+                    self._reply(
+                        {
+                            "id": str(900 + len(recorder.requests)),
+                            "channel_id": "555000111",
+                            "content": body.get("content", ""),
+                            "embeds": body.get("embeds", []),
+                            "author": {
+                                "id": "4242",
+                                "username": "briefbot",
+                                "discriminator": "0",
+                                "avatar": None,
+                            },
+                            "attachments": [],
+                            "mentions": [],
+                            "mention_roles": [],
+                            "pinned": False,
+                            "mention_everyone": False,
+                            "tts": False,
+                            "timestamp": "2026-11-27T20:00:00+00:00",
+                            "edited_timestamp": None,
+                            "flags": 0,
+                            "type": 0,
+                        }
+                    )
+                else:
+                    self._reply({"ok": True, "channel": body.get("channel"), "ts": "1700000000.000100"})
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def recorder():
+    r = Recorder()
+    yield r
+    r.server.shutdown()
+
+
+def test_digest_to_slack_posts_through_the_slack_deliverer(monkeypatch, capsys, seed_path, recorder):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", recorder.base + "/api/")
+    assert main(["digest", "--to", "slack:C0123ABCD", str(seed_path)]) == 0, capsys.readouterr().err
+    posts = [body for method, path, body in recorder.requests if path == "/api/chat.postMessage"]
+    assert len(posts) >= 1
+    assert posts[0]["channel"] == "C0123ABCD"
+    assert "Iran Ready to Help End Ukraine War" in json.dumps(posts[0]["blocks"])
+    assert posts[0]["metadata"]["event_payload"]["idempotency_key"]  # what already_sent looks for
+    assert "posted a digest of 1 article(s) to slack:C0123ABCD" in capsys.readouterr().err
+
+
+def test_digest_to_discord_posts_over_rest_only(monkeypatch, capsys, seed_path, recorder):
+    from discord.http import Route
+
+    monkeypatch.setattr(Route, "BASE", Route.BASE)  # restored afterwards: it is process-wide
+    monkeypatch.setenv("DISCORD_TOKEN", "MTA1.Gabcde.0123456789abcdefghij")
+    monkeypatch.setenv("BRIEFBOT_DISCORD_API_BASE", recorder.base + "/api/v10")
+    assert main(["digest", "--to", "discord:555000111", str(seed_path)]) == 0, capsys.readouterr().err
+    posts = [(path, body) for method, path, body in recorder.requests if method == "POST"]
+    assert [p for p, _ in posts] == ["/api/v10/channels/555000111/messages"] * len(posts) and posts
+    body = posts[0][1]
+    assert body["allowed_mentions"] == {"parse": []}
+    assert body.get("nonce") and body.get("enforce_nonce") is True
+    assert "Iran Ready to Help End Ukraine War" in json.dumps(body["embeds"])
+    assert not any("gateway" in path for _, path, _ in recorder.requests)
