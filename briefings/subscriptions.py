@@ -202,8 +202,13 @@ class SubscriptionService:
                     )
                 sub = SubscriptionRow(channel_id=ch.id, feed_id=feed.id, created_at=now)
                 session.add(sub)
-            elif not sub.active:
-                sub.created_at = now  # a re-subscription starts afresh: no catch-up of old slots
+            elif not sub.active or (sub.times, sub.weekdays, sub.timezone) != (
+                ",".join(slot_times),
+                days,
+                zone,
+            ):
+                # A re-subscription or a new schedule starts afresh: no catch-up of slots before now.
+                sub.created_at = now
             sub.times = ",".join(slot_times)
             sub.weekdays = days
             sub.timezone = zone
