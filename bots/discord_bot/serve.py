@@ -10,9 +10,11 @@ import re
 import signal
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
+from discord.http import Route
 
-from briefings.errors import ConfigError
+from briefings.errors import BriefbotError, ConfigError
 from briefings.pipeline import Briefer
 from briefings.settings import Settings
 
@@ -51,6 +53,13 @@ async def serve(settings: Settings, *, briefer: Briefer, chat: ChatCommands | No
             raise ConfigError(
                 "DISCORD_TOKEN was refused by Discord (reset it in the Developer Portal > Bot)"
             ) from None
+        except discord.GatewayNotFound:
+            raise BriefbotError(
+                f"could not get Discord's gateway address from {Route.BASE}/gateway/bot"
+                + (" (check BRIEFBOT_DISCORD_API_BASE)" if settings.discord_api_base else "")
+            ) from None
+        except (aiohttp.ClientConnectionError, OSError) as exc:
+            raise BriefbotError(f"could not reach Discord at {Route.BASE}: {exc}") from exc
 
 
 def main(args: argparse.Namespace) -> int:

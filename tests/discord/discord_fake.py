@@ -1,12 +1,14 @@
-"""Discord's REST API played on loopback: records every request, answers like Discord, scripts failures.
+"""Discord played on loopback: the REST API (records every request, answers like Discord, scripts
+failures) and a minimal gateway websocket (HELLO, READY after IDENTIFY, heartbeat ACKs, dispatches).
 
 Only the endpoints briefbot's discord.py calls reach are served: login, command sync,
 interaction callbacks and webhook followups, channel messages (with nonce
-deduplication as ``enforce_nonce`` does it) and channel history.
+deduplication as ``enforce_nonce`` does it), channel history, threads, /gateway/bot.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
@@ -29,6 +31,7 @@ BOT_USER = {
     "flags": 0,
     "public_flags": 0,
 }
+WAIT_LIMIT = 60.0  # seconds: a hung bot fails the test instead of hanging the suite
 TIMESTAMP = "2026-11-27T07:30:00.000000+00:00"
 
 
@@ -69,6 +72,12 @@ class FakeDiscord:
         self._ids = itertools.count(1190000000000000000)
         self._runner: web.AppRunner | None = None
         self.url = ""
+        self.gateway_url = ""
+        self.gateway_received: list[dict[str, Any]] = []
+        self.identified = asyncio.Event()
+        self._gateway: web.WebSocketResponse | None = None
+        self._seq = 0
+        self._arrived = asyncio.Event()
 
     # -- test controls -------------------------------------------------------------------------
     def script(
@@ -86,6 +95,20 @@ class FakeDiscord:
             {"Via": "1.1 google", "Retry-After": str(max(1, int(retry_after)))},
         )
 
+    async def wait_for(self, route_pattern: str, count: int = 1) -> list[Request]:
+        """Wait (event-driven, no polling sleeps) until ``count`` requests match; return them."""
+        async with asyncio.timeout(WAIT_LIMIT):
+            while len(found := self.matching(route_pattern)) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+        return found
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a gateway DISPATCH (op 0) to the connected bot."""
+        assert self._gateway is not None, "no bot connected to the gateway"
+        self._seq += 1
+        await self._gateway.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
+
     def matching(self, route_pattern: str) -> list[Request]:
         pattern = re.compile(route_pattern)
         return [r for r in self.requests if pattern.search(r.route)]
@@ -94,15 +117,19 @@ class FakeDiscord:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", API + "/{tail:.*}", self._handle)
+        app.router.add_get("/gateway", self._gateway_socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{port}{API}"
+        self.gateway_url = f"ws://127.0.0.1:{port}/gateway"
         return self.url
 
     async def close(self) -> None:
+        if self._gateway is not None:
+            await self._gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -123,6 +150,7 @@ class FakeDiscord:
             request.method, path, dict(request.query), body, dict(request.headers), time.perf_counter_ns()
         )
         self.requests.append(rec)
+        self._arrived.set()
         for i, scripted in enumerate(self._scripted):
             if scripted.pattern.search(rec.route):
                 del self._scripted[i]
@@ -139,6 +167,9 @@ class FakeDiscord:
             if r.headers.get("Authorization") != "Bot " + TOKEN:
                 return 401, {"message": "401: Unauthorized", "code": 0}
             return 200, BOT_USER
+        if r.route == "GET /gateway/bot":
+            limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+            return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
         if r.route == "GET /oauth2/applications/@me":
             return 200, application_info()
         if (hit := m(r"PUT /applications/(\d+)(?:/guilds/(\d+))?/commands", r.route)) is not None:
@@ -187,6 +218,31 @@ class FakeDiscord:
                 "message": self.message(channel_id="0", author=BOT_USER, body=body.get("data") or {}),
             }
         return answer
+
+    async def _gateway_socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._gateway = ws
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None})  # HELLO
+        async for frame in ws:
+            message = json.loads(frame.data)
+            self.gateway_received.append(message)
+            if message["op"] == 1:  # HEARTBEAT
+                await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
+            elif message["op"] == 2:  # IDENTIFY
+                self._seq += 1
+                ready = {
+                    "v": 10,
+                    "user": BOT_USER,
+                    "guilds": [],
+                    "session_id": "loopback-session",
+                    "resume_gateway_url": self.gateway_url,
+                    "shard": message["d"].get("shard", [0, 1]),
+                    "application": {"id": APPLICATION_ID, "flags": 0},
+                }
+                await ws.send_json({"op": 0, "t": "READY", "s": self._seq, "d": ready})
+                self.identified.set()
+        return ws
 
     def _thread(self, parent_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """A thread started without a message, as Discord returns it."""
