@@ -96,6 +96,7 @@ def build_app(
         )
         app = AsyncApp(
             name="briefbot",
+            process_before_response=True,  # answer Slack when the ack function returns (see handlers.register)
             signing_secret=settings.slack_signing_secret,
             client=client,
             oauth_settings=oauth,
@@ -107,6 +108,7 @@ def build_app(
             client.token = settings.slack_bot_token
         app = AsyncApp(
             name="briefbot",
+            process_before_response=True,  # answer Slack when the ack function returns (see handlers.register)
             # Socket Mode has no signature to check; bolt skips verification for it.
             signing_secret=settings.slack_signing_secret or "",
             client=client,

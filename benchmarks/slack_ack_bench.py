@@ -1,0 +1,156 @@
+"""Ack latency of ``/brief``: N concurrent signed commands against the real bolt app on loopback.
+
+Prints p50/p99/max of the time from sending each command to its HTTP answer (Slack
+wants it within 3 s), while the briefings themselves run on the NLP worker thread,
+and how long until all N briefings were posted. A benchmark that prints figures,
+not a test.
+
+    .venv/bin/python benchmarks/slack_ack_bench.py [--n 50] [--cold]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "slack")]
+
+from slack_loopback import (  # noqa: E402 - the loopback Slack of the tests
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    SlackLoopback,
+    command_form,
+    form_body,
+    signed_headers,
+)
+
+from bots.slack_app.app import SlackServices, build_app, make_client  # noqa: E402
+from bots.slack_app.serve import build_web_app  # noqa: E402
+from briefings.pipeline import Briefer  # noqa: E402
+from briefings.settings import Settings  # noqa: E402
+
+SEED = ROOT / "seeds" / "iran-ready-to-help-end-ukraine-war.txt"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def fire(url: str, bodies: list[str]) -> list[tuple[float, int]]:
+    """Send every command at once from another thread (Slack is another machine) and time each answer."""
+
+    async def one(http: aiohttp.ClientSession, body: str) -> tuple[float, int]:
+        headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+        start = time.perf_counter()
+        async with http.post(url, data=body.encode(), headers=headers) as response:
+            await response.read()
+            return time.perf_counter() - start, response.status
+
+    async def all_of_them() -> list[tuple[float, int]]:
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            return await asyncio.gather(*(one(http, b) for b in bodies))
+
+    result: list[list[tuple[float, int]]] = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(all_of_them())))
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+class SlackThread:
+    """The loopback Slack on its own thread and event loop: the platform is not our process's work."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.slack: SlackLoopback = self.call(SlackLoopback().start())
+
+    def call(self, coro):  # type: ignore[no-untyped-def]
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    async def wait_for(self, predicate) -> None:  # type: ignore[no-untyped-def]
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.slack.wait_for(predicate), self.loop))
+
+    def stop(self) -> None:
+        self.call(self.slack.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+
+
+async def main(n: int, cold: bool) -> None:
+    platform = SlackThread()
+    slack = platform.slack
+    seed = SEED.read_text("utf-8")
+    article_url = slack.serve_article("seed.txt", seed)
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.base_url,
+        allow_private_hosts=True,
+    )
+    briefer = Briefer(settings)
+    if not cold:
+        await asyncio.to_thread(briefer.warm_up)
+    bolt = build_app(settings, SlackServices(briefer=briefer), client=make_client(settings, token=BOT_TOKEN))
+    runner = web.AppRunner(build_web_app(bolt), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    url = f"http://127.0.0.1:{port}/slack/events"
+    if not cold:
+        # a running server has answered a command before: bolt's one-time auth.test is behind it
+        await asyncio.to_thread(
+            fire, url, [form_body(command_form("help", response_url=slack.response_url("w")))]
+        )
+        await platform.wait_for(lambda s: s.responses)
+        slack.responses.clear()
+
+    # half fetch the seed from a loopback URL, half paste it
+    bodies = [
+        form_body(command_form(article_url if i % 2 else seed, response_url=slack.response_url(f"r{i}")))
+        for i in range(n)
+    ]
+    started = time.perf_counter()
+    timings = await asyncio.to_thread(fire, url, bodies)
+    acked = time.perf_counter() - started
+    await platform.wait_for(lambda s: len(s.calls_to("chat.postMessage")) + len(s.responses) >= n)
+    done = time.perf_counter() - started
+
+    ms = [t * 1000 for t, _ in timings]
+    statuses = {s for _, s in timings}
+    print(
+        f"/brief x{n} concurrent, {'cold (spaCy loads during the burst)' if cold else 'warm (spaCy loaded)'}"
+    )
+    print(f"  HTTP statuses: {sorted(statuses)}")
+    print(
+        f"  ack latency ms: p50 {statistics.median(ms):.1f}  p99 {percentile(ms, 99):.1f}  max {max(ms):.1f}"
+        f"  (all {n} acked within {acked * 1000:.0f} ms; Slack allows 3000 per command)"
+    )
+    posted = len(slack.calls_to("chat.postMessage"))
+    print(
+        f"  briefings posted: {posted}/{n}, errors answered: {len(slack.responses)}; all done in {done:.1f} s"
+    )
+    await runner.cleanup()
+    briefer.close()
+    platform.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=50, help="concurrent /brief commands (default 50)")
+    parser.add_argument("--cold", action="store_true", help="do not load spaCy first")
+    args = parser.parse_args()
+    asyncio.run(main(args.n, args.cold))
