@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -154,6 +155,11 @@ async def serve_platforms(
     services: Services, platforms: list[str], stop: asyncio.Event, *, host: str, port: int
 ) -> None:
     """Serve the chat side of each configured platform in this process, sharing ``services``."""
+    for platform, module in (("slack", "bots.slack_app.serve"), ("discord", "bots.discord_bot.serve")):
+        if platform in platforms and importlib.util.find_spec(module) is None:
+            raise ConfigError(
+                f"{platform} tokens are set but this install has no {platform} adapter ({module})"
+            )
     tasks = []
     if "slack" in platforms:
         from bots.slack_app.app import SlackServices  # noqa: PLC0415

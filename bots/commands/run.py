@@ -111,6 +111,11 @@ async def _run(settings: Settings, clock: ShiftedClock, args: argparse.Namespace
                         await services.outbox.run_once()  # what is due now is shown before leaving
                         stop.set()
                 if platforms:
+                    if console_on and not served.done():
+                        print(
+                            f"briefbot: console closed; still serving {', '.join(platforms)} (Ctrl-C stops)",
+                            flush=True,
+                        )
                     await asyncio.wait(
                         {served, asyncio.ensure_future(stop.wait())}, return_when=asyncio.FIRST_COMPLETED
                     )
