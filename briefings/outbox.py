@@ -4,15 +4,19 @@ Delivery guarantee
 ------------------
 Every outbox entry is sent until the platform accepts it (or it fails permanently / exhausts
 ``max_attempts`` retryable failures, which is logged and recorded as ``failed``); nothing is dropped
-silently. Before each attempt the entry is *claimed* (status ``sending``, attempts + 1) in a committed
-transaction, and after the platform accepts it the message id is recorded (status ``sent``). If the
-process dies between the platform accepting the message and the record, the entry is found in
-``sending`` on restart and ``Deliverer.already_sent(channel, idempotency_key)`` is asked before sending
-again: with Discord (message nonce + ``enforce_nonce``) and Slack (key in message metadata, checked in
-recent channel history) this makes delivery **exactly once**; a platform whose ``already_sent`` cannot
-know (the console) gets **at least once** in that crash window only. The same check runs after an
-ambiguous failure (a 5xx or a connection error, which the platform may have processed), but not after a
-429, which the platform by definition did not process.
+silently. Entries are *claimed* (status ``sending``, attempts + 1) in a committed transaction before
+any of them is sent (a batch of up to ``batch`` at a time), and the outcome of each is recorded after
+the batch (status ``sent`` with the platform's message id). If the process dies after the platform
+accepted a message but before the record, the entry is found in ``sending`` on restart and
+``Deliverer.already_sent(channel, idempotency_key)`` is asked before sending again: with Discord
+(message nonce + ``enforce_nonce``, key also in the embed footer found in recent history) and Slack
+(key in message metadata, found in recent channel history) this makes delivery **exactly once**. Where
+``already_sent`` cannot know (the console after a restart; a Slack channel whose history the bot may
+not read; a message pushed out of the recent history window) the guarantee is **at least once**, and
+only for the messages in flight at the crash. The same check runs after an ambiguous failure (a 5xx or
+a connection error, which the platform may have processed), not after a 429, which it did not process.
+The decision to send a scheduled digest and its outbox entries are one transaction (see scheduler), so
+a crash there loses nothing and repeats nothing either.
 
 Messages of one channel go out in order (a digest's continuation messages), one at a time, at most one
 per ``pacing[platform]`` seconds per channel; channels are served concurrently, at most ``rates[platform]``
