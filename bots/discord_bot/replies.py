@@ -62,6 +62,8 @@ async def send_public(interaction: discord.Interaction, payloads: Sequence[dict[
     """Answer a publicly deferred interaction: the first followup replaces "thinking", the rest follow."""
     for payload in payloads:
         await interaction.followup.send(**message_kwargs(payload))
+        # The placeholder is now the answer: a later error must not delete it, and can be ephemeral.
+        interaction.extras["deferred_public"] = False
 
 
 async def send_ephemeral(interaction: discord.Interaction, payloads: Sequence[dict[str, Any]]) -> None:
