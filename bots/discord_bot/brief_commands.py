@@ -72,7 +72,9 @@ class BriefHandlers:
         """Brief the links of a message (or its text), posted as replies to it."""
         # Deferred privately: the user sees progress and any error; the channel sees only briefings.
         await defer(interaction, public=False)
-        links = links_in(message.content or "")[:MAX_LINKS]
+        # Links in the text first, then those of embeds (a shared article's card, another bot's post).
+        embedded = " ".join(e.url for e in message.embeds if e.url)
+        links = links_in(f"{message.content or ''} {embedded}")[:MAX_LINKS]
         sources = [(link, True) for link in links] or [(message.content or "", False)]
         if not sources[0][0].strip():
             await send_error(interaction, "That message has no text or link to brief.")

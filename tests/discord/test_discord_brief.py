@@ -236,3 +236,16 @@ async def test_brief_this_where_the_bot_may_not_post_answers_the_user_privately(
     assert private.route.startswith("POST /webhooks/") and private.body["flags"] & 64
     check_message(private.body)
     assert "Kuleba" in flat(private.body)
+
+
+async def test_brief_this_uses_the_link_of_an_embed(bot, fake_discord, articles, seed_path):
+    title, paragraphs = _seed_paragraphs(seed_path)
+    url = articles.add("card.html", article_html(title, paragraphs))
+    payload = interaction("message_brief_this")
+    message = payload["data"]["resolved"]["messages"][payload["data"]["target_id"]]
+    message["content"] = ""
+    message["embeds"] = [{"type": "article", "url": url, "title": title}]
+    await dispatch(bot, payload)
+    assert articles.hits and articles.hits[0][0] == "card.html"
+    (reply,) = fake_discord.matching(rf"^POST /channels/{CHANNEL_ID}/messages$")
+    assert "Kuleba" in flat(reply.body)
