@@ -3,6 +3,7 @@ after 24 h of failure, and dedupe (GUID, canonical URL, content hash) across all
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import hashlib
 import logging
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock
@@ -136,6 +138,7 @@ class Poller:
         rng: random.Random | None = None,
         fetch_feed: FetchFeed | None = None,
         entry_article: EntryArticle | None = None,
+        fetch_concurrency: int = 8,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -146,6 +149,7 @@ class Poller:
         self.rng = rng or random.Random()
         self._fetch_feed = fetch_feed
         self._entry_article = entry_article
+        self.fetch_concurrency = fetch_concurrency
         self.on_queued: list[Callable[[], None]] = []
 
     # The fetchers come from briefings.feeds unless injected; imported on first use (httpx, feedparser).
@@ -190,8 +194,19 @@ class Poller:
                 .all()
             )
         report = PollReport()
-        for feed_id in feed_ids:
-            await self.poll_feed(feed_id, report=report)
+        # Fetches run side by side (a slow feed must not hold up the rest); filing stays one feed at a
+        # time, so the same story arriving in two feeds is deduplicated rather than raced.
+        sem = asyncio.Semaphore(self.fetch_concurrency)
+        filing = asyncio.Lock()
+
+        async def one(feed_id: int) -> None:
+            async with sem:
+                fetched = await self._fetch(feed_id, report)
+            if fetched is not None:
+                async with filing:
+                    await self._apply(feed_id, *fetched, report=report)
+
+        await asyncio.gather(*(one(f) for f in feed_ids))
         return report
 
     async def next_due(self) -> datetime | None:
@@ -210,12 +225,19 @@ class Poller:
     async def poll_feed(self, feed_id: int, *, report: PollReport | None = None) -> PollReport:
         """One conditional GET of one feed, then its new entries filed for each subscribed channel."""
         report = report or PollReport()
+        fetched = await self._fetch(feed_id, report)
+        if fetched is not None:
+            await self._apply(feed_id, *fetched, report=report)
+        return report
+
+    async def _fetch(self, feed_id: int, report: PollReport) -> tuple[Any, Any, datetime] | None:
+        """Fetch a feed; a failure is recorded (backoff, 24 h warning) and gives None."""
         report.feeds += 1
         now = self.clock.now()
         async with self.store.session() as session:
             feed = await session.get(Feed, feed_id)
             if feed is None:
-                return report
+                return None
             url, etag, last_modified = feed.url, feed.etag, feed.last_modified
         try:
             parsed, result = await self.fetch_feed(url, etag=etag, last_modified=last_modified)
@@ -223,14 +245,18 @@ class Poller:
             report.failed += 1
             report.errors.append(exc.message)
             await self._failed(feed_id, exc.message, now, report)
-            return report
+            return None
+        return parsed, result, now
+
+    async def _apply(
+        self, feed_id: int, parsed: Any, result: Any, now: datetime, *, report: PollReport
+    ) -> None:
         if parsed is None or getattr(result, "not_modified", False):
             report.not_modified += 1
             await self._succeeded(feed_id, now, result, None)
-            return report
+            return
         await self.file_entries(feed_id, list(parsed.entries), report=report)
         await self._succeeded(feed_id, now, result, getattr(parsed, "title", None))
-        return report
 
     async def _succeeded(self, feed_id: int, now: datetime, result: Any, title: str | None) -> None:
         async with self.store.session() as session, session.begin():
@@ -345,36 +371,60 @@ class Poller:
             row = await self._cached_or_briefed(article, chash)
             if updated:
                 queued = await self._updated(updated, rows, keys, fp, article, row, feed_id, report) or queued
-            async with self.store.session() as session, session.begin():
-                seen = await self._seen(session, [t.channel.id for t in fresh], [*keys, hash_key(chash)])
-                for t in fresh:
-                    already = seen.get(t.channel.id, set())
-                    if already & set(keys):
-                        continue  # filed meanwhile
-                    dup = hash_key(chash) in already
-                    for k in [*keys, hash_key(chash)]:
-                        if k not in already:
-                            session.add(
-                                SeenItem(
-                                    channel_id=t.channel.id,
-                                    key=k,
-                                    feed_id=feed_id,
-                                    content_hash=chash,
-                                    fingerprint=fp,
-                                    created_at=self.clock.now(),
-                                )
-                            )
-                    if dup:
-                        report.duplicates += 1
-                        continue
-                    if row.briefing_json is None:
-                        continue  # the article could not be briefed; seen, nothing to post
-                    await self._file(session, t, row, article, feed_id)
-                    report.new_items += 1
-                    queued = queued or t.sub.mode == "instant"
+            if fresh:
+                try:
+                    queued = (
+                        await self._file_fresh(fresh, keys, fp, chash, row, article, feed_id, report)
+                        or queued
+                    )
+                except IntegrityError:
+                    # Another process filed this entry for a channel at the same moment: it is seen.
+                    log.info("entry %s filed concurrently elsewhere", getattr(entry, "link", None))
         if queued:
             self._notify()
         return report
+
+    async def _file_fresh(
+        self,
+        fresh: list[_Target],
+        keys: list[str],
+        fp: str,
+        chash: str,
+        row: ArticleRow,
+        article: Article,
+        feed_id: int,
+        report: PollReport,
+    ) -> bool:
+        """Mark the entry seen for each channel and file it where it is news; True if posts were queued."""
+        queued = False
+        async with self.store.session() as session, session.begin():
+            seen = await self._seen(session, [t.channel.id for t in fresh], [*keys, hash_key(chash)])
+            for t in fresh:
+                already = seen.get(t.channel.id, set())
+                if already & set(keys):
+                    continue  # filed meanwhile
+                dup = hash_key(chash) in already
+                for k in [*keys, hash_key(chash)]:
+                    if k not in already:
+                        session.add(
+                            SeenItem(
+                                channel_id=t.channel.id,
+                                key=k,
+                                feed_id=feed_id,
+                                content_hash=chash,
+                                fingerprint=fp,
+                                created_at=self.clock.now(),
+                            )
+                        )
+                if dup:
+                    report.duplicates += 1
+                    continue
+                if row.briefing_json is None:
+                    continue  # the article could not be briefed; seen, nothing to post
+                await self._file(session, t, row, article, feed_id)
+                report.new_items += 1
+                queued = queued or t.sub.mode == "instant"
+        return queued
 
     async def _file(
         self, session: AsyncSession, t: _Target, row: ArticleRow, article: Article, feed_id: int
@@ -549,7 +599,6 @@ class Poller:
 
 async def run_poller(poller: Poller, stop: Any, *, idle_seconds: float = 60.0) -> None:
     """Poll due feeds until ``stop`` (an asyncio.Event) is set; a failing round is logged, never fatal."""
-    import asyncio  # noqa: PLC0415
 
     while not stop.is_set():
         try:
