@@ -31,8 +31,8 @@ import hashlib
 import json
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -101,7 +101,6 @@ class WorkerStats:
     retried: int = 0
     rate_limited: int = 0
     failed: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 class OutboxWorker:
@@ -364,11 +363,3 @@ class OutboxWorker:
             "next_attempt_at": self.clock.now() + timedelta(seconds=wait),
             "last_error": (str(exc) or type(exc).__name__)[:500],
         }
-
-
-def wake_all(*callbacks: Callable[[], None]) -> Callable[[], None]:
-    def wake() -> None:
-        for cb in callbacks:
-            cb()
-
-    return wake
