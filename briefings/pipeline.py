@@ -40,14 +40,17 @@ def is_url(text: str) -> bool:
     return bool(_URL.match(text.strip()))
 
 
-async def load_source(source: str, settings: Settings) -> Article:
-    """A URL, a local path or pasted text -> Article (URLs fetched safely)."""
+async def load_source(source: str, settings: Settings, *, allow_files: bool = False) -> Article:
+    """A URL, pasted text or (only with ``allow_files``, for the CLI) a local path -> Article.
+
+    Chat adapters never pass ``allow_files``: text a stranger types must not read the server's files.
+    """
     source = source.strip()
     if is_url(source):
         from .fetch import fetch_article  # noqa: PLC0415 - httpx only for URLs
 
         return await fetch_article(source, settings)
-    if "\n" not in source and len(source) < 4096:
+    if allow_files and "\n" not in source and len(source) < 4096:
         from pathlib import Path  # noqa: PLC0415
 
         if await asyncio.to_thread(Path(source).is_file):
@@ -67,6 +70,7 @@ class Briefer:
         return await loop.run_in_executor(self._executor, brief_article, article, self.settings)
 
     async def brief_source(self, source: str) -> tuple[Article, Briefing]:
+        """Brief a URL or pasted text typed in a chat (never a local file)."""
         article = await load_source(source, self.settings)
         return article, await self.brief(article)
 
