@@ -18,6 +18,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from briefings.chat import ChatCommands
 from briefings.errors import ConfigError
 from briefings.pipeline import Briefer
 from briefings.settings import Settings
@@ -37,10 +38,10 @@ BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:history",
 
 @dataclass
 class SlackServices:
-    """The core services the Slack app calls; ``bots.bootstrap`` builds the real set."""
+    """The core services the Slack app calls, from ``bots.bootstrap`` (its ``Services`` also fits)."""
 
     briefer: Briefer
-    chat: Any = None  # briefings.chat.ChatCommands, when the subscription store is configured
+    chat: ChatCommands
 
 
 def api_url(settings: Settings) -> str:
@@ -73,7 +74,7 @@ def build_app(
     installation_store: AsyncInstallationStore | None = None,
     state_store: AsyncOAuthStateStore | None = None,
 ) -> AsyncApp:
-    """The bolt app with our listeners; ``services`` needs ``briefer`` and may have ``chat``.
+    """The bolt app with our listeners; ``services`` needs ``briefer`` and ``chat`` (see SlackServices).
 
     In OAuth mode pass the installation and state stores (see ``installations.py``);
     the client's token is then ignored and each request uses its workspace's token.
@@ -114,6 +115,6 @@ def build_app(
             client=client,
             logger=logging.getLogger("briefbot.slack.bolt"),
         )
-    handlers = SlackHandlers(settings, services.briefer, getattr(services, "chat", None))
+    handlers = SlackHandlers(settings, services.briefer, services.chat)
     register(app, handlers)
     return app

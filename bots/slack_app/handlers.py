@@ -9,16 +9,15 @@ answer has gone, that does the slow part: Slack payload -> core call ->
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from briefings.chat import ChatCommands, Reply
 from briefings.delivery import ChannelRef
 from briefings.errors import BriefbotError
-from briefings.models import Briefing
 from briefings.pipeline import Briefer
 from briefings.render import render, render_digest, render_message
 from briefings.settings import Settings
@@ -37,63 +36,20 @@ MAX_SHORTCUT_LINKS = 3
 _NOT_POSTABLE = frozenset({"not_in_channel", "channel_not_found"})
 _NOTHING_SAID = "Nobody is quoted or reported as saying anything there, so there is nothing to brief."
 _FAILED = "Sorry, something went wrong while briefing that; the error was logged."
-_HELP = (
-    "/brief <url> - brief a news article at that address\n"
-    "/brief <article text> - brief pasted text (headline on the first line)\n"
-    "/brief - open a box to paste a long article\n"
-    "Brief this (message menu > More actions) - brief the links or text of a message, in its thread"
-)
-
-
-class ReplyLike(Protocol):
-    """What ``briefings.chat.ChatCommands.handle`` returns (its ``Reply``)."""
-
-    kind: str
-    text: str
-    briefing: Briefing | None
-    ephemeral: bool
-    error: bool
-
-
-class ChatLike(Protocol):
-    async def handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> Any: ...
-
-
-@dataclass
-class _Reply:
-    kind: str
-    text: str = ""
-    briefing: Briefing | None = None
-    digest_messages: Any = None
-    ephemeral: bool = False
-    error: bool = False
-
-
-class DirectCommands:
-    """``/brief`` without the subscription service (no store configured): help and briefings only."""
-
-    def __init__(self, briefer: Briefer) -> None:
-        self.briefer = briefer
-
-    async def handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> _Reply:
-        if not text.strip():
-            return _Reply(kind="modal")
-        if text.strip().lower() in ("help", "-h", "--help", "?"):
-            return _Reply(kind="help", text=_HELP, ephemeral=True)
-        try:
-            _, briefing = await self.briefer.brief_source(text)
-        except BriefbotError as exc:
-            return _Reply(kind="text", text=exc.message, ephemeral=True, error=True)
-        return _Reply(kind="briefing", briefing=briefing)
 
 
 class SlackHandlers:
-    """The listeners, holding the core services they call."""
+    """The listeners, holding the core services they call.
 
-    def __init__(self, settings: Settings, briefer: Briefer, chat: ChatLike | None = None) -> None:
+    ``/brief`` goes through the shared chat layer (``ChatCommands``: help, briefings,
+    subscriptions); the modal and the shortcut call the Briefer directly, so pasted
+    or quoted text that starts with "subscribe" is briefed, never run as a command.
+    """
+
+    def __init__(self, settings: Settings, briefer: Briefer, chat: ChatCommands) -> None:
         self.settings = settings
         self.briefer = briefer
-        self.chat: ChatLike = chat or DirectCommands(briefer)
+        self.chat = chat
 
     def can_manage(self, user_id: str) -> bool:
         """Subscription changes: anyone, unless BRIEFBOT_SLACK_ADMINS lists who may."""
@@ -139,7 +95,7 @@ class SlackHandlers:
             await _ephemeral_respond(respond, "Could not open the paste box; try /brief <url> instead.")
 
     async def _send_reply(
-        self, reply: Any, client: AsyncWebClient, respond: Any, command: dict[str, Any]
+        self, reply: Reply, client: AsyncWebClient, respond: Any, command: dict[str, Any]
     ) -> None:
         channel_id = command["channel_id"]
         if reply.kind == "modal":
@@ -181,8 +137,6 @@ class SlackHandlers:
         user = shortcut["user"]["id"]
         thread_ts = message.get("thread_ts") or message.get("ts")
         # Links win over the words around them; a message without links is the article itself.
-        # The core is called directly (not through the chat layer), so message text that
-        # happens to start with "subscribe" is briefed, never taken for a command.
         sources = _message_links(message)[:MAX_SHORTCUT_LINKS] or [to_plain(message.get("text", ""))]
         for source in sources:
             try:

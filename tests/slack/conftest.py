@@ -8,6 +8,7 @@ import pytest
 from slack_harness import RunningApp, start_app, stop_app
 from slack_loopback import BOT_TOKEN, SIGNING_SECRET, SlackLoopback
 
+from bots.bootstrap import Services, bootstrap
 from bots.slack_app.app import SlackServices
 from briefings.pipeline import Briefer
 from briefings.settings import Settings
@@ -45,8 +46,19 @@ async def briefer(settings: Settings) -> AsyncIterator[Briefer]:
 
 
 @pytest.fixture
-async def running_app(settings, briefer, slack, sleeps) -> AsyncIterator[RunningApp]:
-    """The app with the core's Briefer only (no subscription store)."""
-    app = await start_app(settings, SlackServices(briefer=briefer), slack, sleeps)
+async def core(settings: Settings, briefer: Briefer) -> AsyncIterator[Services]:
+    """The core services from the composition root, on a SQLite file of this test's own."""
+    async with bootstrap(settings, briefer=briefer) as services:
+        yield services
+
+
+@pytest.fixture
+def slack_services(core: Services) -> SlackServices:
+    return SlackServices(briefer=core.briefer, chat=core.chat)
+
+
+@pytest.fixture
+async def running_app(settings, slack_services, slack, sleeps) -> AsyncIterator[RunningApp]:
+    app = await start_app(settings, slack_services, slack, sleeps)
     yield app
     await stop_app(app)

@@ -10,20 +10,20 @@ import pytest
 from aiohttp import web
 from slack_loopback import command_form, form_body, signed_headers
 
-from bots.slack_app.app import BOT_SCOPES, SlackServices, build_app, make_client
+from bots.slack_app.app import BOT_SCOPES, build_app, make_client
 from bots.slack_app.installations import open_installations
 from bots.slack_app.serve import build_web_app
 
 
 @pytest.fixture
-async def oauth_app(settings, briefer, db_url):
+async def oauth_app(settings, slack_services, db_url):
     settings.slack_bot_token = None
     settings.slack_client_id, settings.slack_client_secret = "111.222", "client-secret"
     settings.database_url = db_url
     installations = await open_installations(settings)
     bolt = build_app(
         settings,
-        SlackServices(briefer=briefer),
+        slack_services,
         client=make_client(settings),
         installation_store=installations.installation_store,
         state_store=installations.state_store,

@@ -8,7 +8,6 @@ import pytest
 from slack_loopback import HANG_GUARD, command_form
 
 from bots.cli import main
-from bots.slack_app.app import SlackServices
 from bots.slack_app.serve import serve
 
 
@@ -63,11 +62,11 @@ async def test_refused_bot_token_fails_at_start_with_one_line(slack, monkeypatch
     assert [c.method for c in slack.calls] == ["auth.test"]
 
 
-async def test_socket_mode_answers_a_slash_command_envelope(settings, slack, briefer):
+async def test_socket_mode_answers_a_slash_command_envelope(settings, slack, slack_services):
     """serve() with SLACK_APP_TOKEN: apps.connections.open, hello, an envelope in, its ack out, then the work."""
     settings.slack_app_token = "xapp-1-test"
     stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(settings, SlackServices(briefer=briefer), stop=stop, ready=ready))
+    task = asyncio.create_task(serve(settings, slack_services, stop=stop, ready=ready))
     try:
         await asyncio.wait_for(ready.wait(), HANG_GUARD)
         (opened,) = slack.calls_to("apps.connections.open")
@@ -90,10 +89,10 @@ async def test_socket_mode_answers_a_slash_command_envelope(settings, slack, bri
         await asyncio.wait_for(task, HANG_GUARD)
 
 
-async def test_refused_app_token_is_named(settings, slack, briefer):
+async def test_refused_app_token_is_named(settings, slack, slack_services):
     settings.slack_app_token = "xapp-1-revoked"
     slack.script("apps.connections.open", 200, {"ok": False, "error": "invalid_auth"})
     from briefings.errors import ConfigError
 
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN was refused by Slack"):
-        await serve(settings, SlackServices(briefer=briefer))
+        await serve(settings, slack_services)
