@@ -50,6 +50,7 @@ DEFAULT_PACING: dict[str, float] = {"slack": 1.0, "discord": 0.5, "console": 0.0
 # Messages per second across all channels of a platform, paced ahead so 429s stay rare
 # (Discord's global limit is 50 requests/s per bot; Slack publishes no app-wide figure).
 DEFAULT_RATES: dict[str, float] = {"discord": 45.0}
+PACE_BURST = 2  # sends that may go back to back after a pause (platforms allow a little burst)
 
 
 def idempotency_key(key: str, seq: int) -> str:
@@ -126,7 +127,8 @@ class OutboxWorker:
         self.clock = clock
         self.pacing = {**DEFAULT_PACING, **(pacing or {})}
         self.rates = {**DEFAULT_RATES, **(rates or {})}
-        self._platform_next: dict[str, datetime] = {}  # platform -> earliest start of its next send
+        self._platform_next: dict[str, datetime] = {}  # platform -> theoretical arrival time (GCRA)
+        self._pacers: dict[str, asyncio.Lock] = {}
         self.concurrency = concurrency
         self.batch = batch
         self.max_attempts = max_attempts
@@ -198,12 +200,10 @@ class OutboxWorker:
                 if self._ready_at(head) > self.clock.now():
                     outcomes.append((head, self._unclaim(head)))
                     return
-                wait = self._reserve(head.ref.platform)
-                if wait > 0:
-                    await self.clock.sleep(wait)
-                    if self._ready_at(head) > self.clock.now():
-                        outcomes.append((head, self._unclaim(head)))
-                        return
+                await self._pace(head.ref.platform)
+                if self._ready_at(head) > self.clock.now():  # a 429 came while we waited
+                    outcomes.append((head, self._unclaim(head)))
+                    return
                 outcomes.append((head, await self._attempt(head)))
 
         tasks = [asyncio.ensure_future(one(h)) for h in batch if h.entry.id in claimed]
@@ -223,15 +223,25 @@ class OutboxWorker:
             if outcomes:
                 await self._record(outcomes)
 
-    def _reserve(self, platform: str) -> float:
-        """Take the platform's next send slot (token bucket of ``rates[platform]``/s); seconds to wait."""
+    async def _pace(self, platform: str) -> None:
+        """Wait for the platform's next send slot: at most ``rates[platform]`` sends per second.
+
+        A GCRA token bucket of depth ``PACE_BURST`` timed by when sends really start (one waiter at a
+        time), so that after the event loop stalls the sends do not bunch up beyond the platform's
+        own burst allowance and run into 429s.
+        """
         rate = self.rates.get(platform)
         if not rate:
-            return 0.0
-        now = self.clock.now()
-        slot = max(now, self._platform_next.get(platform, now))
-        self._platform_next[platform] = slot + timedelta(seconds=1.0 / rate)
-        return (slot - now).total_seconds()
+            return
+        interval = timedelta(seconds=1.0 / rate)
+        lock = self._pacers.setdefault(platform, asyncio.Lock())
+        async with lock:
+            now = self.clock.now()
+            tat = max(self._platform_next.get(platform, now), now)  # theoretical arrival time
+            allowed = tat - interval * (PACE_BURST - 1)
+            if allowed > now:
+                await self.clock.sleep((allowed - now).total_seconds())
+            self._platform_next[platform] = tat + interval
 
     async def run(self, stop: asyncio.Event, *, idle_seconds: float = 5.0) -> None:
         """Drain the outbox until ``stop`` is set; a failing round is logged and retried."""

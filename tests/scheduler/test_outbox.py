@@ -244,3 +244,17 @@ async def test_a_loopback_http_platform_gets_every_message_exactly_once(store, c
     assert worker.stats.rate_limited >= 1
     assert all(e.status == "sent" for e in await entries(store))
     assert json.loads((await entries(store))[0].payload) == {"text": "d0 part 0"}
+
+
+async def test_a_platform_rate_spreads_a_fan_out_without_bunching(store, clock, rows, platform):
+    for i in range(30):
+        _s, ch = await rows.subscription(channel=f"C{i:02d}")
+        await queue(store, clock, ch.id, 1, f"fan-{i}")
+    start = clock.now()
+    worker = OutboxWorker(store, {"slack": platform}, clock, rates={"slack": 10.0}, concurrency=8)
+    await drain(worker, clock)
+    times = sorted((s.at - start).total_seconds() for s in platform.sent)
+    assert len(times) == 30
+    # 10 per second: never more than 2 (the burst) in any 0.1 s, 30 messages in about 3 s.
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(times, times[2:], strict=False)), times
+    assert 2.8 <= times[-1] <= 3.0
