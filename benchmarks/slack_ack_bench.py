@@ -36,7 +36,7 @@ from slack_loopback import (  # noqa: E402 - the loopback Slack of the tests
 
 from bots.bootstrap import bootstrap  # noqa: E402
 from bots.slack_app.app import SlackServices, build_app, make_client  # noqa: E402
-from bots.slack_app.serve import build_web_app  # noqa: E402
+from bots.slack_app.serve import build_web_app, settle_heap  # noqa: E402
 from briefings.pipeline import Briefer  # noqa: E402
 from briefings.settings import Settings  # noqa: E402
 
@@ -104,6 +104,7 @@ async def main(n: int, cold: bool, rounds: int) -> None:
     try:
         if not cold:
             await asyncio.to_thread(briefer.warm_up)
+            settle_heap()  # as serve() does after loading the pipeline
         async with bootstrap(settings, briefer=briefer) as core:
             await burst(settings, SlackServices(briefer=briefer, chat=core.chat), platform, n, cold, rounds)
     finally:
