@@ -101,14 +101,14 @@ class SlackHandlers:
         if reply.kind == "modal":
             await self._open_modal(client, command, respond)
         elif reply.kind == "briefing" and reply.briefing is not None:
-            await _post(client, channel_id, render(reply.briefing, "slack"), respond=respond)
+            await _post(client, channel_id, _slack(render(reply.briefing, "slack")), respond=respond)
         elif reply.kind == "digest" and reply.digest_messages is not None:
             for payload in render_digest(reply.digest_messages, "slack"):
-                await _post(client, channel_id, payload, respond=respond)
+                await _post(client, channel_id, _slack(payload), respond=respond)
         elif reply.ephemeral or reply.error:
             await _ephemeral_respond(respond, reply.text)
         else:
-            await _post(client, channel_id, render_message(reply.text, "slack"), respond=respond)
+            await _post(client, channel_id, _slack(render_message(reply.text, "slack")), respond=respond)
 
     # -- the paste modal ----------------------------------------------------------------------
 
@@ -122,7 +122,7 @@ class SlackHandlers:
         user = body["user"]["id"]
         try:
             _, briefing = await self.briefer.brief_source(text)
-            await _post(client, target.channel, render(briefing, "slack"), fallback_user=user)
+            await _post(client, target.channel, _slack(render(briefing, "slack")), fallback_user=user)
         except BriefbotError as exc:
             await _ephemeral_post(client, target.channel, user, exc.message)
         except Exception:
@@ -146,7 +146,11 @@ class SlackHandlers:
                     await _ephemeral_post(client, channel_id, user, _NOTHING_SAID, thread_ts=thread_ts)
                     continue
                 await _post(
-                    client, channel_id, render(briefing, "slack"), thread_ts=thread_ts, fallback_user=user
+                    client,
+                    channel_id,
+                    _slack(render(briefing, "slack")),
+                    thread_ts=thread_ts,
+                    fallback_user=user,
                 )
             except BriefbotError as exc:
                 await _ephemeral_post(client, channel_id, user, exc.message, thread_ts=thread_ts)
@@ -167,6 +171,13 @@ def register(app: AsyncApp, handlers: SlackHandlers) -> None:
     app.command(COMMAND)(ack=handlers.ack_now, lazy=[handlers.on_command])
     app.view(modal.CALLBACK_ID)(ack=handlers.ack_modal, lazy=[handlers.on_modal_submit])
     app.shortcut(SHORTCUT_ID)(ack=handlers.ack_now, lazy=[handlers.on_shortcut])
+
+
+def _slack(payload: str | dict[str, Any]) -> dict[str, Any]:
+    """``render(..., "slack")`` gives ``{"text", "blocks"}``; anything else is a bug upstream."""
+    if not isinstance(payload, dict):
+        raise TypeError("a Slack payload must be a dict with text and blocks")
+    return payload
 
 
 def _message_links(message: dict[str, Any]) -> list[str]:
@@ -220,7 +231,7 @@ async def _post(
 
 
 async def _ephemeral_respond(respond: Any, text: str) -> None:
-    payload = render_message(text, "slack")
+    payload = _slack(render_message(text, "slack"))
     try:
         await respond(
             text=payload.get("text", ""),
@@ -235,7 +246,7 @@ async def _ephemeral_respond(respond: Any, text: str) -> None:
 async def _ephemeral_post(
     client: AsyncWebClient, channel_id: str, user: str, text: str, *, thread_ts: str | None = None
 ) -> None:
-    payload = render_message(text, "slack")
+    payload = _slack(render_message(text, "slack"))
     try:
         await client.chat_postEphemeral(
             channel=channel_id,

@@ -235,3 +235,13 @@ def _huge_article() -> str:
         lines.append(f"“{quote[:2000].capitalize()},” said {name}, the foreign minister.")
         lines.append(f"{name} demanded that the other side withdraw its forces at once.")
     return "\n".join(lines) + "\n"
+
+
+async def test_ephemeral_errors_echoing_user_input_are_inert(running_app, slack):
+    # a typed "<!channel>" arrives as entities; the error message that quotes it must not ping
+    await running_app.command("&lt;!channel&gt;")
+    await slack.wait_for(lambda s: s.responses)
+    (posted,) = slack.responses
+    assert posted.body["response_type"] == "ephemeral"
+    body = json.dumps(posted.body)
+    assert "<!channel>" not in body and "is not a URL or an article" in posted.body["text"]
