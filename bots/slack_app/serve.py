@@ -74,8 +74,12 @@ async def serve(
     port: int = 3000,
     stop: asyncio.Event | None = None,
     ready: asyncio.Event | None = None,
+    freeze_heap: bool = False,
 ) -> None:
-    """Serve Slack until ``stop`` is set (or the task is cancelled); ``briefbot run`` calls this too."""
+    """Serve Slack until ``stop`` is set (or the task is cancelled); ``briefbot run`` calls this too.
+
+    ``freeze_heap``: after loading spaCy, see ``settle_heap`` (for a process that only serves).
+    """
     settings.require_slack()
     if not 0 <= port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535 (0: any free port), got {port}")
@@ -98,7 +102,8 @@ async def serve(
         warm_up = getattr(services.briefer, "warm_up", None)
         if warm_up is not None:
             await asyncio.to_thread(warm_up)
-            settle_heap()
+            if freeze_heap:
+                settle_heap()
         if settings.slack_app_token and not installations:
             await _serve_socket_mode(app, settings, stop, ready)
         else:
@@ -177,7 +182,7 @@ async def _main(settings: Settings, host: str, port: int) -> None:
         background = asyncio.ensure_future(services.run_background(stop))
         try:
             slack = SlackServices(briefer=services.briefer, chat=services.chat)
-            await serve(settings, slack, host=host, port=port, stop=stop)
+            await serve(settings, slack, host=host, port=port, stop=stop, freeze_heap=True)
         finally:
             stop.set()
             await asyncio.gather(background, return_exceptions=True)

@@ -96,3 +96,38 @@ async def test_refused_app_token_is_named(settings, slack, slack_services):
 
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN was refused by Slack"):
         await serve(settings, slack_services)
+
+
+async def test_http_mode_serves_events_and_healthz(settings, slack, slack_services, capsys):
+    """serve() without an app token: the aiohttp server at /slack/events (signed requests only) and /healthz."""
+    import socket
+
+    import aiohttp
+    from slack_loopback import form_body, signed_headers
+
+    with socket.socket() as s:  # a free port for the server (serve() prints, it does not return, its address)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(
+        serve(settings, slack_services, host="127.0.0.1", port=port, stop=stop, ready=ready)
+    )
+    try:
+        await asyncio.wait_for(ready.wait(), HANG_GUARD)
+        assert f"listening on http://127.0.0.1:{port}/slack/events" in capsys.readouterr().out
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                assert response.status == 200 and (await response.text()).strip() == "ok"
+            body = form_body(command_form("help", response_url=slack.response_url("http")))
+            headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+            async with http.post(
+                f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers
+            ) as response:
+                assert response.status == 200
+            async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body, headers={}) as response:
+                assert response.status == 401
+        await slack.wait_for(lambda s: s.responses)
+        assert slack.responses[0].body["response_type"] == "ephemeral"
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, HANG_GUARD)
