@@ -131,3 +131,49 @@ async def test_http_mode_serves_events_and_healthz(settings, slack, slack_servic
     finally:
         stop.set()
         await asyncio.wait_for(task, HANG_GUARD)
+
+
+async def test_briefbot_serve_slack_process_end_to_end(slack, tmp_path):
+    """The real command in its own process: Socket Mode, a /brief help envelope answered, SIGTERM stops it."""
+    import os
+    import signal
+    import sys
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BRIEFBOT_"))},
+        "SLACK_BOT_TOKEN": "xoxb-e2e",
+        "SLACK_APP_TOKEN": "xapp-1-e2e",
+        "BRIEFBOT_SLACK_API_URL": slack.base_url,
+        "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bots",
+        "serve",
+        "slack",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), HANG_GUARD)
+        assert b"Slack app connected (Socket Mode)" in line, line
+        await slack.socket_send(
+            {
+                "envelope_id": "e2e-1",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": command_form("help", response_url=slack.response_url("e2e")),
+            }
+        )
+        await slack.wait_for(lambda s: s.socket_acks and s.responses)
+        assert slack.socket_acks[0]["envelope_id"] == "e2e-1"
+        assert "/brief subscribe" in slack.responses[0].body["text"]  # the shared chat layer's help
+        assert {c.token for c in slack.calls_to("auth.test")} == {"xoxb-e2e"}
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), HANG_GUARD)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert (tmp_path / "data" / "briefbot.sqlite3").exists()  # the store was opened and migrated
