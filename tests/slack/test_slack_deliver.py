@@ -135,3 +135,19 @@ async def test_distributed_app_posts_with_each_workspaces_token(settings, slack,
             await deliverer.send(ChannelRef("slack", "C1", "T0NOWHERE"), _payload(), idempotency_key="k2")
     finally:
         await installations.close()
+
+
+async def test_briefbot_digest_to_slack_posts_through_the_deliverer(slack, seed_path, monkeypatch, capsys):
+    """``briefbot digest --to slack:C…`` (the composition root + outbox) ends in our chat.postMessage."""
+    import asyncio
+
+    from bots.cli import main
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", slack.base_url)
+    code = await asyncio.to_thread(main, ["digest", "--to", "slack:C0DIGEST", str(seed_path)])
+    assert code == 0, capsys.readouterr().err
+    calls = slack.calls_to("chat.postMessage")
+    assert calls and all(c.params["channel"] == "C0DIGEST" and c.token == BOT_TOKEN for c in calls)
+    assert all(c.params["metadata"]["event_type"] == "briefbot_delivery" for c in calls)
+    assert "Iran Ready to Help End Ukraine War" in str(calls[0].params["blocks"])
