@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import functools
 import logging
 import re
 import ssl
@@ -130,6 +131,13 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def _default_ssl_context() -> ssl.SSLContext:
+    """One shared client SSL context: loading the CA bundle costs 30-80 ms of event-loop time per
+    fetch otherwise (measured in benchmarks/slack_ack_bench.py); a context is safe to share."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class _PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with our network backend under its connection pool."""
 
@@ -139,7 +147,7 @@ class _PinnedTransport(httpx.AsyncHTTPTransport):
         # Not calling super().__init__: it only builds ``self._pool``, which we build
         # with the pinned backend instead (httpx has no public option for it).
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or _default_ssl_context(),
             max_connections=20,
             max_keepalive_connections=10,
             keepalive_expiry=5.0,
