@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from aiohttp import web
-from conftest import ProcessDied, Rows
+from sched_support import ProcessDied, Rows
 from sqlalchemy import select
 
 from briefings.delivery import ChannelRef, DeliveryError, RateLimited

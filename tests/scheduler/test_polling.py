@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import ARTICLE, T0, FeedItem
+from sched_support import ARTICLE, T0, FeedItem
 from sqlalchemy import func, select
 
 from briefings.delivery import ChannelRef

@@ -168,7 +168,7 @@ async def test_after_downtime_a_missed_briefing_is_sent_within_grace_else_skippe
 
 async def test_a_restart_does_not_fire_a_slot_again(db_url, clock, settings):
     async with open_store(db_url) as store:
-        from conftest import Rows  # noqa: PLC0415 - the fixture's helper, used across a restart
+        from sched_support import Rows  # noqa: PLC0415 - used across a restart
 
         rows = Rows(store)
         sub, ch = await rows.subscription(times="07:30")
