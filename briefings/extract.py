@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -19,6 +20,7 @@ from .acts import classify
 from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, SAY_VERBS
 from .dateline import find_dateline
 from .models import Article, Entity, Extraction, Statement
+from .morph import cue_forms
 from .quotes import Quote, find_quotes
 from .reported import source_cues, subject_of, verb_cues
 from .speakers import (
@@ -36,10 +38,17 @@ from .speakers import (
 
 log = logging.getLogger(__name__)
 
-MAX_CHUNK = 20_000  # characters parsed at once: long paragraphs are cut at sentence ends
-BATCH_SIZE = 64
+MAX_CHUNK = 3_000  # characters parsed at once: long paragraphs are cut at sentence ends (the parser's
+# working memory grows with the longest documents of a batch)
+BATCH_SIZE = 64  # documents per nlp.pipe batch, at most
+BATCH_CHARS = 12_000  # characters per batch, at most (roughly 2,500 tokens)
 _SENT_END = re.compile(r"[.!?][\"”’']?\s+")
 _FLOATING_MIN_WORDS = 3
+_QUOTE_CHARS = re.compile(r"[“”„«»\"‘]|(?:^|\s)'")
+_CUE_FORMS = re.compile(
+    r"\b(?:" + "|".join(sorted({re.escape(w) for w in cue_forms()}, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -48,6 +57,7 @@ class Paragraph:
     end: int
     doc: Doc | None = None
     quotes: list[Quote] = field(default_factory=list)
+    parsed: bool = True  # False: no cue and no quotation mark, so only names were recognised
 
 
 @dataclass
@@ -63,6 +73,7 @@ class Found:
     mention: str
     cue_start: int | None
     priority: int  # which one to keep when two statements claim the same text
+    para: int = 0  # index of its paragraph
 
 
 def paragraphs(article: Article) -> list[Paragraph]:
@@ -99,6 +110,7 @@ def extract_docs(articles: Iterable[Article], nlp: Language) -> Iterator[Extract
     Extraction (logged) so that one bad input never stops a batch.
     """
     pending: dict[int, tuple[Article, list[Paragraph]]] = {}
+    ner = _standalone_ner(nlp)
 
     def stream() -> Iterator[tuple[str, tuple[int, int]]]:
         for n, article in enumerate(articles):
@@ -108,20 +120,29 @@ def extract_docs(articles: Iterable[Article], nlp: Language) -> Iterator[Extract
                 log.exception("could not split %s into paragraphs", article.source)
                 paras = []
             pending[n] = (article, paras)
-            if not paras:
-                yield "", (n, -1)
+            sent_any = False
             for i, p in enumerate(paras):
-                yield article.text[p.start : p.end], (n, i)
+                text = article.text[p.start : p.end]
+                if ner is not None and not may_attribute(text):
+                    p.parsed = False  # names only, recognised when the article is read
+                    continue
+                sent_any = True
+                yield text, (n, i)
+            if not sent_any:
+                yield "", (n, -1)
 
     current = -1
-    for doc, (n, i) in nlp.pipe(stream(), as_tuples=True, batch_size=BATCH_SIZE):
-        if n != current and current >= 0:
-            yield _finish(*pending.pop(current))
-        current = n
-        if i >= 0:
-            pending[n][1][i].doc = doc
+    for batch in _batches(stream()):
+        docs = nlp.pipe([text for text, _ in batch], batch_size=len(batch))
+        for doc, (_, (n, i)) in zip(docs, batch, strict=True):
+            if n != current and current >= 0:
+                yield _finish(*pending.pop(current), nlp, ner)
+            current = n
+            if i >= 0:
+                _release(doc)
+                pending[n][1][i].doc = doc
     if current >= 0:
-        yield _finish(*pending.pop(current))
+        yield _finish(*pending.pop(current), nlp, ner)
 
 
 def extract(article: Article, nlp: Language) -> Extraction:
@@ -129,12 +150,57 @@ def extract(article: Article, nlp: Language) -> Extraction:
     return next(extract_docs([article], nlp))
 
 
-def _finish(article: Article, paras: list[Paragraph]) -> Extraction:
+def _batches(items: Iterator[tuple[str, tuple[int, int]]]) -> Iterator[list[tuple[str, tuple[int, int]]]]:
+    """Batches for ``nlp.pipe`` bounded in characters as well as in documents.
+
+    The parser's working memory grows with the tokens of a batch, so a batch of long paragraphs
+    holds fewer of them; this keeps peak memory flat whatever the input.
+    """
+    batch: list[tuple[str, tuple[int, int]]] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        size += len(item[0])
+        if size >= BATCH_CHARS or len(batch) >= BATCH_SIZE:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _release(doc: Doc) -> None:
+    """Drop the token vectors a parsed doc keeps (most of its memory; the reader never uses them)."""
+    doc.tensor = numpy.zeros((0, 0), dtype="float32")
+
+
+def _standalone_ner(nlp: Language):
+    """The entity recogniser when it runs on its own (its own token vectors), else None."""
+    if "ner" not in nlp.pipe_names:
+        return None
+    ner = nlp.get_pipe("ner")
+    model = getattr(ner, "model", None)
+    if model is None or any("listener" in layer.name.lower() for layer in model.walk()):
+        return None
+    return ner
+
+
+def may_attribute(text: str) -> bool:
+    """Can this paragraph hold a statement? Only with a quotation mark or a cue word in it."""
+    return bool(_QUOTE_CHARS.search(text) or _CUE_FORMS.search(text))
+
+
+def _finish(article: Article, paras: list[Paragraph], nlp: Language, ner) -> Extraction:
     try:
+        skipped = [p for p in paras if not p.parsed]
+        if skipped and ner is not None:
+            docs = ner.pipe(nlp.make_doc(article.text[p.start : p.end]) for p in skipped)
+            for p, doc in zip(skipped, docs, strict=True):
+                _release(doc)
+                p.doc = doc
         return read_article(article, paras)
     except Exception:  # noqa: BLE001 - one bad article must not stop the batch
         log.exception("extraction failed for %s", article.source)
-        return Extraction(article=article, dateline=find_dateline(article.text, article.body_start))
+        return Extraction(article=article)
 
 
 # -- reading one article -----------------------------------------------------------------------
@@ -148,6 +214,8 @@ class Reader:
         self.paras = [p for p in paras if p.doc is not None]
         self.table = SourceTable()
         self.found: list[Found] = []
+        self.here: list[Found] = []  # statements of the paragraph being read (none spans two)
+        self._offsets = {id(p.doc): p.start for p in self.paras}
         self.last_para = -10  # paragraph index of the last statement (for floating quotes)
 
     # names and titles first, so that a speaker's fullest name is known wherever it appears
@@ -155,6 +223,11 @@ class Reader:
         for p in self.paras:
             assert p.doc is not None
             doc = p.doc
+            if not p.parsed:
+                for ent in doc.ents:
+                    if ent.label_ == "PERSON" and re.search(r"\w", ent.text):
+                        self.table.person(re.sub(r"\s*[’']s$", "", ent.text))
+                continue
             for ent in doc.ents:
                 if ent.label_ == "PERSON":
                     head = ent.root
@@ -194,7 +267,15 @@ class Reader:
         self.register_names()
         for pi, p in enumerate(self.paras):
             assert p.doc is not None
+            if not p.parsed:
+                # no statement here, but the people it names are antecedents for later pronouns
+                for ent in p.doc.ents:
+                    if ent.label_ == "PERSON" and re.search(r"\w", ent.text):
+                        src = self.table.person(re.sub(r"\s*[’']s$", "", ent.text))
+                        self.table.note_subject(p.start + ent.start_char, src)
+                continue
             p.quotes = find_quotes(self.article.text, p.start, p.end)
+            self.here = []
             for sent in p.doc.sents:
                 self.read_sentence(pi, p, sent)
         return self.found
@@ -266,12 +347,12 @@ class Reader:
         return None
 
     def claimed(self, q: Quote) -> bool:
-        return any(f.start <= q.start and q.end <= f.end + 1 for f in self.found) or any(
-            f.start == q.start for f in self.found
+        return any(f.start <= q.start and q.end <= f.end + 1 for f in self.here) or any(
+            f.start == q.start for f in self.here
         )
 
     def overlaps_claimed(self, start: int, end: int) -> bool:
-        for f in self.found:
+        for f in self.here:
             inter = min(end, f.end) - max(start, f.start)
             if inter > 0 and inter >= 0.5 * (max(end, f.end) - min(start, f.start)):
                 return True
@@ -395,17 +476,14 @@ class Reader:
             if in_quote(tok.idx) or is_pronoun(tok) or is_relative(tok):
                 continue
             at = p.start + tok.idx
-            if any(f.start <= at < f.end for f in self.found):
+            if any(f.start <= at < f.end for f in self.here):
                 continue
             src, _ = self.resolve(tok, at)
             if src is not None:
                 self.table.note_subject(at, src)
 
     def paras_offset(self, sent: Span) -> int:
-        for p in self.paras:
-            if p.doc is sent.doc:
-                return p.start
-        return 0
+        return self._offsets.get(id(sent.doc), 0)
 
     def resolve(self, tok: Token | None, offset: int | None) -> tuple[Source | None, str]:
         """The source a subject token stands for, and the mention as written."""
@@ -556,7 +634,9 @@ class Reader:
     def emit(self, pi: int, f: Found) -> None:
         if f.end <= f.start:
             return
+        f.para = pi
         self.found.append(f)
+        self.here.append(f)
         self.table.spoke(f.source)
         self.last_para = pi
 
@@ -629,7 +709,17 @@ def _entity_type(s: Source) -> str:
 
 
 def _dedupe(found: list[Found]) -> list[Found]:
-    """Two statements on (mostly) the same text: keep the one with the stronger evidence."""
+    """Two statements on (mostly) the same text: keep the one with the stronger evidence.
+
+    Statements never span paragraphs, so each paragraph is deduplicated on its own.
+    """
+    by_para: dict[int, list[Found]] = {}
+    for f in found:
+        by_para.setdefault(f.para, []).append(f)
+    return [k for group in by_para.values() for k in _dedupe_group(group)]
+
+
+def _dedupe_group(found: list[Found]) -> list[Found]:
     keep: list[Found] = []
     for f in sorted(found, key=lambda f: -f.priority):
         clash = False

@@ -66,6 +66,16 @@ def _inflections(verb: str) -> list[str]:
     return forms
 
 
+def cue_forms() -> set[str]:
+    """Every written form of the cue lexicon ("said", "denies", "according"), for a quick text filter."""
+    forms = {"according", "quoting", "words"}
+    for verb in SAY_VERBS:
+        for part in verb.split()[:1]:
+            forms.update(_inflections(part))
+    forms.update(k for k, v in _IRREGULAR.items() if v in SAY_VERBS or v == "make")
+    return forms
+
+
 def _build_lemmas() -> dict[str, str]:
     table: dict[str, str] = {}
     verbs = {v for v in SAY_VERBS | THOUGHT_VERBS | _EXTRA_VERBS if " " not in v}

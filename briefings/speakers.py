@@ -215,10 +215,11 @@ class SourceTable:
     def antecedent(self, pronoun: str, offset: int) -> Source | None:
         """The latest compatible subject before ``offset`` for a third-person pronoun."""
         p = pronoun.lower()
+        recent = self.subjects[-200:]  # antecedents are near: never scan a whole long article
         if p in _PRONOUNS_M or p in _PRONOUNS_F:
             want = "m" if p in _PRONOUNS_M else "f"
             fallback = None
-            for m in reversed(self.subjects):
+            for m in reversed(recent):
                 if m.offset >= offset or m.source.type != "person":
                     continue
                 if m.source.gender in (None, want):
@@ -226,12 +227,12 @@ class SourceTable:
                 fallback = fallback or m.source
             return fallback
         if p in _PRONOUNS_N:
-            for m in reversed(self.subjects):
+            for m in reversed(recent):
                 if m.offset < offset and m.source.type != "person" and not m.source.plural:
                     return m.source
             return None
         if p in _PRONOUNS_P:
-            for m in reversed(self.subjects):
+            for m in reversed(recent):
                 if m.offset < offset and (m.source.plural or m.source.type in ("organization", "country")):
                     return m.source
         return None
