@@ -7,6 +7,7 @@ attributed to one entity of the article's source table.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -41,14 +42,12 @@ log = logging.getLogger(__name__)
 MAX_CHUNK = 3_000  # characters parsed at once: long paragraphs are cut at sentence ends (the parser's
 # working memory grows with the longest documents of a batch)
 BATCH_SIZE = 64  # documents per nlp.pipe batch, at most
-BATCH_CHARS = 12_000  # characters per batch, at most (roughly 2,500 tokens)
+BATCH_CHARS = 25_000  # characters per batch, at most (roughly 2,500 tokens)
 _SENT_END = re.compile(r"[.!?][\"”’']?\s+")
 _FLOATING_MIN_WORDS = 3
 _QUOTE_CHARS = re.compile(r"[“”„«»\"‘]|(?:^|\s)'")
-_CUE_FORMS = re.compile(
-    r"\b(?:" + "|".join(sorted({re.escape(w) for w in cue_forms()}, key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
+_CUE_FORMS = frozenset(cue_forms())
+_WORDS = re.compile(r"[a-z]+")
 
 
 @dataclass
@@ -112,7 +111,7 @@ def extract_docs(articles: Iterable[Article], nlp: Language) -> Iterator[Extract
     pending: dict[int, tuple[Article, list[Paragraph]]] = {}
     ner = _standalone_ner(nlp)
 
-    def stream() -> Iterator[tuple[str, tuple[int, int]]]:
+    def stream() -> Iterator[Item]:
         for n, article in enumerate(articles):
             try:
                 paras = paragraphs(article)
@@ -120,29 +119,38 @@ def extract_docs(articles: Iterable[Article], nlp: Language) -> Iterator[Extract
                 log.exception("could not split %s into paragraphs", article.source)
                 paras = []
             pending[n] = (article, paras)
-            sent_any = False
+            if not paras:
+                yield "", n, -1, True
             for i, p in enumerate(paras):
                 text = article.text[p.start : p.end]
-                if ner is not None and not may_attribute(text):
-                    p.parsed = False  # names only, recognised when the article is read
-                    continue
-                sent_any = True
-                yield text, (n, i)
-            if not sent_any:
-                yield "", (n, -1)
+                # no cue and no quotation mark: no statement can be here, only names (antecedents)
+                p.parsed = ner is None or may_attribute(text)
+                yield text, n, i, p.parsed
 
     current = -1
     for batch in _batches(stream()):
-        docs = nlp.pipe([text for text, _ in batch], batch_size=len(batch))
-        for doc, (_, (n, i)) in zip(docs, batch, strict=True):
+        full = [item for item in batch if item[3]]
+        names = [item for item in batch if not item[3]]
+        done: dict[tuple[int, int], Doc] = dict(
+            zip(
+                [(n, i) for _, n, i, _ in full],
+                nlp.pipe([t for t, *_ in full], batch_size=len(full) or 1),
+                strict=True,
+            )
+        )
+        if names and ner is not None:
+            docs = ner.pipe((nlp.make_doc(t) for t, *_ in names), batch_size=len(names))
+            done.update(zip([(n, i) for _, n, i, _ in names], docs, strict=True))
+        for _, n, i, _ in batch:
             if n != current and current >= 0:
-                yield _finish(*pending.pop(current), nlp, ner)
+                yield _finish(*pending.pop(current))
             current = n
             if i >= 0:
+                doc = done[(n, i)]
                 _release(doc)
                 pending[n][1][i].doc = doc
     if current >= 0:
-        yield _finish(*pending.pop(current), nlp, ner)
+        yield _finish(*pending.pop(current))
 
 
 def extract(article: Article, nlp: Language) -> Extraction:
@@ -150,13 +158,16 @@ def extract(article: Article, nlp: Language) -> Extraction:
     return next(extract_docs([article], nlp))
 
 
-def _batches(items: Iterator[tuple[str, tuple[int, int]]]) -> Iterator[list[tuple[str, tuple[int, int]]]]:
+Item = tuple[str, int, int, bool]  # text, article number, paragraph number, to be parsed
+
+
+def _batches(items: Iterator[Item]) -> Iterator[list[Item]]:
     """Batches for ``nlp.pipe`` bounded in characters as well as in documents.
 
     The parser's working memory grows with the tokens of a batch, so a batch of long paragraphs
     holds fewer of them; this keeps peak memory flat whatever the input.
     """
-    batch: list[tuple[str, tuple[int, int]]] = []
+    batch: list[Item] = []
     size = 0
     for item in items:
         batch.append(item)
@@ -186,17 +197,11 @@ def _standalone_ner(nlp: Language):
 
 def may_attribute(text: str) -> bool:
     """Can this paragraph hold a statement? Only with a quotation mark or a cue word in it."""
-    return bool(_QUOTE_CHARS.search(text) or _CUE_FORMS.search(text))
+    return bool(_QUOTE_CHARS.search(text)) or not _CUE_FORMS.isdisjoint(_WORDS.findall(text.lower()))
 
 
-def _finish(article: Article, paras: list[Paragraph], nlp: Language, ner) -> Extraction:
+def _finish(article: Article, paras: list[Paragraph]) -> Extraction:
     try:
-        skipped = [p for p in paras if not p.parsed]
-        if skipped and ner is not None:
-            docs = ner.pipe(nlp.make_doc(article.text[p.start : p.end]) for p in skipped)
-            for p, doc in zip(skipped, docs, strict=True):
-                _release(doc)
-                p.doc = doc
         return read_article(article, paras)
     except Exception:  # noqa: BLE001 - one bad article must not stop the batch
         log.exception("extraction failed for %s", article.source)
@@ -375,7 +380,7 @@ class Reader:
 
     def imperative(self, p: Paragraph, q: Quote) -> bool:
         assert p.doc is not None
-        for tok in p.doc:
+        for tok in _tokens_between(p, q.start - 1, q.end):
             if p.start + tok.idx >= q.start and not tok.is_punct:
                 return (
                     tok.tag_ == "VB"
@@ -391,7 +396,7 @@ class Reader:
         close = q.close_mark if q.close_mark is not None else q.end
         # right context: '..." he said.' up to the sentence end or the next quotation
         nxt = min([o.open_mark for o in p.quotes if o.open_mark > close] + [p.end])
-        right = [t for t in doc if close < p.start + t.idx < nxt]
+        right = _tokens_between(p, close, nxt)
         cue_tok = None
         for n, t in enumerate(right):
             if t.text in (".", "!", "?", ";") or n > 10:
@@ -414,7 +419,7 @@ class Reader:
                 [(o.close_mark or o.end) for o in p.quotes if (o.close_mark or o.end) < q.open_mark]
                 + [p.start - 1]
             )
-            left = [t for t in doc if prev_close < p.start + t.idx < q.open_mark]
+            left = _tokens_between(p, prev_close, q.open_mark)
             # only the sentence holding the quote (a full stop ends the left context)
             for n in range(len(left) - 1, -1, -1):
                 if left[n].text in (".", "!", "?") and n < len(left) - 1:
@@ -665,6 +670,18 @@ _DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
     """government ministry military army police officials sources analysts experts report study survey
     poll polls statement data research agency company""".split()
 )
+
+
+def _tokens_between(p: Paragraph, after: int, before: int) -> list[Token]:
+    """Tokens of paragraph ``p`` starting strictly between two offsets of the article text."""
+    doc = p.doc
+    assert doc is not None
+    starts = doc.user_data.get("starts")
+    if starts is None:
+        starts = doc.user_data["starts"] = [t.idx for t in doc]
+    lo = bisect.bisect_right(starts, after - p.start)
+    hi = bisect.bisect_left(starts, before - p.start)
+    return [doc[i] for i in range(lo, hi)]
 
 
 def read_article(article: Article, paras: list[Paragraph]) -> Extraction:

@@ -164,7 +164,9 @@ def _char_span(doc, lo: int, hi: int) -> tuple[int, int]:
         lo += 1
     if lo > hi:
         return 0, 0
-    text = doc.text
+    text = doc.user_data.get("text")
+    if text is None:  # Doc.text joins every token: build it once per paragraph
+        text = doc.user_data["text"] = doc.text
     start = doc[lo].idx
     end = doc[hi].idx + len(doc[hi].text)
     while end > start and text[end - 1] in _STRIP + ".":
