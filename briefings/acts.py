@@ -32,7 +32,6 @@ _DEMAND_WORDS = re.compile(
     r"order(?:s|ed)? [^.;]{0,80}? to [a-z]+|encourag(?:e|es|ed) [^.;]{0,40}? to [a-z]+|"
     r"insist(?:s|ed)? that [^.;]{0,60}\bmust|must (?:stop|cease|end|withdraw|halt))\b",
 )
-_ADDRESSEE_THEN_TO = re.compile(r"^(?!to\b)[^,;:.]{1,80}?\s(?:not\s+)?to\s+[a-z]+")
 _DENIAL_WORDS = re.compile(
     r"\b(?:(?:is|was|it's|it’s) not true|(?:deny|denies|denied|reject(?:s|ed)?|refute[sd]?) "
     r"(?:the |these |those |any |all )?(?:allegations?|claims?|accusations?|charges?|reports?)|"
@@ -63,16 +62,14 @@ def classify(
     if lemma in OFFER_VERBS:
         return "offer"
     if lemma in ("ask", "demand", "urge", "implore", "beg", "press") or (
-        lemma in DEMAND_VERBS and (addressee_to or (kind != "direct" and _ADDRESSEE_THEN_TO.match(content)))
+        lemma in DEMAND_VERBS and addressee_to
     ):
         return "demand"
+    if lemma in ("agree", "commit") and content.startswith("to "):
+        return "offer"
     if lemma in ("call", "appeal"):
         return "demand"
-    if (
-        lemma in ("warn", "advise", "encourage")
-        and kind != "direct"
-        and (addressee_to or _ADDRESSEE_THEN_TO.match(content) or " against " in content[:60])
-    ):
+    if lemma in ("warn", "advise", "encourage") and kind != "direct" and addressee_to:
         return "demand"
     if lemma == "tell" and addressee_to:
         return "demand"

@@ -9,7 +9,8 @@ SAY_VERBS = frozenset(
     predict estimate assert maintain complain concede joke boast remark comment observe tweet post
     caution testify disclose reveal indicate conclude agree contend allege charge signal vow promise
     pledge offer propose demand urge ask call appeal order deny reject dismiss refute dispute accuse
-    blame threaten outline recommend advise forecast find show calculate predict encourage""".split()
+    blame threaten outline recommend advise forecast find show calculate predict encourage counter
+    retort""".split()
 ) | {"make clear", "point out"}
 
 # Verbs that only count as speech with a document/organisation subject (a study found, polls showed).

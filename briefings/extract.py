@@ -655,7 +655,13 @@ _PERSON_HEADS = frozenset(
     adviser advisor aide counterpart king queen prince judge lawyer attorney analyst professor expert
     scientist founder executive manager economist politician lawmaker cleric coach captain pope
     candidate official policeman soldier diplomat campaigner engineer refugee student teacher doctor
-    man woman father mother journalist reporter witness resident source""".split()
+    man woman father mother journalist reporter witness resident source prosecutor investigator
+    detective inspector activist researcher author editor writer historian actor farmer worker
+    victim survivor son daughter wife husband friend neighbour neighbor colleague owner player
+    priest imam rabbi cardinal archbishop colonel delegate negotiator mediator consul councillor
+    congressman congresswoman mp magistrate solicitor barrister counsel surgeon nurse physician
+    pilot boss ceo chairperson commissioner auditor regulator producer organiser organizer
+    protester demonstrator""".split()
 )
 _QUANTITY_HEADS = frozenset(
     "spate number series majority group handful couple lot range host raft pair team panel".split()

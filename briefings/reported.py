@@ -30,7 +30,7 @@ _OBJECT_CONTENT = (
     | OFFER_VERBS
     | frozenset(
         """demand announce outline declare predict estimate confirm acknowledge admit reveal report
-        show find warn urge ask order threaten recommend advise forecast calculate""".split()
+        show find warn urge ask order recommend advise forecast calculate""".split()
     )
 )
 # Verbs taking an addressee then an infinitive: "urged Turkey not to attack" (the addressee is content).
@@ -80,9 +80,9 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("PROPN", "NOUN"):
         return verb.head
     # Inverted order with a parse that made the speaker an object: '"...," said KCNA.'
-    for child in verb.rights:
-        if child.dep_ in ("dobj", "attr", "npadvmod") and child.pos_ == "PROPN":
-            return child
+    nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+    if nxt is not None and nxt.dep_ in ("dobj", "attr", "npadvmod", "compound") and nxt.pos_ == "PROPN":
+        return nxt.head if nxt.dep_ == "compound" and nxt.head.head is verb else nxt
     return None
 
 
@@ -139,11 +139,10 @@ def _cut_relatives(doc, lo: int, hi: int) -> int:
             continue
         if t.dep_ == "relcl" and doc[first - 1].text == "," and doc[first].lower_ in ("which", "who"):
             return first - 2
-        if (
-            t.dep_ in ("advcl", "acl", "conj", "xcomp")
-            and t.tag_ == "VBG"
-            and doc[first - 1].text in (",", "–", "—", "-")
-        ):
+        before = doc[first - 1].text
+        if before in ("”", '"', "’") and first >= 2 and doc[first - 2].text == ",":
+            before = ","  # '..., " drawing laughter': the comma sits inside the closing mark
+        if t.dep_ in ("advcl", "acl", "conj", "xcomp") and t.tag_ == "VBG" and before in (",", "–", "—", "-"):
             # ", bringing Yes Scotland within ...": the writer's gloss; "– warning the leaders ...": a
             # statement of its own
             return first - 2
@@ -317,6 +316,13 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         if end <= start:
             return None
         frame = "verb" if lo > tok.i else "fronted"
+        if lemma in _ADDRESSEE_TO and lemma not in ("call", "appeal", "tell"):
+            # an infinitive ("to attack", not the preposition in "returning to clashes") after the addressee
+            addressee_to = addressee_to or any(
+                t.lower_ == "to" and t.dep_ == "aux" and t.i > lo for t in doc[lo : min(hi + 1, lo + 16)]
+            )
+            if lemma == "warn" and not any(t.lower_ == "to" and t.dep_ == "aux" for t in doc[lo : hi + 1]):
+                addressee_to = any(t.lower_ == "against" for t in doc[lo : min(hi + 1, lo + 12)])
         return Cue(tok, lemma, subj, start, end, _cue_text(tok, extra), addressee_to, frame)
     # "..., X said" with the reported clause before the cue
     fronted = [c for c in lefts if c.dep_ == "ccomp"]
