@@ -252,21 +252,22 @@ class Reader:
 
     def _learn_roles(self, src: Source, head: Token, rng: tuple[int, int]) -> None:
         doc = head.doc
+        at = self.paras_offset(head.sent) + head.idx
         np = phrase(head)
         if np.start < rng[0]:
             role = doc[np.start : rng[0]].text
             if re.search(r"[A-Za-z]", role) and not role.lower().startswith(("by ", "from ", "with ")):
-                src.set_role(role)
+                src.set_role(role, at)
                 src.add_alias(doc[np.start : rng[1]].text)
                 g = honorific_gender(role.split())
                 if g:
                     src.gender = g
         for child in head.children:
             if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN") and entity_span(child) is None:
-                src.set_role(phrase(child).text)
+                src.set_role(phrase(child).text, at)
         # "Another Democratic member of the committee, Ron Wyden": the name is the apposition
         if head.dep_ == "appos" and head.head.pos_ == "NOUN":
-            src.set_role(phrase(head.head).text)
+            src.set_role(phrase(head.head).text, at)
 
     def run(self) -> list[Found]:
         self.register_names()
@@ -306,6 +307,9 @@ class Reader:
             for c in cues
             if not any(o is not c and o.start <= c.token.idx < o.end and o.frame != "source" for o in cues)
         ]
+        # subjects before the cues resolve ("Tutu led a service, where he called for ..."), but not
+        # the ones inside what was said
+        self.note_subjects(p, sent, in_quote, [(p.start + c.start, p.start + c.end) for c in cues])
         for cue in cues:
             src, mention = self.resolve(cue.subject, p.start + cue.token.idx)
             if src is None or not src.plausible:
@@ -336,7 +340,6 @@ class Reader:
             if not (p.start + sent.start_char <= q.open_mark < p.start + sent.end_char) or self.claimed(q):
                 continue
             self.attribute_quote(pi, p, q, sent, in_quote)
-        self.note_subjects(p, sent, in_quote)
 
     # -- quotes ------------------------------------------------------------------------------
 
@@ -468,7 +471,7 @@ class Reader:
 
     # -- speakers ----------------------------------------------------------------------------
 
-    def note_subjects(self, p: Paragraph, sent: Span, in_quote) -> None:
+    def note_subjects(self, p: Paragraph, sent: Span, in_quote, contents: list[tuple[int, int]]) -> None:
         """Record this sentence's subjects (and passive agents) as antecedents for later pronouns.
 
         Subjects inside reported content ("said that James Clapper had agreed") are left out: the
@@ -481,7 +484,7 @@ class Reader:
             if in_quote(tok.idx) or is_pronoun(tok) or is_relative(tok):
                 continue
             at = p.start + tok.idx
-            if any(f.start <= at < f.end for f in self.here):
+            if any(a <= at < b for a, b in contents):
                 continue
             src, _ = self.resolve(tok, at)
             if src is not None:
@@ -563,7 +566,13 @@ class Reader:
         elif (
             label == "PERSON"
             or self._looks_personal(np)
-            or (label is None and len(name.split()) >= 2 and tok.tag_ == "NNP")
+            or self._appos_role(tok)
+            or (
+                label in (None, "ORG")
+                and 2 <= len(name.split()) <= 3
+                and tok.tag_ == "NNP"
+                and not _ORG_WORDS & set(low.split())
+            )
         ):
             src = self.table.person(name)
             self._learn_roles(src, tok, rng)
@@ -576,6 +585,13 @@ class Reader:
                 src.plural = True
         src.add_alias(np.text)
         return src, np.text
+
+    def _appos_role(self, tok: Token) -> bool:
+        """'Lars Oesterhelweg, Deputy Director of ...': an apposition naming a person's role."""
+        return any(
+            c.dep_ == "appos" and (c.lemma_.lower() in _PERSON_HEADS or c.lower_ in _PERSON_HEADS)
+            for c in tok.children
+        )
 
     def _looks_personal(self, np: Span) -> bool:
         words = {t.lower_.strip(".") for t in np}
@@ -598,19 +614,18 @@ class Reader:
         definite = first in ("the", "his", "her", "its", "their", "this", "that") or np[0].dep_ == "poss"
         if (lemma in _PERSON_HEADS or head.lower_ in _PERSON_HEADS) and not plural:
             if definite:
-                src = self.table.by_description(words, head.text)
+                src = self.table.by_description(words, head.text, self.paras_offset(tok.sent) + tok.idx)
                 if src is not None:
                     src.add_alias(text)
                     return src, text
-                last = self.table.last_speaker
-                if (
-                    last is not None
-                    and last.type == "person"
-                    and not last.role_words
-                    and lemma != "counterpart"
-                ):
-                    last.set_role(text)
-                    return last, text
+                # "Barack Obama led tributes ... The US president said": the latest person with no title
+                # known yet takes this one
+                if lemma != "counterpart":
+                    for m in reversed(self.table.subjects[-6:]):
+                        cand = m.source
+                        if cand.type == "person" and not cand.role_words:
+                            cand.set_role(text)
+                            return cand, text
             return self.table.named(text, "person"), text
         type_ = source_type(head, None)
         plausible = (
@@ -662,6 +677,15 @@ _PERSON_HEADS = frozenset(
     congressman congresswoman mp magistrate solicitor barrister counsel surgeon nurse physician
     pilot boss ceo chairperson commissioner auditor regulator producer organiser organizer
     protester demonstrator""".split()
+)
+# Words that make a proper name an organisation's, whatever the recogniser said.
+_ORG_WORDS = frozenset(
+    """institute university college school ministry department agency company corporation corp inc
+    ltd group party council committee commission bank fund association union organisation
+    organization news times post press network foundation trust society centre center court
+    army navy police office board authority service services club league federation alliance
+    government administration parliament congress senate assembly church hospital museum
+    airlines airways international""".split()
 )
 _QUANTITY_HEADS = frozenset(
     "spate number series majority group handful couple lot range host raft pair team panel".split()

@@ -100,7 +100,9 @@ def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote
     if stack:
         mark, pos = stack[0]
         lead = text[start:pos].strip()
-        if mark in _DOUBLE_OPENERS + '"' and (not lead or lead.endswith(":")):
+        # the shape of a quote continued in the next paragraph: it opens the paragraph, follows a
+        # colon, or opens a sentence ('Zuma said. “Our nation has lost ...')
+        if mark in _DOUBLE_OPENERS + '"' and (not lead or lead.endswith((":", ".", "!", "?"))):
             stop = end
             while stop > pos + 1 and text[stop - 1].isspace():
                 stop -= 1

@@ -91,6 +91,7 @@ class Source:
     role: str | None = None
     aliases: list[str] = field(default_factory=list)
     role_words: set[str] = field(default_factory=set)
+    role_seen: dict[str, int] = field(default_factory=dict)  # title word -> where the text first gave it
     gender: str | None = None  # "m" / "f" when a pronoun or honorific told us
     plural: bool = False
     spoke: bool = False
@@ -101,16 +102,18 @@ class Source:
         if text and text != self.name and text not in self.aliases and len(text) < 120:
             self.aliases.append(text)
 
-    def set_role(self, role: str) -> None:
+    def set_role(self, role: str, at: int = 0) -> None:
         role = _clean(role)
         if not role or len(role) > 100:
             return
         if self.role is None:
             self.role = role
         self.add_alias(role)
-        self.role_words |= {
-            _stem(w) for w in re.findall(r"[\w’'-]+", role) if w.lower() not in ("the", "a", "an")
-        }
+        for w in re.findall(r"[\w’'-]+", role):
+            if w.lower() not in ("the", "a", "an"):
+                st = _stem(w)
+                self.role_words.add(st)
+                self.role_seen[st] = min(self.role_seen.get(st, at), at)
 
 
 @dataclass
@@ -237,27 +240,36 @@ class SourceTable:
                     return m.source
         return None
 
-    def by_description(self, words: list[str], head: str) -> Source | None:
-        """A person whose title shares the head and modifiers of a description, latest first."""
+    def by_description(self, words: list[str], head: str, offset: int | None = None) -> Source | None:
+        """A person whose title (as the text gave it before ``offset``) shares the head and the
+        modifiers of a description; ties go to the person mentioned last."""
         words = [w for w in words if w.lower() not in _DETERMINERS]
         stems = {_stem(w) for w in words}
         head_stem = _stem(head)
-        best, best_score = None, 0
-        for s in reversed(self.sources):
-            if s.type != "person" or not s.role_words:
+        recency: dict[str, int] = {}
+        for m in self.subjects:
+            if offset is None or m.offset < offset:
+                recency[m.source.id] = max(recency.get(m.source.id, -1), m.offset)
+        best, best_key = None, (0, -2)
+        for s in self.sources:
+            if s.type != "person":
+                continue
+            role = {w for w, at in s.role_seen.items() if offset is None or at < offset}
+            if not role:
                 continue
             if head.lower() == "counterpart":
-                score = len(stems & s.role_words)
-            elif head_stem in s.role_words:
-                score = 1 + len((stems - {head_stem}) & s.role_words)
+                score = len(stems & role)
+            elif head_stem in role:
+                score = 1 + len((stems - {head_stem}) & role)
                 # A modifier the title contradicts ("Ukrainian" minister vs an Iranian one) rules it out.
-                nation = {w for w in stems - {head_stem} if w[:1].isalpha()} - s.role_words
+                nation = {w for w in stems - {head_stem} if w[:1].isalpha()} - role
                 if any(_looks_national(w, words) for w in nation):
                     continue
             else:
                 continue
-            if score > best_score:
-                best, best_score = s, score
+            key = (score, recency.get(s.id, -1))
+            if score > 0 and key > best_key:
+                best, best_key = s, key
         return best
 
     def output(self) -> list[Source]:
