@@ -242,7 +242,7 @@ class Reader:
                     name = doc[rng[0] : rng[1]].text
                     if name.lower() in _CAPITAL_NAMES:
                         continue
-                    src = self.table.person(name)
+                    src = self.table.person(name, honorific_gender([t.text for t in phrase(head)]))
                     self._learn_roles(src, head, rng)
                 elif ent.label_ == "ORG" and ent.end + 2 < len(doc) and doc[ent.end].text == "(":
                     acr = doc[ent.end + 1]
@@ -260,7 +260,7 @@ class Reader:
                 src.set_role(role, at)
                 src.add_alias(doc[np.start : rng[1]].text)
                 g = honorific_gender(role.split())
-                if g:
+                if g and src.gender is None:
                     src.gender = g
         for child in head.children:
             if child.dep_ == "appos" and child.pos_ in ("NOUN", "PROPN") and entity_span(child) is None:
@@ -318,8 +318,16 @@ class Reader:
             start, end = p.start + cue.start, p.start + cue.end
             if cue.frame != "verb" and self.article.text[start] in "“\"‘'«„":
                 continue  # '“A,” he said, “B.”': the quotations themselves are the statements
-            # Does the content coincide with a quotation? Then it is that direct quote.
-            q = self.quote_covering(p, start, end)
+            # Does the content coincide with a quotation, or open with one ('said, “A,” and added')?
+            # Then it is that direct quote.
+            q = self.quote_covering(p, start, end) or next(
+                (
+                    q
+                    for q in p.quotes
+                    if start in (q.open_mark, q.start) and q.close_mark is not None and q.end < end
+                ),
+                None,
+            )
             if q is not None:
                 qi = p.quotes.index(q)
                 if qi in used or self.claimed(q):
@@ -460,14 +468,23 @@ class Reader:
         lead = text[max(p.start, q.open_mark - 3) : q.open_mark].strip()
         starts_sentence = q.open_mark == p.start or lead == "" or lead[-1:] in '.!?”"’:'
         words = len(text[q.start : q.end].split())
-        if (
-            starts_sentence
-            and words >= _FLOATING_MIN_WORDS
-            and self.table.last_speaker is not None
-            and pi - self.last_para <= 2
-        ):
-            src = self.table.last_speaker
-            self.add_quote(pi, p, q, src, "say", "(floating quote)", "", None)
+        if not starts_sentence or words < _FLOATING_MIN_WORDS:
+            return
+        # 'Peter Fincham recalls the moment. “I thought ...”': a source introduced in this paragraph
+        # after the last statement speaks; otherwise the latest speaker goes on
+        last_end = max([f.end for f in self.here] + [p.start - 1])
+        before = _tokens_between(p, p.start - 1, q.open_mark)
+        prev_start = p.start + before[-1].sent.start_char if before else q.open_mark
+        fresh = [
+            m.source
+            for m in self.table.subjects[-12:]
+            if max(last_end, prev_start - 1) < m.offset < q.open_mark and m.source.type == "person"
+        ]
+        if fresh:
+            # the sentence just before: its first person subject (main clauses come first)
+            self.add_quote(pi, p, q, fresh[0], "say", "(floating quote)", "", None)
+        elif self.table.last_speaker is not None and pi - self.last_para <= 2:
+            self.add_quote(pi, p, q, self.table.last_speaker, "say", "(floating quote)", "", None)
 
     # -- speakers ----------------------------------------------------------------------------
 
@@ -562,7 +579,7 @@ class Reader:
             src = self.table.named(np.text, "group")
             src.plural = True
         elif key in self.table._by_key:
-            src = self.table.person(name)
+            src = self.table.person(name, honorific_gender([t.text for t in np]))
         elif (
             label == "PERSON"
             or self._looks_personal(np)
@@ -574,7 +591,7 @@ class Reader:
                 and not _ORG_WORDS & set(low.split())
             )
         ):
-            src = self.table.person(name)
+            src = self.table.person(name, honorific_gender([t.text for t in np]))
             self._learn_roles(src, tok, rng)
         else:
             full = np.text if np.start < rng[0] and doc[np.start].lower_ == "the" else name
@@ -695,7 +712,10 @@ _PERSONAL_TITLES = frozenset(
     secretary chancellor governor mayor representative rep sen lieutenant colonel captain general
     ambassador judge""".split()
 )
-_TITLE_STOP = _PERSONAL_TITLES | frozenset("the foreign vice deputy chief leader president".split())
+_TITLE_STOP = _PERSONAL_TITLES | frozenset(
+    """the foreign vice deputy chief leader president lord lady sir dame mr mrs ms dr archbishop
+    bishop cardinal pope king queen prince princess premier chairman reporter roboticist""".split()
+)
 _DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
     """government ministry military army police officials sources analysts experts report study survey
     poll polls statement data research agency company""".split()

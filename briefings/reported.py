@@ -245,7 +245,15 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
                     parts.extend(objs or [])
                     if c.dep_ == "prt":
                         parts.extend(g for g in rights if g.dep_ in ("dobj",))
-                    parts.extend(g for g in rights if g.dep_ in ("xcomp", "ccomp"))
+                    parts.extend(
+                        g
+                        for g in rights
+                        if g.dep_ in ("xcomp", "ccomp")
+                        or (
+                            g.dep_ == "advcl"
+                            and any(a.dep_ == "aux" and a.lower_ == "to" for a in g.children)
+                        )
+                    )
                     addressee_to = any(g.dep_ in ("xcomp", "ccomp") for g in rights) or any(
                         g.dep_ in ("xcomp", "acl", "relcl") for o in objs for g in o.children
                     )
@@ -318,11 +326,19 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         frame = "verb" if lo > tok.i else "fronted"
         if lemma in _ADDRESSEE_TO and lemma not in ("call", "appeal", "tell"):
             # an infinitive ("to attack", not the preposition in "returning to clashes") after the addressee
-            addressee_to = addressee_to or any(
-                t.lower_ == "to" and t.dep_ == "aux" and t.i > lo for t in doc[lo : min(hi + 1, lo + 16)]
-            )
-            if lemma == "warn" and not any(t.lower_ == "to" and t.dep_ == "aux" for t in doc[lo : hi + 1]):
-                addressee_to = any(t.lower_ == "against" for t in doc[lo : min(hi + 1, lo + 12)])
+            # ("warned that documents will be lost to bit rot" has no addressee: a finite clause)
+            finite = any(
+                c.dep_ == "ccomp" and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
+                for c in tok.rights
+            ) and not any(c.dep_ in ("dobj", "dative") for c in tok.rights)
+            if not finite:
+                addressee_to = addressee_to or any(
+                    t.lower_ == "to" and t.dep_ == "aux" and t.i > lo for t in doc[lo : min(hi + 1, lo + 16)]
+                )
+                if lemma == "warn" and not any(
+                    t.lower_ == "to" and t.dep_ == "aux" for t in doc[lo : hi + 1]
+                ):
+                    addressee_to = any(t.lower_ == "against" for t in doc[lo : min(hi + 1, lo + 12)])
         return Cue(tok, lemma, subj, start, end, _cue_text(tok, extra), addressee_to, frame)
     # "..., X said" with the reported clause before the cue
     fronted = [c for c in lefts if c.dep_ == "ccomp"]

@@ -145,12 +145,19 @@ class SourceTable:
         self.sources.append(src)
         return src
 
-    def person(self, name: str) -> Source:
-        """The person entity for ``name``, merging "Kuleba" with "Dmytro Kuleba"; the fullest name wins."""
+    def person(self, name: str, gender: str | None = None) -> Source:
+        """The person entity for ``name``, merging "Kuleba" with "Dmytro Kuleba"; the fullest name wins.
+
+        ``gender`` comes from an honorific ("Lord Carnarvon", "Lady Carnarvon"): two people of one
+        surname and different honorifics stay apart.
+        """
         name = _clean(re.sub(r"[’']s$", "", name))
         words = name.split()
         key = "p:" + words[-1].lower()
         src = self._by_key.get(key)
+        if src is not None and gender and src.gender and gender != src.gender:
+            key = f"p:{words[-1].lower()}:{gender}"
+            src = self._by_key.get(key)
         if src is not None and len(words) > 1 and len(src.name.split()) > 1:
             if src.name.split()[0].lower() != words[0].lower():
                 # same surname, another first name: another person ("Mohamed Bacar", "Abdourahim Said Bacar")
@@ -166,7 +173,7 @@ class SourceTable:
             src = self._new(name, "person")
             self._by_key[key] = src
             self._by_key.setdefault("p:" + name.lower(), src)
-            src.gender = first_name_gender(words[0]) if len(words) > 1 else None
+            src.gender = gender or (first_name_gender(words[0]) if len(words) > 1 else None)
         elif len(words) > len(src.name.split()):
             src.add_alias(src.name)
             src.name = name
