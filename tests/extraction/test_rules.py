@@ -290,3 +290,42 @@ def test_content_is_the_text_at_the_offsets(run) -> None:
     for s in ex.statements:
         assert ex.article.text[s.start : s.end] == s.content
         assert s.start >= ex.article.body_start
+
+
+def test_floating_quote_after_narration_goes_to_its_subject(run) -> None:
+    ex = run(
+        "“We are ready,” Anna Berg said.\n\n"
+        "Peter Moss, the mayor, recalls the day the plant closed. “Nobody knew what to do next.”"
+    )
+    assert [(s.speaker, s.content) for s in ex.statements][-1] == (
+        "Peter Moss",
+        "Nobody knew what to do next.",
+    )
+
+
+def test_honorifics_keep_namesakes_apart(run) -> None:
+    ex = run("Lady Fiona Carnarvon said the house was saved. Lord Carnarvon said the roof still leaks.")
+    assert len({s.speaker_id for s in ex.statements}) == 2
+
+
+def test_reported_clause_opening_with_a_quote_is_that_quote(run) -> None:
+    ex = run("David Cameron said, “A great light has gone out in the world,” and described him as a hero.")
+    (s,) = ex.statements
+    assert (s.kind, s.content) == ("direct", "A great light has gone out in the world,")
+
+
+@pytest.mark.parametrize(
+    ("body", "act"),
+    [
+        ("Anna Berg warned Turkey against an incursion.", "demand"),
+        ("Anna Berg warned the leaders to keep their promises.", "demand"),
+        ("Anna Berg warned that old documents will be lost to bit rot.", "statement"),
+        ("Anna Berg warned that the country risks returning to ethnic clashes.", "statement"),
+        ("The government agreed to undergo a far-reaching reform.", "offer"),
+        ("Peter Moss said he would work with Westminster.", "offer"),
+        ("Peter Moss said the broadcasts will continue.", "statement"),
+    ],
+)
+def test_acts_from_cue_and_content(run, body, act) -> None:
+    (s,) = run(body).statements
+    assert s.act == act
