@@ -352,7 +352,10 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         if (
             after + 1 < sent.end - 1
             and doc[after].text == ","
-            and doc[after + 1] not in list(tok.subtree)
+            and (
+                doc[after + 1] not in list(tok.subtree)
+                or doc[after + 1].dep_ in ("prep", "attr", "acomp", "npadvmod", "oprd")
+            )
             and doc[after + 1].dep_ not in ("cc",)
             and doc[after + 1].lower_ not in ("but", "and", "or", "while", "although")
             and not doc[after + 1].is_punct
@@ -400,7 +403,8 @@ def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
         after = (hi_p + 1, sent.end - 1)
         n_before = before[1] - before[0] + 1
         n_after = after[1] - after[0] + 1
-        lo, hi = before if n_before >= n_after else after
+        # ", according to X" follows its clause; "According to X, ..." opens the sentence
+        lo, hi = before if n_before >= 3 and (n_before >= n_after or doc[lo_p - 1].text == ",") else after
         if hi - lo < 2:
             continue
         start, end = _char_span(doc, lo, hi)
