@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy
@@ -286,7 +286,7 @@ class Reader:
                 self.read_sentence(pi, p, sent)
         return self.found
 
-    def in_quote(self, p: Paragraph) -> callable:
+    def in_quote(self, p: Paragraph) -> Callable[[int], bool]:
         spans = [
             (q.open_mark - p.start, (q.close_mark if q.close_mark is not None else q.end) - p.start)
             for q in p.quotes
@@ -528,7 +528,8 @@ class Reader:
                     src.gender = g
             return src, tok.text
         # "Another member of the committee, Ron Wyden, said": the name in apposition speaks
-        if entity_span(tok) is None or entity_span(tok).label_ != "PERSON":
+        own = entity_span(tok)
+        if own is None or own.label_ != "PERSON":
             for child in tok.children:
                 if child.dep_ == "appos" and child.pos_ == "PROPN" and child.ent_type_ == "PERSON":
                     src, mention = self.resolve(child, base + child.idx)
