@@ -10,7 +10,7 @@ SAY_VERBS = frozenset(
     caution testify disclose reveal indicate conclude agree contend allege charge signal vow promise
     pledge offer propose demand urge ask call appeal order deny reject dismiss refute dispute accuse
     blame threaten outline recommend advise forecast find show calculate predict encourage counter
-    retort""".split()
+    retort continue request""".split()
 ) | {"make clear", "point out"}
 
 # Verbs that only count as speech with a document/organisation subject (a study found, polls showed).
@@ -18,7 +18,7 @@ DOCUMENT_ONLY = frozenset("find show calculate indicate reveal estimate".split()
 
 DENIAL_VERBS = frozenset("deny reject dismiss refute dispute rebut".split())
 ACCUSATION_VERBS = frozenset("accuse blame allege charge".split())
-DEMAND_VERBS = frozenset("demand urge call appeal order ask press implore beg instruct".split())
+DEMAND_VERBS = frozenset("demand urge call appeal order ask press implore beg instruct request".split())
 OFFER_VERBS = frozenset("offer propose promise pledge vow commit volunteer".split())
 
 # Verbs naming a thought, not speech: never cues (the guide excludes them).
@@ -28,7 +28,7 @@ THOUGHT_VERBS = frozenset("believe hope fear think feel want wish expect worry d
 DOCUMENT_NOUNS = frozenset(
     """report study survey poll polls statement research data analysis review paper document
     letter website figures estimate estimates census inquiry audit assessment memo findings
-    communique""".split()
+    communique results statistics""".split()
 )
 
 # Heads of anonymous or collective sources: "officials said", "analysts say".

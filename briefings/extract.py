@@ -531,7 +531,15 @@ class Reader:
         own = entity_span(tok)
         if own is None or own.label_ != "PERSON":
             for child in tok.children:
-                if child.dep_ == "appos" and child.pos_ == "PROPN" and child.ent_type_ == "PERSON":
+                if (
+                    child.dep_ == "appos"
+                    and child.pos_ == "PROPN"
+                    and (
+                        child.ent_type_ == "PERSON"
+                        or tok.pos_ == "NOUN"
+                        or tok.lemma_.lower() in _PERSON_HEADS
+                    )
+                ):
                     src, mention = self.resolve(child, base + child.idx)
                     if src is not None:
                         head_np = phrase(tok).text
@@ -659,6 +667,15 @@ class Reader:
                 if s.type == "organization" and lemma in s.name.lower():
                     s.add_alias(text)
                     return s, text
+        if (
+            lemma in ("organization", "organisation", "group", "company", "firm", "agency", "body", "charity")
+            and definite
+        ):
+            # "the organization said" after "Amnesty International stated": the latest organisation
+            for m in reversed(self.table.subjects[-8:]):
+                if m.source.type == "organization" and m.source.plausible:
+                    m.source.add_alias(text)
+                    return m.source, text
         if type_ == "person":
             type_ = "group" if plural else "organization"
         src = self.table.named(text, type_)
@@ -719,7 +736,9 @@ _TITLE_STOP = _PERSONAL_TITLES | frozenset(
 )
 _DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
     """government ministry military army police officials sources analysts experts report study survey
-    poll polls statement data research agency company""".split()
+    poll polls statement data research agency company organization organisation group firm body
+    union party department council committee commission court institute foundation charity
+    results figures statistics""".split()
 )
 
 

@@ -79,6 +79,13 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         return subject_of(verb.head, depth + 1)
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("PROPN", "NOUN"):
         return verb.head
+    if (
+        verb.dep_ == "pcomp"
+        and verb.tag_ == "VBG"
+        and verb.lemma_ in ("say", "tell", "add", "state", "declare", "warn", "urge", "ask", "call", "insist")
+        and verb.head.head.pos_ in ("VERB", "AUX")
+    ):
+        return subject_of(verb.head.head, depth + 1)  # "started his speech by saying ..."
     # Inverted order with a parse that made the speaker an object: '"...," said KCNA.'
     nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
     if nxt is not None and nxt.dep_ in ("dobj", "attr", "npadvmod", "compound") and nxt.pos_ == "PROPN":
@@ -405,6 +412,9 @@ def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
         n_after = after[1] - after[0] + 1
         # ", according to X" follows its clause; "According to X, ..." opens the sentence
         lo, hi = before if n_before >= 3 and (n_before >= n_after or doc[lo_p - 1].text == ",") else after
+        if tok.lower_ == "words":
+            # "The minister will try, in the words of one aide, to ...": the whole clause is the content
+            lo, hi = sent.start, sent.end - 1
         if hi - lo < 2:
             continue
         start, end = _char_span(doc, lo, hi)

@@ -72,6 +72,9 @@ def _stem(word: str) -> str:
     return w[:5] if len(w) > 5 else w
 
 
+_QUALIFIERS = frozenset(_stem(w) for w in "deputy vice former assistant junior acting shadow".split())
+
+
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,;:–—-")
 
@@ -267,6 +270,8 @@ class SourceTable:
             if head.lower() == "counterpart":
                 score = len(stems & role)
             elif head_stem in role:
+                if (role & _QUALIFIERS) - stems:
+                    continue  # "the prime minister" is not the deputy (or former) prime minister
                 score = 1 + len((stems - {head_stem}) & role)
                 # A modifier the title contradicts ("Ukrainian" minister vs an Iranian one) rules it out.
                 nation = {w for w in stems - {head_stem} if w[:1].isalpha()} - role
