@@ -28,7 +28,7 @@ THOUGHT_VERBS = frozenset("believe hope fear think feel want wish expect worry d
 DOCUMENT_NOUNS = frozenset(
     """report study survey poll polls statement research data analysis review paper document
     letter website figures estimate estimates census inquiry audit assessment memo findings
-    communique results statistics""".split()
+    communique results statistics post posting blog article tweet message editorial""".split()
 )
 
 # Heads of anonymous or collective sources: "officials said", "analysts say".

@@ -324,7 +324,7 @@ class Reader:
                 (
                     q
                     for q in p.quotes
-                    if start in (q.open_mark, q.start) and q.close_mark is not None and q.end < end
+                    if start in (q.open_mark, q.start) and (q.close_mark is None or q.end < end)
                 ),
                 None,
             )
@@ -548,6 +548,18 @@ class Reader:
                         else:
                             src.add_alias(head_np)
                     return src, mention
+        # "Governor of Washington Chris Gregoire said": a title whose "of" phrase ends in the name
+        if tok.lemma_.lower() in _PERSON_HEADS or tok.lower_ in _PERSON_HEADS:
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    name = next(
+                        (g for g in prep.children if g.dep_ == "pobj" and g.ent_type_ == "PERSON"), None
+                    )
+                    if name is not None:
+                        src, mention = self.resolve(name, base + name.idx)
+                        if src is not None and src.type == "person":
+                            src.set_role(self.article.text[base + tok.idx : base + name.idx].strip())
+                        return src, mention
         # "X's statement said": the owner of the statement speaks
         if tok.lemma_.lower() in ("statement", "tweet", "letter", "post") and any(
             c.dep_ == "poss" for c in tok.children

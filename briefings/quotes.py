@@ -101,8 +101,8 @@ def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote
         mark, pos = stack[0]
         lead = text[start:pos].strip()
         # the shape of a quote continued in the next paragraph: it opens the paragraph, follows a
-        # colon, or opens a sentence ('Zuma said. “Our nation has lost ...')
-        if mark in _DOUBLE_OPENERS + '"' and (not lead or lead.endswith((":", ".", "!", "?"))):
+        # colon or a comma ('said, "...'), or opens a sentence ('Zuma said. “Our nation has lost ...')
+        if mark in _DOUBLE_OPENERS + '"' and (not lead or lead.endswith((":", ".", "!", "?", ","))):
             stop = end
             while stop > pos + 1 and text[stop - 1].isspace():
                 stop -= 1

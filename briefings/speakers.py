@@ -176,7 +176,7 @@ class SourceTable:
             src = self._new(name, "person")
             self._by_key[key] = src
             self._by_key.setdefault("p:" + name.lower(), src)
-            src.gender = gender or (first_name_gender(words[0]) if len(words) > 1 else None)
+            src.gender = gender or first_name_gender(words[0])
         elif len(words) > len(src.name.split()):
             src.add_alias(src.name)
             src.name = name
@@ -298,7 +298,15 @@ _FEMALE = frozenset(
     carla rosalind sujata yulia benazir indira golda aung sonia cristina dilma michelle madeleine
     nikki elizabeth priti liz yvette harriet jacqueline joanna kate caroline maria ana anne annie
     alice claire clare sara hannah rachel victoria charlotte lucy grace jane janet joan judith judy
-    louise lynn megan natalie rose sally sue tina wendy zoe fatima aisha leila maryam""".split()
+    louise lynn megan natalie rose sally sue tina wendy zoe fatima aisha leila maryam gloria valeska
+    fiona helena heather hilary irene isabel jacqueline jean jo josephine kathryn kirsty lara lauren
+    lesley lorna lynne madonna marie marion martha melanie miriam monica nadia natasha nina nora
+    paula pauline penelope rebekah rita roberta rosa ruth sabrina sandra sheila sonia stella susanna
+    sylvia teresa valerie vanessa vera veronica virginia yvonne amina asma benazir mariam shirin
+    ayesha priya sunita anita kiran meera angelina beyonce serena venus simone oprah greta malala
+    ingrid ilse petra ulrike annegret christiane heidi birgit sigrid margrethe ségolène martine
+    christine marine anne-marie francoise françoise sophie chloe camille manon léa lea giulia
+    francesca chiara elena alessandra carmen pilar rocio dolores graciela michele shannon tracy""".split()
 )
 
 
@@ -335,7 +343,10 @@ def name_tokens(head: Token) -> tuple[int, int] | None:
     if head.pos_ != "PROPN":
         return None
     start = head.i
+    person = head.ent_type_ == "PERSON"
     for child in reversed(list(head.lefts)):
+        if person and child.pos_ != "PUNCT" and child.ent_type_ != "PERSON":
+            break  # "NASA Administrator Charles Bolden", "Washington Chris Gregoire": the name ends here
         if (
             child.i == start - 1
             and child.dep_ in ("compound", "flat", "punct")
