@@ -1,5 +1,6 @@
 """The dev gold set, scored with the real scorer: the figures stay above a floor a little under the
-ones measured when this test was written (e2e F1 0.899, attribution 0.959, offers 0.875, acts 0.907)."""
+ones measured when this test was written (e2e F1 0.914, attribution 0.971, offers 0.938, acts 0.923,
+seed 1.000)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from briefings.ingest import load_path
 
 pytestmark = pytest.mark.shared
 
-FLOORS = {"end_to_end": 0.88, "attribution": 0.93, "offer": 0.83, "acts_macro": 0.86, "seed": 0.95}
+FLOORS = {"end_to_end": 0.89, "attribution": 0.95, "offer": 0.88, "acts_macro": 0.88, "seed": 0.95}
 
 
 @pytest.fixture(scope="module")
