@@ -109,7 +109,8 @@ class Source:
         role = _clean(role)
         if not role or len(role) > 100:
             return
-        if self.role is None:
+        # a title as written ("Iranian Foreign Minister") beats a description ("his Iranian counterpart")
+        if self.role is None or (self.role.split()[0].lower() in _DETERMINERS and role[:1].isupper()):
             self.role = role
         self.add_alias(role)
         for w in re.findall(r"[\w’'-]+", role):
