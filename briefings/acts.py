@@ -82,7 +82,14 @@ def classify(
         if m and not _NOT_BEFORE.search(head[: m.start()]):
             return "offer"
     m = _COMMIT.search(head[:160])
-    if m and _base(m.group("verb")) in _GIVING and not _NOT_BEFORE.search(head[: m.start()][-30:]):
+    # the commitment is the main clause's ("he would work with ...", "I will sign it"), not a
+    # subordinate one ("a button that will deliver a shock")
+    if (
+        m
+        and _base(m.group("verb")) in _GIVING
+        and not _NOT_BEFORE.search(head[: m.start()][-30:])
+        and (m.start() < 60 or re.search(r"\b(?:I|we|We)\s+$", head[: m.start()]))
+    ):
         return "offer"
     if _DEMAND_WORDS.search(head[:120]):
         return "demand"

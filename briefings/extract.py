@@ -301,6 +301,8 @@ class Reader:
         in_quote = self.in_quote(p)
         used: set[int] = set()  # quotes of this paragraph already claimed (by index)
         cues = sorted([*verb_cues(sent, in_quote), *source_cues(sent, in_quote)], key=lambda c: c.token.i)
+        if sent.text.rstrip().endswith("?") and not in_quote(sent.end_char - 1):
+            cues = []  # the writer's own question ("Does this stem from organisations offering ...?")
         # speech inside speech is annotated once, at the outer level
         cues = [
             c

@@ -329,3 +329,15 @@ def test_reported_clause_opening_with_a_quote_is_that_quote(run) -> None:
 def test_acts_from_cue_and_content(run, body, act) -> None:
     (s,) = run(body).statements
     assert s.act == act
+
+
+def test_the_writers_own_question_holds_no_statement(run) -> None:
+    assert run("Does this openness stem from organisations offering free services?").statements == []
+
+
+def test_a_subordinate_will_is_no_offer(run) -> None:
+    (s,) = run(
+        "“The setup is odd – a person is told to sit in a chair next to a button that will deliver a shock,” "
+        "Anna Berg said."
+    ).statements
+    assert s.act == "statement"
