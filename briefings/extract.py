@@ -482,6 +482,19 @@ class Reader:
             for m in self.table.subjects[-12:]
             if max(last_end, prev_start - 1) < m.offset < q.open_mark and m.source.type == "person"
         ]
+        if not fresh and before and pi - self.last_para > 0:
+            # 'For McCormack, the argument hinges on ... “Right now ...”': a person the sentence names
+            for tok in before:
+                if p.start + tok.idx < max(last_end, prev_start) or in_quote(tok.idx):
+                    continue
+                known = self.table._by_key.get("p:" + tok.lower_) if tok.pos_ == "PROPN" else None
+                if known is not None and known.type == "person":
+                    fresh = [known]
+                    break
+                span = entity_span(tok) if tok.ent_type_ == "PERSON" and tok.ent_iob_ == "B" else None
+                if span is not None:
+                    fresh = [self.table.person(re.sub(r"\s*[’']s$", "", span.text))]
+                    break
         if fresh:
             # the sentence just before: its first person subject (main clauses come first)
             self.add_quote(pi, p, q, fresh[0], "say", "(floating quote)", "", None)

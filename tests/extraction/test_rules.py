@@ -341,3 +341,13 @@ def test_a_subordinate_will_is_no_offer(run) -> None:
         "Anna Berg said."
     ).statements
     assert s.act == "statement"
+
+
+def test_floating_quote_after_a_sentence_naming_a_known_person(run) -> None:
+    ex = run(
+        "Owen McCormack, the firm's chief, says the idea came from shoes.\n\n"
+        "Shops watch their customers closely.\n\n"
+        "Nobody asks them first.\n\n"
+        "For McCormack, the argument hinges on consent. “Right now, shops are doing lots of invasive things.”"
+    )
+    assert (ex.statements[-1].speaker, ex.statements[-1].kind) == ("Owen McCormack", "direct")
