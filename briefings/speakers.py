@@ -76,7 +76,12 @@ _QUALIFIERS = frozenset(_stem(w) for w in "deputy vice former assistant junior a
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip(" ,;:–—-")
+    """A name as shown: one line, no trailing relative clause, parentheses closed."""
+    text = re.sub(r"\s+", " ", text).strip(" ,;:–—-")
+    text = re.sub(r",\s+(?:which|who|whose|where)\b.*$", "", text)
+    if text.count("(") > text.count(")"):
+        text += ")"
+    return text
 
 
 def _slug(name: str) -> str:
