@@ -61,6 +61,16 @@ class FakeClock:
         await asyncio.sleep(0)  # still let other tasks run
 
 
+async def sleep_until_woken(clock: Clock, seconds: float, *events: asyncio.Event) -> None:
+    """Sleep ``seconds`` on ``clock``, or less when any of ``events`` is set first (a wake-up or stop)."""
+    waiters = [asyncio.ensure_future(clock.sleep(seconds)), *(asyncio.ensure_future(e.wait()) for e in events)]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()
+
+
 def _aware(when: datetime) -> datetime:
     if when.tzinfo is None:
         raise ValueError("clock times must be timezone-aware")

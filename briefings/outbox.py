@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .clock import Clock
+from .clock import Clock, sleep_until_woken
 from .delivery import ChannelRef, Deliverer, DeliveryError, PermanentDeliveryError, RateLimited
 from .store import Channel, OutboxEntry, Store
 
@@ -255,12 +255,7 @@ class OutboxWorker:
             wait = idle_seconds if wait is None else min(wait, idle_seconds)
             if wait <= 0:
                 continue
-            sleeper = asyncio.ensure_future(self.clock.sleep(wait))
-            waker = asyncio.ensure_future(self._wake.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({sleeper, waker, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            for t in (sleeper, waker, stopper):
-                t.cancel()
+            await sleep_until_woken(self.clock, wait, self._wake, stop)
 
     async def _claim(self, batch: list[_Head]) -> set[int]:
         """Mark entries ``sending`` (attempts + 1) before touching the platform, committed, so a crash

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .clock import Clock
+from .clock import Clock, sleep_until_woken
 from .digests import briefing_to_json, render_format
 from .errors import BriefbotError, FetchError
 from .models import Article, Briefing
@@ -610,8 +610,4 @@ async def run_poller(poller: Poller, stop: Any, *, idle_seconds: float = 60.0) -
         wait = idle_seconds
         if nxt is not None:
             wait = max(0.5, min(wait, (nxt - poller.clock.now()).total_seconds()))
-        sleeper = asyncio.ensure_future(poller.clock.sleep(wait))
-        stopper = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        sleeper.cancel()
-        stopper.cancel()
+        await sleep_until_woken(poller.clock, wait, stop)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .clock import Clock
+from .clock import Clock, sleep_until_woken
 from .digests import queue_digest
 from .errors import InputError
 from .settings import Settings
@@ -304,9 +304,4 @@ class Scheduler:
             if nxt is not None:
                 wait = max(0.05, min(wait, (nxt - self.clock.now()).total_seconds()))
             self._wake.clear()
-            sleeper = asyncio.ensure_future(self.clock.sleep(wait))
-            waker = asyncio.ensure_future(self._wake.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({sleeper, waker, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            for t in (sleeper, waker, stopper):
-                t.cancel()
+            await sleep_until_woken(self.clock, wait, self._wake, stop)
