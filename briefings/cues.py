@@ -21,6 +21,11 @@ ACCUSATION_VERBS = frozenset("accuse blame allege charge".split())
 DEMAND_VERBS = frozenset("demand urge call appeal order ask press implore beg instruct request".split())
 OFFER_VERBS = frozenset("offer propose promise pledge vow commit volunteer".split())
 
+# Verbs that only name a topic ("criticised the plan") unless their object quotes the speaker.
+QUOTED_OBJECT_VERBS = frozenset(
+    "thank label describe praise condemn criticise criticize welcome talk express pay hail brand term dub".split()
+)
+
 # Verbs naming a thought, not speech: never cues (the guide excludes them).
 THOUGHT_VERBS = frozenset("believe hope fear think feel want wish expect worry doubt".split())
 

@@ -18,12 +18,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .acts import classify
-from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, SAY_VERBS
+from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, SAY_VERBS
 from .dateline import find_dateline
 from .models import Article, Entity, Extraction, Statement
 from .morph import cue_forms
 from .quotes import Quote, find_quotes
-from .reported import source_cues, subject_of, verb_cues
+from .reported import quoted_object_cues, source_cues, subject_of, verb_cues
 from .speakers import (
     Source,
     SourceTable,
@@ -300,7 +300,10 @@ class Reader:
     def read_sentence(self, pi: int, p: Paragraph, sent: Span) -> None:
         in_quote = self.in_quote(p)
         used: set[int] = set()  # quotes of this paragraph already claimed (by index)
-        cues = sorted([*verb_cues(sent, in_quote), *source_cues(sent, in_quote)], key=lambda c: c.token.i)
+        cues = sorted(
+            [*verb_cues(sent, in_quote), *source_cues(sent, in_quote), *quoted_object_cues(sent, in_quote)],
+            key=lambda c: c.token.i,
+        )
         if sent.text.rstrip().endswith("?") and not in_quote(sent.end_char - 1):
             cues = []  # the writer's own question ("Does this stem from organisations offering ...?")
         # speech inside speech is annotated once, at the outer level
@@ -322,14 +325,18 @@ class Reader:
                 continue  # '“A,” he said, “B.”': the quotations themselves are the statements
             # Does the content coincide with a quotation, or open with one ('said, “A,” and added')?
             # Then it is that direct quote.
-            q = self.quote_covering(p, start, end) or next(
-                (
-                    q
-                    for q in p.quotes
-                    if start in (q.open_mark, q.start) and (q.close_mark is None or q.end < end)
-                ),
-                None,
-            )
+            q = self.quote_covering(p, start, end)
+            if q is None and cue.lemma not in QUOTED_OBJECT_VERBS:
+                q = next(
+                    (
+                        q
+                        for q in p.quotes
+                        if start in (q.open_mark, q.start) and (q.close_mark is None or q.end < end)
+                    ),
+                    None,
+                )
+            if q is not None and cue.lemma in QUOTED_OBJECT_VERBS and q.end - q.start < 0.7 * (end - start):
+                q = None  # 'talked about “swarms” of people ...': the quote is part of the content
             if q is not None:
                 qi = p.quotes.index(q)
                 if qi in used or self.claimed(q):

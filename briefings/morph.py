@@ -10,7 +10,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, ROLE_NOUNS, SAY_VERBS, THOUGHT_VERBS
+from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, ROLE_NOUNS, SAY_VERBS, THOUGHT_VERBS
 
 COMPONENT = "briefbot_morph"
 
@@ -35,7 +35,7 @@ _AUX_WORDS = frozenset(
 _IRREGULAR = {
     "said": "say", "told": "tell", "wrote": "write", "written": "write", "found": "find", "shown": "show",
     "made": "make", "thought": "think", "felt": "feel", "meant": "mean", "gave": "give", "given": "give",
-    "took": "take", "taken": "take", "came": "come", "went": "go", "gone": "go", "saw": "see", "seen": "see",
+    "paid": "pay", "took": "take", "taken": "take", "came": "come", "went": "go", "gone": "go", "saw": "see", "seen": "see",
     "knew": "know", "known": "know", "held": "hold", "spoke": "speak", "spoken": "speak", "got": "get",
     "is": "be", "are": "be", "was": "be", "were": "be", "been": "be", "am": "be", "being": "be",
     "'s": "be", "’s": "be", "'re": "be", "’re": "be", "'m": "be", "’m": "be",
@@ -78,7 +78,7 @@ def cue_forms() -> set[str]:
 
 def _build_lemmas() -> dict[str, str]:
     table: dict[str, str] = {}
-    verbs = {v for v in SAY_VERBS | THOUGHT_VERBS | _EXTRA_VERBS if " " not in v}
+    verbs = {v for v in SAY_VERBS | THOUGHT_VERBS | QUOTED_OBJECT_VERBS | _EXTRA_VERBS if " " not in v}
     for verb in verbs:
         for form in _inflections(verb):
             table.setdefault(form, verb)

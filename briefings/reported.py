@@ -20,6 +20,7 @@ from .cues import (
     HYPOTHETICAL_AUX,
     HYPOTHETICAL_HEADS,
     OFFER_VERBS,
+    QUOTED_OBJECT_VERBS,
     SAY_VERBS,
 )
 
@@ -380,6 +381,56 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         if end > start:
             return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "parenthetical")
     return None
+
+
+# Verbs that only name a topic ("criticised the plan") unless their object quotes the speaker:
+# "thanking France for pressuring Colombia to “think of other options”" is a (mixed) statement.
+_OPENING_MARKS = '“"«„‘'
+
+
+def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
+    """Topic verbs whose object holds a quotation of the speaker: mixed statements."""
+    doc = sent.doc
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if lemma not in QUOTED_OBJECT_VERBS or tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
+            continue
+        if tok.dep_ in ("amod", "compound") or _hypothetical(tok):
+            continue
+        subj = subject_of(tok)
+        if subj is None or in_quote(subj.idx):
+            continue
+        parts = [
+            c
+            for c in tok.rights
+            if c.dep_ in ("dobj", "ccomp", "oprd")
+            or (c.dep_ == "prep" and c.lower_ in ("about", "to", "for", "as", "of", "that"))
+        ]
+        if not parts:
+            continue
+        if lemma == "express":
+            # "expressed its relief that the economy had “dodged a catastrophe”": the that-clause
+            clause = [
+                g
+                for o in parts
+                for g in o.children
+                if g.dep_ in ("acl", "ccomp")
+                and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
+            ]
+            parts = clause or parts
+        lo, hi = _span_of(parts)
+        hi = _cut_relatives(doc, lo, hi)
+        if hi < lo or not any(t.text in _OPENING_MARKS or t.text == "``" for t in doc[lo : hi + 1]):
+            continue
+        if lemma == "talk" or lemma == "pay":  # "talked about X", "paid tribute to X"
+            first = doc[lo]
+            if first.dep_ == "prep" or first.lower_ == "tribute":
+                lo = next(
+                    (t.i for t in doc[lo : hi + 1] if t.dep_ in ("pobj",) or t.text in _OPENING_MARKS), lo
+                )
+        start, end = _char_span(doc, lo, hi)
+        if end > start:
+            yield Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "verb")
 
 
 def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:

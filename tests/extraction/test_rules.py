@@ -351,3 +351,23 @@ def test_floating_quote_after_a_sentence_naming_a_known_person(run) -> None:
         "For McCormack, the argument hinges on consent. “Right now, shops are doing lots of invasive things.”"
     )
     assert (ex.statements[-1].speaker, ex.statements[-1].kind) == ("Owen McCormack", "direct")
+
+
+@pytest.mark.parametrize(
+    ("body", "content"),
+    [
+        (
+            "Anna Berg thanked France for pressuring Colombia to “think of other options”.",
+            "France for pressuring",
+        ),
+        ("Alan Stern described the images as a “home run” for the team.", "the images as a “home run”"),
+        ("The bank expressed its relief that the economy had “dodged a catastrophe”.", "the economy had"),
+    ],
+)
+def test_topic_verbs_with_a_quoted_object_are_mixed_statements(run, body, content) -> None:
+    s = one(run(body), content)
+    assert s.kind == "mixed"
+
+
+def test_topic_verbs_without_quotes_are_not_statements(run) -> None:
+    assert run("Anna Berg criticised the plan and welcomed the decision.").statements == []
