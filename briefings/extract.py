@@ -772,7 +772,8 @@ _DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
     """government ministry military army police officials sources analysts experts report study survey
     poll polls statement data research agency company organization organisation group firm body
     union party department council committee commission court institute foundation charity
-    results figures statistics""".split()
+    results figures statistics bank embassy regime team club airline university hospital school
+    prosecutors prosecution defence defense campaign network broadcaster newspaper magazine""".split()
 )
 
 
