@@ -63,7 +63,10 @@ class FakeClock:
 
 async def sleep_until_woken(clock: Clock, seconds: float, *events: asyncio.Event) -> None:
     """Sleep ``seconds`` on ``clock``, or less when any of ``events`` is set first (a wake-up or stop)."""
-    waiters = [asyncio.ensure_future(clock.sleep(seconds)), *(asyncio.ensure_future(e.wait()) for e in events)]
+    waiters = [
+        asyncio.ensure_future(clock.sleep(seconds)),
+        *(asyncio.ensure_future(e.wait()) for e in events),
+    ]
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:

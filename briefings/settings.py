@@ -130,7 +130,9 @@ class Settings:
 
             try:
                 s.allowed_private_networks = tuple(
-                    str(ipaddress.ip_network(n.strip(), strict=False)) for n in networks.split(",") if n.strip()
+                    str(ipaddress.ip_network(n.strip(), strict=False))
+                    for n in networks.split(",")
+                    if n.strip()
                 )
             except ValueError:
                 raise ConfigError(
@@ -160,7 +162,9 @@ class Settings:
             except ValueError:
                 s.repost_change = -1.0
             if not 0.0 < s.repost_change <= 1.0:
-                raise ConfigError(f"BRIEFBOT_REPOST_CHANGE must be a fraction above 0 and up to 1, got {change!r}")
+                raise ConfigError(
+                    f"BRIEFBOT_REPOST_CHANGE must be a fraction above 0 and up to 1, got {change!r}"
+                )
 
         s.slack_bot_token = text("SLACK_BOT_TOKEN")
         s.slack_signing_secret = text("SLACK_SIGNING_SECRET")

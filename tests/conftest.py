@@ -55,7 +55,8 @@ def _database_params() -> list:
             marks=[
                 pytest.mark.postgres,
                 pytest.mark.skipif(
-                    not os.environ.get("BRIEFBOT_TEST_DATABASE_URL"), reason="BRIEFBOT_TEST_DATABASE_URL is not set"
+                    not os.environ.get("BRIEFBOT_TEST_DATABASE_URL"),
+                    reason="BRIEFBOT_TEST_DATABASE_URL is not set",
                 ),
             ],
         )

@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="brief one article (a file, a URL, or - for stdin)",
         description="Print a short briefing of one article: who said what, offers and demands first.",
     )
-    p.add_argument("source", metavar="PATH|URL|-", help="article file (.txt, .html), an http(s) URL, or - for stdin")
+    p.add_argument(
+        "source", metavar="PATH|URL|-", help="article file (.txt, .html), an http(s) URL, or - for stdin"
+    )
     p.add_argument(
         "--format",
         "-f",

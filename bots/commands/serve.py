@@ -14,7 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "at /slack/events. Discord: DISCORD_TOKEN, app commands synced on start.",
     )
     p.add_argument("platform", choices=("slack", "discord"))
-    p.add_argument("--host", default="0.0.0.0", help="Slack HTTP mode: address to listen on (default 0.0.0.0)")
+    p.add_argument(
+        "--host", default="0.0.0.0", help="Slack HTTP mode: address to listen on (default 0.0.0.0)"
+    )
     p.add_argument("--port", type=int, default=3000, help="Slack HTTP mode: port (default 3000)")
     p.set_defaults(func=cmd_serve)
 
