@@ -203,3 +203,10 @@ def test_console_script_output_has_no_colour_codes():
     assert done.returncode == 0, done.stderr
     assert "\x1b" not in done.stdout
     assert done.stdout.startswith("FM: Iran Ready to Help End Ukraine War\n")
+
+
+def test_other_url_schemes_get_a_clear_message(capsys):
+    code, out, err = run(capsys, "brief", "ftp://example.com/article.txt")
+    assert code == 2
+    assert out == ""
+    assert err.strip() == "briefbot: ftp://example.com/article.txt: only http:// and https:// addresses can be briefed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Iterator
 
@@ -47,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_stdin() -> Article:
-    return article_from_text(decode_text(sys.stdin.buffer.read(), "standard input"), "-")
+    article = article_from_text(decode_text(sys.stdin.buffer.read(), "standard input"), "standard input")
+    article.source = "-"
+    return article
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -61,6 +64,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
         settings.max_bullets = args.max_bullets
     if args.source == "-":
         article = _read_stdin()
+    elif re.match(r"^[a-z][a-z0-9+.-]*://", args.source, re.IGNORECASE) and not is_url(args.source):
+        raise InputError(f"{args.source}: only http:// and https:// addresses can be briefed")
     elif is_url(args.source):
         article = asyncio.run(load_source(args.source, settings))
     else:
