@@ -1,6 +1,9 @@
 """Error analysis on the dev gold set: every false positive, miss, wrong speaker and wrong act, grouped.
 
-    .venv/bin/python benchmarks/dev_errors.py [--gold ../shared/eval/dev] [ARTICLE_STEM ...]
+    .venv/bin/python benchmarks/dev_errors.py [--gold DIR] [--scorer score.py] [ARTICLE_STEM ...]
+
+``--gold`` may be any directory of .txt + .json pairs (the dev set by default, or another gold set);
+the scorer is ``score.py`` next to the gold directory, else the shared one.
 
 Uses the scorer's own matching (imported from ``score.py``) so the groups add up to its figures.
 """
@@ -18,8 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _scorer(gold_dir: Path):
-    spec = importlib.util.spec_from_file_location("score", gold_dir.parent / "score.py")
+SHARED_SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+
+
+def _scorer(path: Path):
+    spec = importlib.util.spec_from_file_location("score", path)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -29,9 +35,11 @@ def _scorer(gold_dir: Path):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "eval" / "dev")
+    ap.add_argument("--scorer", type=Path, default=None, help="score.py to use for matching")
     ap.add_argument("stems", nargs="*", help="only these articles (file stems)")
     args = ap.parse_args()
-    score = _scorer(args.gold)
+    scorer = args.scorer or args.gold.parent / "score.py"
+    score = _scorer(scorer if scorer.exists() else SHARED_SCORER)
 
     from briefings import nlp as nlp_loader
     from briefings.extract import extract_docs

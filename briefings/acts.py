@@ -25,7 +25,25 @@ _COMMIT = re.compile(
 _GIVING = frozenset(
     """deliver provide sign help work meet support give offer send fund invest consider hold
     engage keep build restore protect ensure guarantee introduce bring return
-    cooperate talk negotiate look review release allow pay free rebuild compensate""".split()
+    cooperate talk negotiate look review release allow pay free rebuild compensate open""".split()
+)
+# A passive commitment: "a discussion table will be opened", "funds will be made available".
+_COMMIT_PASSIVE = re.compile(
+    r"\b(?:will|shall|would)\s+be\s+(?:opened|provided|given|offered|released|set\s+up|established|"
+    r"made\s+available|returned|restored|guaranteed|compensated|funded|granted)\b"
+)
+# Clear wrongdoing laid at someone's door, whatever the cue ("the Taliban is using them as human
+# shields", "unlawful restrictions", "has not followed through on its commitments").
+_WRONGDOING = re.compile(
+    r"\b(?:unlawful(?:ly)?|draconian|human\s+shields?|genocide|atrocit(?:y|ies)|massacred?|"
+    r"provocations?|war\s+crimes?|crimes?\s+against\s+humanity|"
+    r"(?:is|are|was|were|has\s+been|have\s+been)\s+(?:\w+\s+)?(?:attempting|trying)\s+to\s+"
+    r"(?:quash|silence|suppress|hide|cover\s+up|intimidate)|"
+    r"(?:has|have|had)\s+not\s+(?:followed\s+through|kept|honou?red|delivered\s+on)|"
+    r"(?:broke|broken|reneged\s+on)\s+(?:its|their|his|her)\s+(?:promises?|commitments?|word)|"
+    r"(?:is|are|was|were)\s+(?:\w+\s+){0,2}responsible\s+for\s+(?:the\s+)?(?:attacks?|killings?|deaths?|"
+    r"terror|violence|bombings?)|inflicts?)\b",
+    re.IGNORECASE,
 )
 _DEMAND_WORDS = re.compile(
     r"\b(?:demand(?:s|ed)?|urge[sd]?|call(?:s|ed)? (?:on|upon)|ask(?:s|ed)? (?:\w+ ){1,3}to|"
@@ -43,6 +61,7 @@ _ACCUSE_WORDS = re.compile(
     r"condemn(?:s|ed)?|war crimes?)\b",
     re.IGNORECASE,
 )
+_RELATIVE_BEFORE = re.compile(r"\b(?:that|which|who|where)\s+$")
 _NEGATION = re.compile(r"\b(?:not|n[’']t|never|no)\b", re.IGNORECASE)
 _IMPERATIVE_START = re.compile(r"^(?:Don[’']t|Do not|Never|Please|Let us|Let’s|Let's)\b")
 
@@ -61,10 +80,12 @@ def classify(
         return "accusation"
     if lemma in OFFER_VERBS:
         return "offer"
-    if lemma in ("ask", "demand", "urge", "implore", "beg", "press") or (
+    if lemma in ("ask", "demand", "urge", "implore", "beg", "press", "request") or (
         lemma in DEMAND_VERBS and addressee_to
     ):
         return "demand"
+    if lemma in ("assure", "reassure", "guarantee") and re.search(r"\b(?:will|would|shall)\b", content[:120]):
+        return "offer"  # an assurance about what the speaker's side will do
     if lemma in ("agree", "commit") and content.startswith("to "):
         return "offer"
     if lemma in ("call", "appeal"):
@@ -75,8 +96,10 @@ def classify(
         return "demand"
     if lemma == "insist" and re.search(r"\b(?:must|should)\b", content):
         return "demand"
-    if lemma in ("insist", "maintain") and _NEGATION.search(content):
-        return "denial"
+    if lemma in ("insist", "maintain") and _NEGATION.search(content[:40]) and " and " not in content[:40]:
+        return "denial"  # the claim itself is negated ("insisted the army was not the target")
+    if lemma in ("condemn", "criticise", "criticize"):
+        return "accusation"
     head = content[:300]
     for m in (_READY.search(head), _OFFER_WORDS.search(head)):
         if m and not _NOT_BEFORE.search(head[: m.start()]):
@@ -91,6 +114,10 @@ def classify(
         and (m.start() < 60 or re.search(r"\b(?:I|we|We)\s+$", head[: m.start()]))
     ):
         return "offer"
+    m = _COMMIT_PASSIVE.search(head[:160])
+    # a commitment of the clause itself, not of a relative one ("the locations that would be given")
+    if m and not _NOT_BEFORE.search(head[: m.start()]) and not _RELATIVE_BEFORE.search(head[: m.start()]):
+        return "offer"
     if _DEMAND_WORDS.search(head[:120]):
         return "demand"
     if kind == "direct" and (imperative or _IMPERATIVE_START.match(content)):
@@ -98,6 +125,8 @@ def classify(
     if _DENIAL_WORDS.search(head):
         return "denial"
     if kind == "direct" and _ACCUSE_WORDS.search(head[:160]):
+        return "accusation"
+    if _WRONGDOING.search(head):
         return "accusation"
     return "statement"
 

@@ -10,7 +10,7 @@ SAY_VERBS = frozenset(
     caution testify disclose reveal indicate conclude agree contend allege charge signal vow promise
     pledge offer propose demand urge ask call appeal order deny reject dismiss refute dispute accuse
     blame threaten outline recommend advise forecast find show calculate predict encourage counter
-    retort continue request""".split()
+    retort continue request reason assure reassure""".split()
 ) | {"make clear", "point out"}
 
 # Verbs that only count as speech with a document/organisation subject (a study found, polls showed).
@@ -25,6 +25,9 @@ OFFER_VERBS = frozenset("offer propose promise pledge vow commit volunteer".spli
 QUOTED_OBJECT_VERBS = frozenset(
     "thank label describe praise condemn criticise criticize welcome talk express pay hail brand term dub".split()
 )
+
+# Verbs that state a judgement with "as": "describes the ruling as historic", "refers to them as ...".
+AS_VERBS = frozenset("describe refer label brand characterise characterize portray depict rate".split())
 
 # Verbs naming a thought, not speech: never cues (the guide excludes them).
 THOUGHT_VERBS = frozenset("believe hope fear think feel want wish expect worry doubt".split())
@@ -43,7 +46,7 @@ GROUP_NOUNS = frozenset(
     researchers economists activists campaigners protesters supporters opponents volunteers
     organisers organizers people members officers soldiers troops doctors workers voters
     historians commentators insiders aides advisers advisors spokespeople rebels militants
-    allies""".split()
+    allies media municipalities councils""".split()
 )
 
 # Person nouns that a description can be headed by ("the minister", "the spokesman").

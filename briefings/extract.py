@@ -349,7 +349,9 @@ class Reader:
             inner = [q for q in p.quotes if q.open_mark >= start and (q.close_mark or q.end) <= end + 1]
             kind = "mixed" if inner else "indirect"
             content = self.article.text[start:end]
-            act = classify(cue.lemma, content, kind, addressee_to=cue.addressee_to)
+            # "condemned the attack, saying ...": the participle's content carries the blame
+            blame = cue.token.tag_ == "VBG" and cue.token.head.lemma_.lower() in _BLAME_HEADS
+            act = classify("condemn" if blame else cue.lemma, content, kind, addressee_to=cue.addressee_to)
             pr = 2 if cue.frame in ("verb", "fronted") else 1
             self.emit(pi, Found(src, start, end, kind, act, cue.text, mention, p.start + cue.token.idx, pr))
         # quotations opening in this sentence that no cue claimed yet
@@ -552,7 +554,13 @@ class Reader:
         # "Another member of the committee, Ron Wyden, said": the name in apposition speaks
         own = entity_span(tok)
         if own is None or own.label_ != "PERSON":
-            for child in tok.children:
+            # a person's name beats a parenthesised expansion ("of CEI (Italian Episcopal Conference),
+            # Nunzio Galantino")
+            apps = sorted(
+                (c for c in tok.children if not (c.left_edge.i > 0 and c.doc[c.left_edge.i - 1].text == "(")),
+                key=lambda c: c.ent_type_ != "PERSON",
+            )
+            for child in apps:
                 if (
                     child.dep_ == "appos"
                     and child.pos_ == "PROPN"
@@ -730,6 +738,7 @@ class Reader:
         self.last_para = pi
 
 
+_BLAME_HEADS = frozenset("condemn criticise criticize accuse blame".split())
 _CAPITAL_NAMES = frozenset(
     "tehran moscow kremlin kiev kyiv beijing pyongyang seoul ankara damascus kabul islamabad riyadh".split()
 )
@@ -773,7 +782,8 @@ _DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
     poll polls statement data research agency company organization organisation group firm body
     union party department council committee commission court institute foundation charity
     results figures statistics bank embassy regime team club airline university hospital school
-    prosecutors prosecution defence defense campaign network broadcaster newspaper magazine""".split()
+    prosecutors prosecution defence defense campaign network broadcaster newspaper magazine
+    municipality city town region province media opposition""".split()
 )
 
 

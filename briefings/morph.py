@@ -10,7 +10,15 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, ROLE_NOUNS, SAY_VERBS, THOUGHT_VERBS
+from .cues import (
+    AS_VERBS,
+    DOCUMENT_NOUNS,
+    GROUP_NOUNS,
+    QUOTED_OBJECT_VERBS,
+    ROLE_NOUNS,
+    SAY_VERBS,
+    THOUGHT_VERBS,
+)
 
 COMPONENT = "briefbot_morph"
 
@@ -69,7 +77,7 @@ def _inflections(verb: str) -> list[str]:
 def cue_forms() -> set[str]:
     """Every written form of the cue lexicon ("said", "denies", "according"), for a quick text filter."""
     forms = {"according", "quoting", "words"}
-    for verb in SAY_VERBS:
+    for verb in SAY_VERBS | AS_VERBS:
         for part in verb.split()[:1]:
             forms.update(_inflections(part))
     forms.update(k for k, v in _IRREGULAR.items() if v in SAY_VERBS or v == "make")
@@ -78,7 +86,9 @@ def cue_forms() -> set[str]:
 
 def _build_lemmas() -> dict[str, str]:
     table: dict[str, str] = {}
-    verbs = {v for v in SAY_VERBS | THOUGHT_VERBS | QUOTED_OBJECT_VERBS | _EXTRA_VERBS if " " not in v}
+    verbs = {
+        v for v in SAY_VERBS | THOUGHT_VERBS | QUOTED_OBJECT_VERBS | AS_VERBS | _EXTRA_VERBS if " " not in v
+    }
     for verb in verbs:
         for form in _inflections(verb):
             table.setdefault(form, verb)

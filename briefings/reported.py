@@ -14,6 +14,7 @@ from spacy.tokens import Span, Token
 
 from .cues import (
     ACCUSATION_VERBS,
+    AS_VERBS,
     DENIAL_VERBS,
     DOCUMENT_NOUNS,
     DOCUMENT_ONLY,
@@ -45,7 +46,10 @@ _PREP_CONTENT = {
     "charge": ("with",),
     "press": ("for",),
     "ask": ("for",),
+    "threaten": ("with",),
 }
+# Conditions belong to a threat or a promise: "threatened X with bans if the reform stalls".
+_CONDITIONAL = frozenset("if unless until".split())
 _STRIP = " \t\r\n,;:–—-"
 _CUE_LEFT = ("aux", "auxpass", "neg", "advmod")
 
@@ -83,7 +87,10 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
     if (
         verb.dep_ == "pcomp"
         and verb.tag_ == "VBG"
-        and verb.lemma_ in ("say", "tell", "add", "state", "declare", "warn", "urge", "ask", "call", "insist")
+        and (
+            verb.lemma_ in ("say", "tell", "add", "state", "declare", "warn", "urge", "ask", "call", "insist")
+            or verb.head.lower_ == "by"  # "reacted by proposing ...", "responded by denying ..."
+        )
         and verb.head.head.pos_ in ("VERB", "AUX")
     ):
         return subject_of(verb.head.head, depth + 1)  # "started his speech by saying ..."
@@ -92,6 +99,20 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
     if nxt is not None and nxt.dep_ in ("dobj", "attr", "npadvmod", "compound") and nxt.pos_ == "PROPN":
         return nxt.head if nxt.dep_ == "compound" and nxt.head.head is verb else nxt
     return None
+
+
+# Cues whose passive keeps the speaker as the agent: "were assured by the Mayor that ...".
+_PASSIVE_AGENT = frozenset("assure reassure tell inform warn promise advise urge ask remind".split())
+
+
+def passive_agent(verb: Token, lemma: str) -> Token | None:
+    """The speaker of a passive cue given by its agent ("were told by officials that ..."), or None."""
+    if lemma not in _PASSIVE_AGENT or not any(c.dep_ == "auxpass" for c in verb.children):
+        return None
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    if agent is None:
+        return None
+    return next((c for c in agent.children if c.dep_ == "pobj"), None)
 
 
 def _hypothetical(verb: Token) -> bool:
@@ -192,7 +213,7 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
             continue
         if tok.dep_ in ("amod", "compound", "nmod") or _hypothetical(tok):
             continue
-        subj = subject_of(tok)
+        subj = subject_of(tok) or passive_agent(tok, lemma)
         if subj is None or in_quote(subj.idx):
             continue
         if lemma in DOCUMENT_ONLY and not _document_like(subj):
@@ -280,6 +301,14 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
                 for c in rights
                 if c.dep_ == "prep" and c.i > extra.i and c.lower_ not in ("after", "before")
             ]
+            if lemma == "threaten":
+                parts += [
+                    c
+                    for c in rights
+                    if c.dep_ == "advcl"
+                    and c.i > extra.i
+                    and any(m.dep_ == "mark" and m.lower_ in _CONDITIONAL for m in c.children)
+                ]
     if lemma == "call" and not parts:
         return None
     if not parts:
@@ -389,11 +418,27 @@ _OPENING_MARKS = '“"«„‘'
 
 
 def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
-    """Topic verbs whose object holds a quotation of the speaker: mixed statements."""
+    """Topic verbs whose object holds a quotation of the speaker: mixed statements.
+
+    Verbs that characterise something ("describes the ruling as historic", "refers to them as
+    prisoners", "called the sentence “dangerous”") state the speaker's judgement, quoted or not.
+    """
     doc = sent.doc
     for tok in sent:
         lemma = tok.lemma_.lower()
-        if lemma not in QUOTED_OBJECT_VERBS or tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
+        if tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
+            continue
+        as_frame = lemma in AS_VERBS and any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.rights)
+        # "called the sentence “dangerous”" names a judgement ("what Brown called “home rule”" does not)
+        naming = (
+            lemma == "call"
+            and any(c.dep_ == "oprd" for c in tok.rights)
+            and not any(c.lower_ in ("what", "which", "that") for c in tok.children)
+            and tok.dep_ != "relcl"
+        )
+        if naming:
+            lemma = "dub"  # a naming, not a call for something
+        if lemma not in QUOTED_OBJECT_VERBS and not as_frame and not naming:
             continue
         if tok.dep_ in ("amod", "compound") or _hypothetical(tok):
             continue
@@ -420,13 +465,21 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
             parts = clause or parts
         lo, hi = _span_of(parts)
         hi = _cut_relatives(doc, lo, hi)
-        if hi < lo or not any(t.text in _OPENING_MARKS or t.text == "``" for t in doc[lo : hi + 1]):
+        if hi < lo:
             continue
-        if lemma == "talk" or lemma == "pay":  # "talked about X", "paid tribute to X"
+        quoted = any(t.text in _OPENING_MARKS or t.text == "``" for t in doc[lo : hi + 1])
+        if not quoted and not as_frame:
+            continue
+        if lemma in ("talk", "pay", "refer"):  # "talked about X", "paid tribute to X", "refers to X as"
             first = doc[lo]
             if first.dep_ == "prep" or first.lower_ == "tribute":
                 lo = next(
-                    (t.i for t in doc[lo : hi + 1] if t.dep_ in ("pobj",) or t.text in _OPENING_MARKS), lo
+                    (
+                        t.left_edge.i if lemma == "refer" else t.i
+                        for t in doc[lo : hi + 1]
+                        if t.dep_ in ("pobj",) or t.text in _OPENING_MARKS
+                    ),
+                    lo,
                 )
         start, end = _char_span(doc, lo, hi)
         if end > start:
@@ -449,6 +502,18 @@ def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
                 continue
             source = next((c for c in to.children if c.dep_ == "pobj"), None)
             phrase_head = tok
+            if source is not None and source.pos_ == "NOUN" and source.lemma_.lower() not in DOCUMENT_NOUNS:
+                # "according to the private fears expressed by a senior official": the agent speaks
+                for acl in source.children:
+                    agent = (
+                        next((c for c in acl.children if c.dep_ == "agent"), None)
+                        if acl.dep_ == "acl"
+                        else None
+                    )
+                    by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+                    if by is not None:
+                        source = by
+                        break
         elif tok.lower_ == "words" and tok.dep_ == "pobj" and tok.head.lower_ == "in":
             of = next((c for c in tok.children if c.lower_ == "of"), None)
             source = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
@@ -463,6 +528,14 @@ def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
         n_after = after[1] - after[0] + 1
         # ", according to X" follows its clause; "According to X, ..." opens the sentence
         lo, hi = before if n_before >= 3 and (n_before >= n_after or doc[lo_p - 1].text == ",") else after
+        if (
+            (lo, hi) == before
+            and n_after >= 3
+            and not doc[hi_p + 1].is_punct
+            and any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in doc[after[0] : after[1] + 1])
+        ):
+            # ", according to X there may be ...": no comma after the source, a clause of its own follows
+            lo, hi = after
         if tok.lower_ == "words":
             # "The minister will try, in the words of one aide, to ...": the whole clause is the content
             lo, hi = sent.start, sent.end - 1

@@ -363,8 +363,15 @@ def name_tokens(head: Token) -> tuple[int, int] | None:
             start = child.i
         else:
             break
-    # Titles are not names: "President Bush", "Foreign Minister Kuleba".
     doc = head.doc
+    end = head.i + 1
+    if person:
+        # "Eberhard van der Laan": the parser may hang the surname after a particle as an apposition;
+        # the recogniser's person span, all proper nouns, is then the name
+        ent = entity_span(head)
+        if ent is not None and all(t.pos_ == "PROPN" or t.text in "-‐" for t in ent):
+            start, end = min(start, ent.start), max(end, ent.end)
+    # Titles are not names: "President Bush", "Foreign Minister Kuleba".
     while start < head.i and doc[start].text.lower().strip(".") in _TITLE_WORDS | {
         "foreign",
         "vice",
@@ -373,7 +380,7 @@ def name_tokens(head: Token) -> tuple[int, int] | None:
         start += 1
     while start < head.i and doc[start].pos_ == "PUNCT":
         start += 1
-    return start, head.i + 1
+    return start, end
 
 
 def phrase(head: Token, *, drop_appos: bool = True) -> Span:

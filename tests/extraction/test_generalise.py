@@ -1,0 +1,197 @@
+"""Rule families added to make the extractor generalise beyond the dev set, as tables:
+sentence -> (speaker, content, act, kind). Failing rows are xfail with the reason, never deleted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_rules import one
+
+XF = pytest.mark.xfail
+
+# (body, speaker, content start, act, kind)
+CUES = [
+    # the speaker of a passive cue is its agent
+    (
+        "Tourists were recently assured by the mayor, Anna Berg, that the coffee shops would stay open.",
+        "Anna Berg",
+        "the coffee shops would stay open",
+        "offer",
+        "indirect",
+    ),
+    (
+        "The farmers were told by Peter Moss that the road would be closed for a week.",
+        "Peter Moss",
+        "the road would be closed",
+        "statement",
+        "indirect",
+    ),
+    # a cue in a gerund after "by" keeps the subject of the verb it modifies
+    (
+        "Peter Moss has reacted by proposing new measures to fund private schools.",
+        "Peter Moss",
+        "new measures to fund private schools",
+        "offer",
+        "indirect",
+    ),
+    (
+        "The ministry responded by denying any role in the attack.",
+        "the ministry",
+        "any role in the attack",
+        "denial",
+        "indirect",
+    ),
+    # threats with their condition
+    (
+        "The United States has threatened ten officials with travel bans if the reform process stalls.",
+        "The United States",
+        "ten officials with travel bans if the reform process stalls",
+        "statement",
+        "indirect",
+    ),
+    # verbs that state a judgement with "as", quoted or not
+    (
+        "The magazine MicroMega describes the court's judgement as historic.",
+        "MicroMega",
+        "the court's judgement as historic",
+        "statement",
+        "indirect",
+    ),
+    (
+        'Amnesty International refers to the imprisoned journalists as "prisoners of conscience."',
+        "Amnesty International",
+        "the imprisoned journalists as",
+        "statement",
+        "mixed",
+    ),
+    # "called X “Y”" names a judgement: a mixed statement, not a call for something
+    (
+        "The bishop, Nunzio Galantino, has called the ruling “dangerous” and “ideological”.",
+        "Nunzio Galantino",
+        "the ruling “dangerous”",
+        "statement",
+        "mixed",
+    ),
+    # "reasoned" opens a quotation
+    (
+        'The city council reasoned, "because the users pay a fee, this activity is a commercial one."',
+        "The city council",
+        "because the users pay a fee",
+        "statement",
+        "direct",
+    ),
+    # "requested that X do" is a demand
+    (
+        "Amnesty International has requested that Iran free the journalists it holds.",
+        "Amnesty International",
+        "Iran free the journalists",
+        "demand",
+        "indirect",
+    ),
+    # anonymous collective subjects that news text treats as sources
+    (
+        "Several municipalities have started asking religious schools to pay property taxes.",
+        "several municipalities",
+        "religious schools to pay property taxes",
+        "demand",
+        "indirect",
+    ),
+    (
+        "News media have reported that dozens of journalists have been arrested.",
+        "News media",
+        "dozens of journalists have been arrested",
+        "statement",
+        "indirect",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "speaker", "content", "act", "kind"), CUES)
+def test_cue_frames(run, body, speaker, content, act, kind) -> None:
+    s = one(run(body), content)
+    assert s.speaker.lower().endswith(speaker.split()[-1].lower())
+    assert (s.act, s.kind) == (act, kind)
+
+
+ACCORDING = [
+    # no comma after the source: the clause after it is the content, not the one before
+    (
+        "News media have reported arrests in Iran, according to Amnesty International there may be "
+        "up to 30 journalists imprisoned in the country.",
+        "Amnesty International",
+        "there may be up to 30 journalists",
+    ),
+    # the agent of what the source phrase names speaks
+    (
+        "According to the private fears expressed by a senior official, another flare-up could "
+        "fragment the nation.",
+        "a senior official",
+        "another flare-up could fragment the nation",
+    ),
+    # the ordinary shape still takes the clause before
+    (
+        "Dozens of journalists have been arrested, according to Amnesty International.",
+        "Amnesty International",
+        "Dozens",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "speaker", "content"), ACCORDING)
+def test_according_to(run, body, speaker, content) -> None:
+    s = one(run(body), content)
+    assert s.speaker.lower().endswith(speaker.split()[-1].lower())
+
+
+NAMES = [
+    # surnames with particles stay whole
+    ("The Mayor, Eberhard van der Laan, insists his policy protects victims.", "Eberhard van der Laan"),
+    # a person's name in apposition beats a parenthesised expansion
+    (
+        "The secretary general of CEI (Italian Episcopal Conference), Nunzio Galantino, said the ruling "
+        "was wrong.",
+        "Nunzio Galantino",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "speaker"), NAMES)
+def test_speaker_names(run, body, speaker) -> None:
+    (s,) = run(body).statements
+    assert s.speaker == speaker
+
+
+ACTS = [
+    # clear wrongdoing laid at a named party's door is an accusation, whatever the cue
+    ("General Jones said the Taliban is using civilians as human shields.", "accusation"),
+    ("Anna Berg said the authorities must lift all unlawful restrictions on the press.", "accusation"),
+    ("The opposition claims the government has not followed through on its commitments.", "accusation"),
+    ("Anna Berg condemned the attack, saying it was a cowardly act.", "accusation"),
+    # a passive commitment of the main clause is an offer; one in a relative clause is not
+    ("Peter Moss said a discussion table will be opened with the associations.", "offer"),
+    ("Peter Moss announced the towns that would be given the new trains.", "statement"),
+    # "insists" with a negation only in a later clause is no denial
+    (
+        "Anna Berg insists the council has learned from past mistakes and is not planning to repeat them.",
+        "statement",
+    ),
+    ("Anna Berg insisted the army was not the target of the raid.", "denial"),
+]
+
+
+@pytest.mark.parametrize(("body", "act"), ACTS)
+def test_acts_generalise(run, body, act) -> None:
+    acts = [s.act for s in run(body).statements]
+    assert acts and acts[0] == act, acts
+
+
+NOT_STATEMENTS = [
+    # a naming inside a relative clause is the writer's
+    "The leaders will deliver what the former prime minister Gordon Brown called “home rule” within the UK.",
+]
+
+
+@pytest.mark.parametrize("body", NOT_STATEMENTS)
+def test_not_statements(run, body) -> None:
+    assert run(body).statements == []
