@@ -7,7 +7,9 @@ import re
 from .cues import ACCUSATION_VERBS, DEMAND_VERBS, DENIAL_VERBS, OFFER_VERBS
 
 _READY = re.compile(
-    r"\b(?:is|are|was|were|be|been|being|am|'re|’re|'m|’m|remains?|stands?)\s+(?:\w+\s+)?"
+    # only an adverb may come between ("is still ready"), not a participle ("had been left open")
+    r"\b(?:is|are|was|were|be|been|being|am|'re|’re|'m|’m|remains?|stands?)\s+"
+    r"(?:\w+ly\s+|still\s+|now\s+|also\s+|always\s+|more\s+|very\s+|not\s+|n[’']t\s+)?"
     r"(?:ready|willing|prepared|open)\b(?!\s+for\s+(?:war|a\s+fight|battle))",
     re.IGNORECASE,
 )

@@ -350,7 +350,10 @@ class Reader:
             kind = "mixed" if inner else "indirect"
             content = self.article.text[start:end]
             # "condemned the attack, saying ...": the participle's content carries the blame
-            blame = cue.token.tag_ == "VBG" and cue.token.head.lemma_.lower() in _BLAME_HEADS
+            blame = cue.token.tag_ == "VBG" and (
+                cue.token.head.lemma_.lower() in _BLAME_HEADS
+                or (cue.token.dep_ == "acl" and cue.token.head.head.lemma_.lower() in _BLAME_HEADS)
+            )
             act = classify("condemn" if blame else cue.lemma, content, kind, addressee_to=cue.addressee_to)
             pr = 2 if cue.frame in ("verb", "fronted") else 1
             self.emit(pi, Found(src, start, end, kind, act, cue.text, mention, p.start + cue.token.idx, pr))
@@ -766,7 +769,8 @@ _ORG_WORDS = frozenset(
     airlines airways international""".split()
 )
 _QUANTITY_HEADS = frozenset(
-    "spate number series majority group handful couple lot range host raft pair team panel".split()
+    """spate number series majority group handful couple lot range host raft pair team panel thousand
+    thousands hundred hundreds dozen dozens""".split()
 )
 _PERSONAL_TITLES = frozenset(
     """president minister senator mr mrs ms dr professor spokesman spokeswoman spokesperson prime

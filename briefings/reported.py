@@ -18,10 +18,12 @@ from .cues import (
     DENIAL_VERBS,
     DOCUMENT_NOUNS,
     DOCUMENT_ONLY,
+    GROUP_NOUNS,
     HYPOTHETICAL_AUX,
     HYPOTHETICAL_HEADS,
     OFFER_VERBS,
     QUOTED_OBJECT_VERBS,
+    ROLE_NOUNS,
     SAY_VERBS,
 )
 
@@ -51,6 +53,10 @@ _PREP_CONTENT = {
 # Conditions belong to a threat or a promise: "threatened X with bans if the reform stalls".
 _CONDITIONAL = frozenset("if unless until".split())
 _STRIP = " \t\r\n,;:–—-"
+# Nouns naming a claim, which a relative denial can take as its content ("an accusation X denies").
+_CLAIM_NOUNS = frozenset(
+    "accusation accusations allegation allegations claim claims charge charges assertion rumour rumor".split()
+)
 _CUE_LEFT = ("aux", "auxpass", "neg", "advmod")
 
 
@@ -80,10 +86,23 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         return None
     if verb.dep_ == "relcl":
         return verb.head
+    if verb.dep_ == "conj" and verb.head.dep_ == "ccomp" and verb.head.head.lemma_.lower() in SAY_VERBS:
+        # "said the talks had failed and added that ...": the parser hung the second cue on the
+        # reported clause; it is the speaker's own
+        return subject_of(verb.head.head, depth + 1)
     if verb.dep_ in ("advcl", "conj", "xcomp") and (verb.dep_ != "advcl" or verb.tag_ == "VBG"):
         return subject_of(verb.head, depth + 1)
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("PROPN", "NOUN"):
-        return verb.head
+        head = verb.head
+        if (
+            head.pos_ == "NOUN"
+            and head.dep_ == "dobj"
+            and not head.ent_type_
+            and head.lemma_.lower() not in ROLE_NOUNS | GROUP_NOUNS | DOCUMENT_NOUNS
+        ):
+            # "criticized last week's attack saying ...": the participle goes with the verb's subject
+            return subject_of(head.head, depth + 1)
+        return head
     if (
         verb.dep_ == "pcomp"
         and verb.tag_ == "VBG"
@@ -177,9 +196,39 @@ def _cut_relatives(doc, lo: int, hi: int) -> int:
             return first - 2
         if t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in _TIME_MARKS for m in t.children):
             return first - 1
+        if (
+            t.pos_ == "NOUN"
+            and doc[first - 1].text == ","
+            and any(g.dep_ == "relcl" and g.lemma_.lower() in SAY_VERBS for g in t.children)
+        ):
+            # "..., an accusation the government strongly denies": another source's statement
+            return first - 2
     for t in doc[lo + 1 : hi + 1]:
         if t.text == ":" and t.i + 1 <= hi and doc[t.i + 1].text in ("“", '"', "‘", "«"):
             return t.i - 1
+    return hi
+
+
+def _cut_coordinated_cue(parts: list[Token], hi: int) -> int:
+    """End of the content before a coordinated cue of the same speaker.
+
+    "said he had noted some progress but warned that time was running out": "warned" is a statement of
+    its own (its subject is the one of "noted"), so the first content stops before "but".
+    """
+    for p in parts:
+        for c in p.rights:
+            if (
+                c.dep_ == "conj"
+                and c.pos_ == "VERB"
+                and c.lemma_.lower() in SAY_VERBS
+                and not any(g.dep_.startswith("nsubj") for g in c.children)
+                and any(g.dep_ in ("ccomp", "xcomp", "dobj") for g in c.children)
+            ):
+                cc = [g.i for g in p.children if g.dep_ in ("cc", "punct") and g.i < c.i]
+                cut = c.left_edge.i - 1
+                while cc and cut in cc:
+                    cut -= 1
+                return min(hi, cut)
     return hi
 
 
@@ -187,7 +236,7 @@ def _char_span(doc, lo: int, hi: int) -> tuple[int, int]:
     """Character span of tokens lo..hi without leading "that"/punctuation or a final full stop."""
     while lo <= hi and (
         doc[lo].text in (",", ":", ";", "-", "–", "—")
-        or (doc[lo].lower_ == "that" and doc[lo].dep_ == "mark")
+        or (doc[lo].lower_ in ("that", "for") and doc[lo].dep_ == "mark")
     ):
         lo += 1
     if lo > hi:
@@ -292,7 +341,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
                     parts.extend(g for g in rights if g.dep_ == "dobj" and g.i < c.i)
                     parts.append(c)
                 break
-        if lemma in ("call", "appeal") and not parts:
+        if lemma == "appeal" and not parts:
             return None
         if parts and extra is not None and extra.dep_ != "prt":
             # "asking for help in dealing with the PKK": the phrases after the object belong too
@@ -310,7 +359,16 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
                     and any(m.dep_ == "mark" and m.lower_ in _CONDITIONAL for m in c.children)
                 ]
     if lemma == "call" and not parts:
-        return None
+        # "protesters calling for Mubarak to stand trial": the parser made "for" a clause marker
+        parts = [
+            c
+            for c in rights
+            if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "for" for m in c.children)
+        ]
+        if not parts:
+            return None
+        extra = next(m for m in parts[0].children if m.dep_ == "mark")
+        addressee_to = True
     if not parts:
         objs = [c for c in rights if c.dep_ in ("dobj", "dative")]
         xcomps = [c for c in rights if c.dep_ == "xcomp"]
@@ -326,7 +384,8 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         elif xcomps and (
             lemma in _ADDRESSEE_TO
             or lemma in OFFER_VERBS
-            or lemma in ("threaten", "agree", "refuse", "demand")
+            or lemma in ("threaten", "agree", "refuse", "demand", "admit", "acknowledge")
+            or lemma in DENIAL_VERBS  # "denied using live ammunition", "denied having used ..."
         ):
             parts = objs + xcomps if lemma in _ADDRESSEE_TO and lemma != "tell" or objs else xcomps
             if lemma == "tell":
@@ -354,7 +413,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         lo, hi = _span_of(parts)
         if lo < tok.i:  # a fronted complement mixed with later ones: keep what follows the cue
             lo = min(p.left_edge.i for p in parts if p.i > tok.i) if any(p.i > tok.i for p in parts) else lo
-        hi = _cut_relatives(doc, lo, hi)
+        hi = min(_cut_relatives(doc, lo, hi), _cut_coordinated_cue(parts, hi))
         if hi < lo:
             return None
         start, end = _char_span(doc, lo, hi)
@@ -402,6 +461,16 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         start, end = _char_span(doc, lo, hi)
         if end > start:
             return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
+    # "an accusation the government strongly denies": the noun the relative clause hangs on
+    if (
+        tok.dep_ == "relcl"
+        and tok.head.lemma_.lower() in _CLAIM_NOUNS
+        and lemma in DENIAL_VERBS | ACCUSATION_VERBS
+    ):
+        if not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in rights) and subj.i > tok.head.i:
+            start, end = _char_span(doc, tok.head.left_edge.i, tok.right_edge.i)
+            if end > start:
+                return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
     # "Drones, he said, are ...": the whole clause around a parenthetical cue
     if tok.dep_ == "parataxis" and lemma in ("say", "add", "note", "argue", "insist", "explain", "claim"):
         sent = tok.sent

@@ -195,3 +195,82 @@ NOT_STATEMENTS = [
 @pytest.mark.parametrize("body", NOT_STATEMENTS)
 def test_not_statements(run, body) -> None:
     assert run(body).statements == []
+
+
+STRUCTURE = [
+    # a gerund after a denial verb is what was denied
+    ("The army has denied using live ammunition against the protesters.", "The army", "using live", "denial"),
+    ("The government denied having used any chemical weapons.", "The government", "having used", "denial"),
+    # a participle on a crowd ("protesters calling for ...") and "for" read as a clause marker
+    (
+        "Thousands of protesters calling for Mubarak to stand trial marched through Cairo.",
+        "Thousands of protesters",
+        "Mubarak to stand trial",
+        "demand",
+    ),
+    # a participle on an inanimate object goes with the verb's subject, and a criticism blames
+    (
+        "The president criticized last week's attack saying the U.S. is losing the moral battle.",
+        "The president",
+        "the U.S. is losing",
+        "accusation",
+    ),
+    # a coordinated cue of the same speaker is a statement of its own ...
+    (
+        "Kofi Annan said he had noted some progress on the reform agenda but warned that time was running out.",
+        "Kofi Annan",
+        "time was running out",
+        "statement",
+    ),
+    # ... and the first content stops before it
+    (
+        "Kofi Annan said he had noted some progress on the reform agenda but warned that time was running out.",
+        "Kofi Annan",
+        "he had noted some progress on the reform agenda",
+        "statement",
+    ),
+    # a second cue the parser hung on the reported clause is still the speaker's
+    (
+        "Anna Berg said the talks had failed and added that she would resign.",
+        "Anna Berg",
+        "she would",
+        "statement",
+    ),
+    # a noun naming a claim with a relative denial: another source's denial, cut from the claim
+    (
+        "Critics claim the government has not followed through on its commitments, an accusation the "
+        "government strongly denies.",
+        "the government",
+        "an accusation the government strongly denies",
+        "denial",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "speaker", "content", "act"), STRUCTURE)
+def test_sentence_structure(run, body, speaker, content, act) -> None:
+    s = one(run(body), content)
+    assert s.speaker.lower() == speaker.lower()
+    assert s.act == act
+
+
+def test_claim_content_stops_before_the_appositive_denial(run) -> None:
+    s = one(
+        run(
+            "Critics claim the government has not followed through on its commitments, an accusation the "
+            "government strongly denies."
+        ),
+        "the government has",
+    )
+    assert s.content == "the government has not followed through on its commitments"
+
+
+NO_OFFER = [
+    "Anna Berg said the gate had been left open all night.",
+    "Peter Moss said the plan, which the minister rejected, was dropped.",
+]
+
+
+@pytest.mark.parametrize("body", NO_OFFER)
+def test_not_offers_nor_denials(run, body) -> None:
+    assert [s.act for s in run(body).statements] == ["statement"]
