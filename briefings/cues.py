@@ -10,11 +10,11 @@ SAY_VERBS = frozenset(
     caution testify disclose reveal indicate conclude agree contend allege charge signal vow promise
     pledge offer propose demand urge ask call appeal order deny reject dismiss refute dispute accuse
     blame threaten outline recommend advise forecast find show calculate predict encourage counter
-    retort continue request reason assure reassure""".split()
+    retort continue request reason assure reassure read""".split()
 ) | {"make clear", "point out"}
 
 # Verbs that only count as speech with a document/organisation subject (a study found, polls showed).
-DOCUMENT_ONLY = frozenset("find show calculate indicate reveal estimate".split())
+DOCUMENT_ONLY = frozenset("find show calculate indicate reveal estimate read".split())
 
 DENIAL_VERBS = frozenset("deny reject dismiss refute dispute rebut".split())
 ACCUSATION_VERBS = frozenset("accuse blame allege charge".split())

@@ -331,7 +331,8 @@ class Reader:
                     (
                         q
                         for q in p.quotes
-                        if start in (q.open_mark, q.start) and (q.close_mark is None or q.end < end)
+                        if start in (q.open_mark, q.start)
+                        and (q.close_mark is None or (q.end < end and self._quote_ends_clause(q, end)))
                     ),
                     None,
                 )
@@ -375,6 +376,16 @@ class Reader:
             if outside <= 0.3 * (end - start) or outside <= 3:
                 return q
         return None
+
+    def _quote_ends_clause(self, q: Quote, end: int) -> bool:
+        """Is a quote opening a reported clause a whole utterance ('said, “A,” and added'), not a
+        quoted phrase inside the clause ('demanded that “repeat offenders” be “sent away”')?"""
+        text = self.article.text
+        assert q.close_mark is not None
+        after = text[q.close_mark + 1 : end].lstrip()
+        return (
+            text[q.end - 1] in ",.!?;" or not after or after[0] in ",;" or after.startswith(("and ", "but "))
+        )
 
     def claimed(self, q: Quote) -> bool:
         return any(f.start <= q.start and q.end <= f.end + 1 for f in self.here) or any(
@@ -544,6 +555,13 @@ class Reader:
         base = self.paras_offset(tok.sent) if offset is None else offset - tok.idx
         if is_relative(tok) and tok.head.dep_ in ("relcl",):
             tok = tok.head.head
+            if (
+                tok.dep_ == "appos"
+                and tok.head.pos_ == "PROPN"
+                and tok.pos_ == "NOUN"
+                and tok.head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+            ):
+                tok = tok.head  # "Geert Wilders, the far-right populist, who demanded ...": the name
         if is_pronoun(tok):
             low = tok.lower_
             if low in ("i", "we", "you", "me", "us", "one", "something", "nothing", "everyone", "anyone"):
@@ -697,7 +715,12 @@ class Reader:
                         if cand.type == "person" and not cand.role_words:
                             cand.set_role(text)
                             return cand, text
-            return self.table.named(text, "person"), text
+            src = self.table.named(text, "person")
+            if first in ("a", "an", "another", "one") and src.intro is None:
+                # "Another factory owner said": a new source, which a later "the factory owner" means
+                # once it has spoken (a generic "an author will deliver" introduces nobody)
+                src.intro = (text, self.paras_offset(tok.sent) + tok.idx)
+            return src, text
         type_ = source_type(head, None)
         plausible = (
             lemma in _DESCRIPTION_HEADS
@@ -735,6 +758,8 @@ class Reader:
         if f.end <= f.start:
             return
         f.para = pi
+        if f.source.intro is not None and not f.source.role_words:
+            f.source.set_role(*f.source.intro)
         self.found.append(f)
         self.here.append(f)
         self.table.spoke(f.source)

@@ -102,7 +102,8 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         ):
             # "criticized last week's attack saying ...": the participle goes with the verb's subject
             return subject_of(head.head, depth + 1)
-        return head
+        owner = _owner_of(head)
+        return owner if owner is not None else head
     if (
         verb.dep_ == "pcomp"
         and verb.tag_ == "VBG"
@@ -117,6 +118,11 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
     nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
     if nxt is not None and nxt.dep_ in ("dobj", "attr", "npadvmod", "compound") and nxt.pos_ == "PROPN":
         return nxt.head if nxt.dep_ == "compound" and nxt.head.head is verb else nxt
+    # '"...," read the statement': an inverted cue after its fronted clause, the source as its object
+    if nxt is not None and any(c.dep_ == "ccomp" and c.i < verb.i for c in verb.children):
+        obj = next((c for c in verb.rights if c.dep_ in ("dobj", "attr")), None)
+        if obj is not None and obj.pos_ == "NOUN" and obj.left_edge.i == verb.i + 1:
+            return obj
     return None
 
 
@@ -132,6 +138,22 @@ def passive_agent(verb: Token, lemma: str) -> Token | None:
     if agent is None:
         return None
     return next((c for c in agent.children if c.dep_ == "pobj"), None)
+
+
+# Nouns for something a source issued: "the request of the Municipality of Livorno asking ...".
+_ISSUED_NOUNS = frozenset("request appeal call proposal letter petition decision order ruling motion".split())
+
+
+def _owner_of(noun: Token) -> Token | None:
+    """The named issuer of a request-like noun ("the request of X"), or None."""
+    if noun.lemma_.lower() not in _ISSUED_NOUNS:
+        return None
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "by", "from"):
+            pobj = next((g for g in prep.children if g.dep_ == "pobj"), None)
+            if pobj is not None and (pobj.pos_ == "PROPN" or pobj.ent_type_):
+                return pobj
+    return None
 
 
 def _hypothetical(verb: Token) -> bool:
@@ -224,9 +246,10 @@ def _cut_coordinated_cue(parts: list[Token], hi: int) -> int:
                 and not any(g.dep_.startswith("nsubj") for g in c.children)
                 and any(g.dep_ in ("ccomp", "xcomp", "dobj") for g in c.children)
             ):
-                cc = [g.i for g in p.children if g.dep_ in ("cc", "punct") and g.i < c.i]
+                doc = c.doc
                 cut = c.left_edge.i - 1
-                while cc and cut in cc:
+                # back over "but", "and", commas and adverbs ("but also blamed the media")
+                while cut > p.i and (doc[cut].dep_ in ("cc", "advmod") or doc[cut].is_punct):
                     cut -= 1
                 return min(hi, cut)
     return hi

@@ -104,6 +104,7 @@ class Source:
     plural: bool = False
     spoke: bool = False
     plausible: bool = True  # False for subjects that cannot be sources ("the bill", "earmarks")
+    intro: tuple[str, int] | None = None  # an indefinite description and where ("another owner")
 
     def add_alias(self, text: str) -> None:
         text = _clean(text)

@@ -274,3 +274,56 @@ NO_OFFER = [
 @pytest.mark.parametrize("body", NO_OFFER)
 def test_not_offers_nor_denials(run, body) -> None:
     assert [s.act for s in run(body).statements] == ["statement"]
+
+
+SPEAKERS = [
+    # a relative clause on an apposition speaks through the name
+    (
+        "The policy echoes proposals from Geert Wilders, the far-right populist, who last year demanded that "
+        "“repeat offenders” be “sent to a village for scum”.",
+        "Geert Wilders",
+        "“repeat offenders” be",
+    ),
+    # the issuer of a request-like noun speaks through its participle
+    (
+        "The request of the Municipality of Livorno asking religious schools to pay taxes was upheld.",
+        "the Municipality of Livorno",
+        "religious schools to pay taxes",
+    ),
+    # an inverted cue with the document as its object
+    ('"We are not leaving," read the statement.', "the statement", "We are not leaving,"),
+    # a new indefinite description is a new source, which the next definite one and "he" mean
+    (
+        "Jan Ek, a factory owner, said orders were down.\n\n"
+        "Another factory owner, who declined to be named, said business was good.\n\n"
+        "The factory owner said he would hire more staff.",
+        "Another factory owner",
+        "he would hire",
+    ),
+    (
+        "Jan Ek, a factory owner, said orders were down.\n\n"
+        "Another factory owner, who declined to be named, said business was good.\n\n"
+        "He said times were hard.",
+        "Another factory owner",
+        "times were hard",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "speaker", "content"), SPEAKERS)
+def test_speakers_generalise(run, body, speaker, content) -> None:
+    s = one(run(body), content)
+    assert s.speaker == speaker
+
+
+def test_a_quoted_phrase_opening_a_clause_keeps_the_clause_mixed(run) -> None:
+    (s,) = run("Geert Wilders demanded that “repeat offenders” be “sent to a village for scum”.").statements
+    assert (s.kind, s.act) == ("mixed", "demand")
+
+
+def test_a_coordinated_blame_is_cut_with_its_adverb(run) -> None:
+    ex = run("Harry said he had let himself down, but also blamed the media.")
+    assert [(s.content, s.act) for s in ex.statements] == [
+        ("he had let himself down", "statement"),
+        ("the media", "accusation"),
+    ]
