@@ -63,6 +63,7 @@ _ACCUSE_WORDS = re.compile(
     r"condemn(?:s|ed)?|war crimes?)\b",
     re.IGNORECASE,
 )
+_SAY_AGAIN = re.compile(r"\b(?:say|said|saying|promis\w+)\s+(?:that\s+)?(?:he|she|it|they|we)\s+$")
 _RELATIVE_BEFORE = re.compile(r"\b(?:that|which|who|where)\s+$")
 _NEGATION = re.compile(r"\b(?:not|n[’']t|never|no)\b", re.IGNORECASE)
 _IMPERATIVE_START = re.compile(r"^(?:Don[’']t|Do not|Never|Please|Let us|Let’s|Let's)\b")
@@ -106,16 +107,21 @@ def classify(
     for m in (_READY.search(head), _OFFER_WORDS.search(head)):
         if m and not _NOT_BEFORE.search(head[: m.start()]):
             return "offer"
-    m = _COMMIT.search(head[:160])
-    # the commitment is the main clause's ("he would work with ...", "I will sign it"), not a
-    # subordinate one ("a button that will deliver a shock")
-    if (
-        m
-        and _base(m.group("verb")) in _GIVING
-        and not _NOT_BEFORE.search(head[: m.start()][-30:])
-        and (m.start() < 60 or re.search(r"\b(?:I|we|We)\s+$", head[: m.start()]))
-    ):
-        return "offer"
+    # the commitment is the main clause's ("he would work with ...", "I will sign it"), or one
+    # reported again inside it ("he would write to say he would cooperate"), not a subordinate one
+    # ("a button that will deliver a shock")
+    for m in _COMMIT.finditer(head[:160]):
+        if (
+            _base(m.group("verb")) in _GIVING
+            and not _NOT_BEFORE.search(head[: m.start()][-30:])
+            and not re.match(r"[^.!?]*\?", head[m.end() :])  # "who will pay them?" asks, not offers
+            and (
+                m.start() < 60
+                or re.search(r"\b(?:I|we|We)\s+$", head[: m.start()])
+                or _SAY_AGAIN.search(head[: m.start()])
+            )
+        ):
+            return "offer"
     m = _COMMIT_PASSIVE.search(head[:160])
     # a commitment of the clause itself, not of a relative one ("the locations that would be given")
     if m and not _NOT_BEFORE.search(head[: m.start()]) and not _RELATIVE_BEFORE.search(head[: m.start()]):

@@ -27,7 +27,7 @@ QUOTED_OBJECT_VERBS = frozenset(
 )
 
 # Verbs that state a judgement with "as": "describes the ruling as historic", "refers to them as ...".
-AS_VERBS = frozenset("describe refer label brand characterise characterize portray depict rate".split())
+AS_VERBS = frozenset("describe refer label brand characterise characterize portray depict rate list".split())
 
 # Verbs naming a thought, not speech: never cues (the guide excludes them).
 THOUGHT_VERBS = frozenset("believe hope fear think feel want wish expect worry doubt".split())
@@ -36,7 +36,8 @@ THOUGHT_VERBS = frozenset("believe hope fear think feel want wish expect worry d
 DOCUMENT_NOUNS = frozenset(
     """report study survey poll polls statement research data analysis review paper document
     letter website figures estimate estimates census inquiry audit assessment memo findings
-    communique results statistics post posting blog article tweet message editorial""".split()
+    communique results statistics post posting blog article tweet message editorial resolution
+    declaration petition ruling verdict judgment judgement""".split()
 )
 
 # Heads of anonymous or collective sources: "officials said", "analysts say".

@@ -483,6 +483,8 @@ class Reader:
                         return
         if cue_tok is not None:
             subj = subject_of(cue_tok)
+            if subj is not None and subj.left_edge.idx <= q.open_mark - p.start <= subj.right_edge.idx:
+                return  # 'The “Stand with Malala” petition, calling for ...': a title inside the speaker
             src, mention = self.resolve(subj, p.start + cue_tok.idx) if subj is not None else (None, "")
             if src is not None and src.plausible:
                 self.add_quote(

@@ -255,6 +255,16 @@ def _cut_coordinated_cue(parts: list[Token], hi: int) -> int:
     return hi
 
 
+def _complementiser_subject(tok: Token) -> bool:
+    """A "that" the parser took for a subject although its clause has one ("that drones had better")."""
+    return tok.dep_ == "nsubj" and any(c.dep_ == "nsubj" and c is not tok for c in _near(tok.head))
+
+
+def _near(verb: Token) -> list[Token]:
+    """The verb's children and grandchildren (a subject may hang on an auxiliary: "drones had better")."""
+    return [g for c in verb.children for g in (c, *c.children)]
+
+
 def _char_span(doc, lo: int, hi: int) -> tuple[int, int]:
     """Character span of tokens lo..hi without leading "that"/punctuation or a final full stop."""
     while lo <= hi and (
@@ -285,6 +295,8 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
             continue
         if tok.dep_ in ("amod", "compound", "nmod") or _hypothetical(tok):
             continue
+        if tok.dep_ in ("acl", "ccomp") and tok.head.lemma_.lower() in _CLAIM_NOUNS:
+            continue  # "faces allegations he ordered ...": what is alleged, not what he said
         subj = subject_of(tok) or passive_agent(tok, lemma)
         if subj is None or in_quote(subj.idx):
             continue
@@ -318,19 +330,23 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
     extra: Token | None = None
     addressee_to = False
     ccomps = [c for c in rights if c.dep_ == "ccomp"]
+    hung = False  # the content clause hangs on an object ("points out in the rules that ...")
     if not ccomps:
         # "telling his counterpart that Tehran is ready": a that-clause the parser hung on the object
         objects = [o for o in rights if o.dep_ in ("dobj", "dative", "npadvmod")]
         objects += [g for o in rights if o.dep_ == "prep" for g in o.children if g.dep_ == "pobj"]
         for o in objects:
-            if True:
-                for g in o.rights:
-                    if (
-                        g.dep_ in ("acl", "relcl")
-                        and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
-                        and any(m.dep_.startswith("nsubj") and m.lower_ != "that" for m in g.children)
-                    ):
-                        ccomps = [g]
+            # after a prepositional object ("points out in the rules that drones had better ..."),
+            # a "that" taken for the subject of a clause that has its own is a complementiser too
+            that_deps = ("mark", "nsubj") if o.dep_ == "pobj" else ("mark",)
+            for g in o.rights:
+                if (
+                    g.dep_ in ("acl", "relcl")
+                    and any(m.lower_ == "that" and m.dep_ in that_deps for m in g.children)
+                    and any(m.dep_.startswith("nsubj") and m.lower_ != "that" for m in _near(g))
+                ):
+                    ccomps = [g]
+                    hung = True
     if lemma in ("ask",) and ccomps:
         first = ccomps[0].left_edge
         if first.lower_ in ("whether", "if") or any(
@@ -434,6 +450,8 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         )
     if parts:
         lo, hi = _span_of(parts)
+        if hung and doc[lo].lower_ == "that" and _complementiser_subject(doc[lo]):
+            lo += 1  # "that drones had better ...": a complementiser the parser took for a subject
         if lo < tok.i:  # a fronted complement mixed with later ones: keep what follows the cue
             lo = min(p.left_edge.i for p in parts if p.i > tok.i) if any(p.i > tok.i for p in parts) else lo
         hi = min(_cut_relatives(doc, lo, hi), _cut_coordinated_cue(parts, hi))
@@ -482,6 +500,16 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
             lo, hi = min(lo, sent.start), sent.end - 1
             hi = _cut_relatives(doc, lo, hi)
         start, end = _char_span(doc, lo, hi)
+        if end > start:
+            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
+    # "militants, which they say killed 10 people": the relative clause, its pronoun included
+    if (
+        tok.dep_ == "relcl"
+        and any(c.dep_ == "nsubj" and c.lower_ in ("which", "who", "that") for c in lefts)
+        and any(c.dep_ in ("xcomp", "ccomp") for c in rights)
+        and subj.lower_ not in ("which", "who", "that")
+    ):
+        start, end = _char_span(doc, tok.left_edge.i, tok.right_edge.i)
         if end > start:
             return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
     # "an accusation the government strongly denies": the noun the relative clause hangs on

@@ -327,3 +327,72 @@ def test_a_coordinated_blame_is_cut_with_its_adverb(run) -> None:
         ("he had let himself down", "statement"),
         ("the media", "accusation"),
     ]
+
+
+MORE_CUES = [
+    # "listed X as Y" states a judgement
+    (
+        "Barack Obama listed diplomatic deals with Iran as highlights of his presidency.",
+        "Barack Obama",
+        "diplomatic deals with Iran as highlights",
+        "statement",
+    ),
+    # a that-clause the parser hung on a prepositional object, its "that" taken for a subject
+    (
+        "The agency points out in the rules that drones had better use sensors.",
+        "The agency",
+        "drones had better use sensors",
+        "statement",
+    ),
+    # a parenthetical cue inside a relative clause: the relative clause, its pronoun included
+    (
+        "The army said it had bombed the camp, which officials say killed 10 militants.",
+        "officials",
+        "which officials say killed 10 militants",
+        "statement",
+    ),
+    # resolutions and rulings are documents that speak
+    (
+        "The House approved a resolution labeling the killings of Armenians as “genocide”.",
+        "a resolution",
+        "the killings of Armenians",
+        "accusation",
+    ),
+    # a commitment reported again inside the content is an offer
+    (
+        "Peter Moss said he would write to the council to say he would cooperate with its inquiry.",
+        "Peter Moss",
+        "he would write",
+        "offer",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "speaker", "content", "act"), MORE_CUES)
+def test_more_cues(run, body, speaker, content, act) -> None:
+    s = one(run(body), content)
+    assert s.speaker.lower() == speaker.lower()
+    assert s.act == act
+
+
+MORE_NOT_STATEMENTS = [
+    # what an allegation says is not its subject's statement
+    "Mubarak faces allegations he ordered his forces to kill activists.",
+    # a parse that hangs a relative clause on the object of "said" gives no content
+    "Officials said the rules that govern drones were strict.",
+]
+
+
+@pytest.mark.parametrize("body", MORE_NOT_STATEMENTS)
+def test_more_not_statements(run, body) -> None:
+    assert run(body).statements == []
+
+
+def test_a_title_inside_the_speaker_is_no_quote_of_it(run) -> None:
+    ex = run("The “Stand with Malala” petition, calling for education for all children, was delivered.")
+    assert [s.content for s in ex.statements] == ["education for all children"]
+
+
+def test_a_question_with_will_is_no_offer(run) -> None:
+    (s,) = run("Nils Eggerud says: “What will they be, who will pay them? But it does feel nice.”").statements
+    assert s.act == "statement"
