@@ -109,6 +109,7 @@ def extract_docs(articles: Iterable[Article], nlp: Language) -> Iterator[Extract
     Extraction (logged) so that one bad input never stops a batch.
     """
     pending: dict[int, tuple[Article, list[Paragraph]]] = {}
+    repeats: dict[int, dict[int, int]] = {}  # article -> {paragraph: the earlier one with its text}
     ner = _standalone_ner(nlp)
 
     def stream() -> Iterator[Item]:
@@ -121,11 +122,27 @@ def extract_docs(articles: Iterable[Article], nlp: Language) -> Iterator[Extract
             pending[n] = (article, paras)
             if not paras:
                 yield "", n, -1, True
+            seen: dict[str, int] = {}
             for i, p in enumerate(paras):
                 text = article.text[p.start : p.end]
+                first = seen.setdefault(text, i)
+                if first != i and i > 0:
+                    # a paragraph repeated word for word (page furniture, a pasted block) parses the
+                    # same: copy the first parse instead of running the parser again
+                    repeats.setdefault(n, {})[i] = first
+                    continue
                 # no cue and no quotation mark: no statement can be here, only names (antecedents)
                 p.parsed = ner is None or may_attribute(text)
                 yield text, n, i, p.parsed
+
+    def finish(n: int) -> Extraction:
+        article, paras = pending.pop(n)
+        for i, first in repeats.pop(n, {}).items():
+            original = paras[first]
+            if original.doc is not None:
+                paras[i].doc = original.doc.copy()
+                paras[i].parsed = original.parsed
+        return _finish(article, paras)
 
     current = -1
     for batch in _batches(stream()):
@@ -143,14 +160,14 @@ def extract_docs(articles: Iterable[Article], nlp: Language) -> Iterator[Extract
             done.update(zip([(n, i) for _, n, i, _ in names], docs, strict=True))
         for _, n, i, _ in batch:
             if n != current and current >= 0:
-                yield _finish(*pending.pop(current))
+                yield finish(current)
             current = n
             if i >= 0:
                 doc = done[(n, i)]
                 _release(doc)
                 pending[n][1][i].doc = doc
     if current >= 0:
-        yield _finish(*pending.pop(current))
+        yield finish(current)
 
 
 def extract(article: Article, nlp: Language) -> Extraction:

@@ -49,6 +49,7 @@ _IRREGULAR = {
     "'s": "be", "’s": "be", "'re": "be", "’re": "be", "'m": "be", "’m": "be",
     "has": "have", "had": "have", "having": "have", "does": "do", "did": "do", "done": "do",
     "men": "man", "women": "woman", "people": "people", "children": "child", "analyses": "analysis",
+    "labelled": "label", "labelling": "label",
     "data": "data", "police": "police", "media": "media", "news": "news", "ca": "can", "wo": "will",
 }  # fmt: skip
 _EXTRA_VERBS = frozenset(
@@ -74,12 +75,18 @@ def _inflections(verb: str) -> list[str]:
     return forms
 
 
+_NOUN_FORMS = frozenset("list lists listing listings rate rates rating ratings".split())
+
+
 def cue_forms() -> set[str]:
     """Every written form of the cue lexicon ("said", "denies", "according"), for a quick text filter."""
     forms = {"according", "quoting", "words"}
     for verb in SAY_VERBS | AS_VERBS:
         for part in verb.split()[:1]:
             forms.update(_inflections(part))
+    # nouns far more often than cues ("interest rates", "the list"): not worth parsing a paragraph for
+    forms -= _NOUN_FORMS
+    forms.update(("labelled", "labelling"))
     forms.update(k for k, v in _IRREGULAR.items() if v in SAY_VERBS or v == "make")
     return forms
 

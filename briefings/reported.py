@@ -281,7 +281,18 @@ def _char_span(doc, lo: int, hi: int) -> tuple[int, int]:
     end = doc[hi].idx + len(doc[hi].text)
     while end > start and text[end - 1] in _STRIP + ".":
         end -= 1
+    if end < len(text) and _unclosed(text[start:end], text[end]):
+        end += 1  # 'as “genocide”.': the closing mark the parser hung elsewhere belongs to the content
     return start, end
+
+
+def _unclosed(content: str, nxt: str) -> bool:
+    """Does ``content`` leave a quotation open that the next character ``nxt`` closes?"""
+    if nxt == "”":
+        return content.count("“") > content.count("”")
+    if nxt == '"':
+        return content.count('"') % 2 == 1
+    return False
 
 
 def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:

@@ -96,3 +96,22 @@ def test_no_mentions_or_markup_are_invented(run) -> None:
     ex = run("“<!channel> @everyone look,” Anna Berg said.")
     (s,) = ex.statements
     assert s.content == "<!channel> @everyone look,"  # kept verbatim: escaping is the renderer's job
+
+
+def test_repeated_paragraphs_reuse_the_parse_with_their_own_offsets(nlp) -> None:
+    # a paragraph repeated word for word is parsed once; each copy still yields its own statements
+    para = "“We will rebuild the bridge,” Anna Berg said. She said the plan was ready.\n\n"
+    other = "Peter Moss said the talks had failed.\n\n"
+    text = "Headline\n" + para + other + para + para
+    ex = extract(Article(text=text, source="repeats", body_start=9), nlp)
+    assert [s.content for s in ex.statements] == [
+        "We will rebuild the bridge,",
+        "the plan was ready",
+        "the talks had failed",
+        "We will rebuild the bridge,",
+        "the plan was ready",
+        "We will rebuild the bridge,",
+        "the plan was ready",
+    ]
+    assert all(text[s.start : s.end] == s.content for s in ex.statements)
+    assert [s.speaker for s in ex.statements].count("Anna Berg") == 6
