@@ -1,6 +1,5 @@
-"""The dev gold set, scored with the real scorer: the figures stay above a floor a little under the
-ones measured when this test was written (e2e F1 0.914, attribution 0.971, offers 0.938, acts 0.923,
-seed 1.000)."""
+"""The dev gold set, scored with the real scorer: the figures stay above a floor 0.01 under the ones
+measured last (e2e F1 0.925, attribution 0.972, offers 0.938, acts 0.948, seed 1.000)."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from briefings.ingest import load_path
 
 pytestmark = pytest.mark.shared
 
-FLOORS = {"end_to_end": 0.89, "attribution": 0.95, "offer": 0.88, "acts_macro": 0.88, "seed": 0.95}
+FLOORS = {"end_to_end": 0.915, "attribution": 0.962, "offer": 0.928, "acts_macro": 0.938, "seed": 0.99}
 
 
 @pytest.fixture(scope="module")
