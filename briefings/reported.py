@@ -90,6 +90,10 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         # "said the talks had failed and added that ...": the parser hung the second cue on the
         # reported clause; it is the speaker's own
         return subject_of(verb.head.head, depth + 1)
+    if verb.dep_ == "advcl" and verb.tag_ == "VBG":
+        absolute = _with_subject(verb)
+        if absolute is not None:
+            return absolute
     if verb.dep_ in ("advcl", "conj", "xcomp") and (verb.dep_ != "advcl" or verb.tag_ == "VBG"):
         return subject_of(verb.head, depth + 1)
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("PROPN", "NOUN"):
@@ -153,6 +157,20 @@ def _owner_of(noun: Token) -> Token | None:
             pobj = next((g for g in prep.children if g.dep_ == "pobj"), None)
             if pobj is not None and (pobj.pos_ == "PROPN" or pobj.ent_type_):
                 return pobj
+    return None
+
+
+def _with_subject(verb: Token) -> Token | None:
+    """The subject of an absolute participle: "..., with its president, Jim Yong Kim, urging ..."."""
+    doc = verb.doc
+    i = verb.left_edge.i - 1
+    while i >= 0 and doc[i].text == ",":
+        i -= 1
+    if i < 0:
+        return None
+    for prep in verb.head.children:
+        if prep.dep_ == "prep" and prep.lower_ == "with" and prep.right_edge.i in (i, i + 1):
+            return next((g for g in prep.children if g.dep_ == "pobj"), None)
     return None
 
 
@@ -559,7 +577,16 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
         lemma = tok.lemma_.lower()
         if tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
             continue
-        as_frame = lemma in AS_VERBS and any(c.dep_ == "prep" and c.lower_ == "as" for c in tok.rights)
+        # "listed deals with Iran and the response to the crisis as highlights": the parser may hang
+        # "as" inside the object
+        as_any = lemma in AS_VERBS and any(
+            c.dep_ == "prep" and c.lower_ == "as" and c.head.i >= tok.i and c.head.dep_ != "relcl"
+            for r in tok.rights
+            if r.dep_ in ("dobj", "prep")
+            for c in (r, *r.subtree)
+        )
+        # "referred to the database as NEEMIS" names a thing; only a quoted "as" judges it
+        as_frame = as_any and lemma != "refer"
         # "called the sentence “dangerous”" names a judgement ("what Brown called “home rule”" does not)
         naming = (
             lemma == "call"
@@ -569,7 +596,7 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
         )
         if naming:
             lemma = "dub"  # a naming, not a call for something
-        if lemma not in QUOTED_OBJECT_VERBS and not as_frame and not naming:
+        if lemma not in QUOTED_OBJECT_VERBS and not as_any and not naming:
             continue
         if tok.dep_ in ("amod", "compound") or _hypothetical(tok):
             continue

@@ -396,3 +396,19 @@ def test_a_title_inside_the_speaker_is_no_quote_of_it(run) -> None:
 def test_a_question_with_will_is_no_offer(run) -> None:
     (s,) = run("Nils Eggerud says: “What will they be, who will pay them? But it does feel nice.”").statements
     assert s.act == "statement"
+
+
+def test_an_unquoted_refer_as_only_names_a_thing(run) -> None:
+    ex = run("On the document, the agency referred to the database as National Enforcement System.")
+    assert ex.statements == []
+
+
+def test_an_absolute_participle_speaks_through_the_with_phrase(run) -> None:
+    s = one(
+        run(
+            "The World Bank expressed its relief, with its president, Jim Yong Kim, urging policymakers "
+            "to “continue to focus on growth”."
+        ),
+        "policymakers",
+    )
+    assert (s.speaker, s.act) == ("Jim Yong Kim", "demand")
