@@ -50,12 +50,15 @@ _WRONGDOING = re.compile(
 _DEMAND_WORDS = re.compile(
     r"\b(?:demand(?:s|ed)?|urge[sd]?|call(?:s|ed)? (?:on|upon)|ask(?:s|ed)? (?:\w+ ){1,3}to|"
     r"order(?:s|ed)? [^.;]{0,80}? to [a-z]+|encourag(?:e|es|ed) [^.;]{0,40}? to [a-z]+|"
-    r"insist(?:s|ed)? that [^.;]{0,60}\bmust|must (?:stop|cease|end|withdraw|halt))\b",
+    r"insist(?:s|ed)? that [^.;]{0,60}\bmust|must (?:stop|cease|end|withdraw|halt)|"
+    # obligations put on others: "make them understand they have to come forward"
+    r"make (?:them|him|her|everyone|people) understand (?:that )?(?:they|he|she) (?:must|have to|has to))\b",
 )
 _DENIAL_WORDS = re.compile(
     r"\b(?:(?:is|was|it's|it’s) not true|(?:deny|denies|denied|reject(?:s|ed)?|refute[sd]?) "
     r"(?:the |these |those |any |all )?(?:allegations?|claims?|accusations?|charges?|reports?)|"
-    r"(?:was|is|were) certainly not|baseless|unfounded|groundless|far-fetched|untrue|nonsense)\b",
+    r"(?:was|is|were) certainly not|baseless|unfounded|groundless|far-fetched|untrue|nonsense|"
+    r"far from (?:any |the |all )?(?:allegations?|accusations?|charges?|claims?)|no truth (?:in|to))\b",
     re.IGNORECASE,
 )
 _ACCUSE_WORDS = re.compile(

@@ -368,9 +368,13 @@ class Reader:
             kind = "mixed" if inner else "indirect"
             content = self.article.text[start:end]
             # "condemned the attack, saying ...": the participle's content carries the blame
-            blame = cue.token.tag_ == "VBG" and (
-                cue.token.head.lemma_.lower() in _BLAME_HEADS
-                or (cue.token.dep_ == "acl" and cue.token.head.head.lemma_.lower() in _BLAME_HEADS)
+            blame = (
+                cue.frame != "source"
+                and cue.token.tag_ == "VBG"
+                and (
+                    cue.token.head.lemma_.lower() in _BLAME_HEADS
+                    or (cue.token.dep_ == "acl" and cue.token.head.head.lemma_.lower() in _BLAME_HEADS)
+                )
             )
             act = classify("condemn" if blame else cue.lemma, content, kind, addressee_to=cue.addressee_to)
             pr = 2 if cue.frame in ("verb", "fronted") else 1

@@ -694,6 +694,16 @@ def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
         ):
             # ", according to X there may be ...": no comma after the source, a clause of its own follows
             lo, hi = after
+        if (
+            lo_p >= 2
+            and doc[lo_p - 1].text == ","
+            and hi_p + 1 < len(doc)
+            and doc[hi_p + 1].text == ","
+            and doc[lo_p - 2].lower_ in ("which", "who", "that")
+            and n_after >= 3
+        ):
+            # "..., which, according to AFP, both sides have criticised": the relative clause it sits in
+            lo, hi = lo_p - 2, _cut_relatives(doc, lo_p - 2, after[1])
         if tok.lower_ == "words":
             # "The minister will try, in the words of one aide, to ...": the whole clause is the content
             lo, hi = sent.start, sent.end - 1

@@ -412,3 +412,38 @@ def test_an_absolute_participle_speaks_through_the_with_phrase(run) -> None:
         "policymakers",
     )
     assert (s.speaker, s.act) == ("Jim Yong Kim", "demand")
+
+
+@pytest.mark.parametrize(
+    ("body", "content", "act"),
+    [
+        # "according to X" inside a relative clause: the relative clause
+        (
+            "The rebels attacked the town, which, according to AFP, both sides have criticised.",
+            "which, according to AFP, both sides have criticised",
+            "statement",
+        ),
+        # obligations put on others are demands; "far from any allegations" denies them
+        (
+            "“We need to make them understand they have to come forward,” Anna Berg said.",
+            "We need to make them understand",
+            "demand",
+        ),
+        ("Anna Berg said the company was far from any allegations of corruption.", "the company", "denial"),
+    ],
+)
+def test_more_acts_and_spans(run, body, content, act) -> None:
+    s = one(run(body), content)
+    assert s.act == act
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a generic "you need to" or a feeling that others "have to" is no demand
+        "“Once you have made that, you need to stay focused for the next 89 minutes,” John Brooks explains.",
+        "“There is the feeling that they have to hide the fact that they are rich,” Clay Cockrell said.",
+    ],
+)
+def test_obligations_that_are_no_demands(run, body) -> None:
+    assert [s.act for s in run(body).statements] == ["statement"]
