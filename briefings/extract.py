@@ -482,6 +482,8 @@ class Reader:
                 if left[n].text in (".", "!", "?") and n < len(left) - 1:
                     left = left[n + 1 :]
                     break
+            if left and left[-1].text in (".", "!", "?"):
+                left = []  # 'blamed the media. “I probably ...': the quote opens a sentence of its own
             colon = bool(left) and left[-1].text == ":"
             for n in range(len(left) - 1, -1, -1):
                 t = left[n]

@@ -447,3 +447,12 @@ def test_more_acts_and_spans(run, body, content, act) -> None:
 )
 def test_obligations_that_are_no_demands(run, body) -> None:
     assert [s.act for s in run(body).statements] == ["statement"]
+
+
+def test_a_quote_after_a_full_stop_takes_no_cue_from_the_sentence_before(run) -> None:
+    ex = run(
+        "Harry said he had let himself down, but also blamed the media. “I probably let myself down, "
+        "I let my family down.”"
+    )
+    s = one(ex, "I probably")
+    assert (s.speaker, s.act, s.cue) == ("Harry", "statement", "(floating quote)")
