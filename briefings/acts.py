@@ -13,7 +13,8 @@ _READY = re.compile(
     r"(?:ready|willing|prepared|open)\b(?!\s+for\s+(?:war|a\s+fight|battle))",
     re.IGNORECASE,
 )
-_NOT_BEFORE = re.compile(r"\b(?:whether|if|not|n[’']t|never|no)\b[^.;:]{0,40}$", re.IGNORECASE)
+# "n't" has no word boundary before it ("don't"): it is matched on its own
+_NOT_BEFORE = re.compile(r"(?:\b(?:whether|if|not|never|no)|n[’']t)\b[^.;:]{0,40}$", re.IGNORECASE)
 _OFFER_WORDS = re.compile(
     r"\b(?:offer(?:s|ed)? to|to offer|propos(?:e|es|ed) to|promis(?:e|es|ed) to|pledg(?:e|es|ed) to|vow(?:s|ed)? to|"
     r"commit(?:s|ted)? (?:ourselves|myself|itself|themselves) to|stand ready|(?:I|we) agree to)\b",
@@ -68,7 +69,7 @@ _ACCUSE_WORDS = re.compile(
 )
 _SAY_AGAIN = re.compile(r"\b(?:say|said|saying|promis\w+)\s+(?:that\s+)?(?:he|she|it|they|we)\s+$")
 _RELATIVE_BEFORE = re.compile(r"\b(?:that|which|who|where)\s+$")
-_NEGATION = re.compile(r"\b(?:not|n[’']t|never|no)\b", re.IGNORECASE)
+_NEGATION = re.compile(r"(?:\b(?:not|never|no)|n[’']t)\b", re.IGNORECASE)
 _IMPERATIVE_START = re.compile(r"^(?:Don[’']t|Do not|Never|Please|Let us|Let’s|Let's)\b")
 
 
@@ -135,7 +136,9 @@ def classify(
         return "demand"
     if _DENIAL_WORDS.search(head):
         return "denial"
-    if kind == "direct" and _ACCUSE_WORDS.search(head[:160]):
+    m = _ACCUSE_WORDS.search(head[:160]) if kind == "direct" else None
+    # "have not been accused of anything", "we don't want to ... blame others": no blame laid
+    if m and not _NOT_BEFORE.search(head[: m.start()]):
         return "accusation"
     if _WRONGDOING.search(head):
         return "accusation"

@@ -482,8 +482,9 @@ class Reader:
                 if left[n].text in (".", "!", "?") and n < len(left) - 1:
                     left = left[n + 1 :]
                     break
-            if left and left[-1].text in (".", "!", "?"):
-                left = []  # 'blamed the media. “I probably ...': the quote opens a sentence of its own
+            # 'Zuma said. “Our nation ...”' takes the cue of the sentence before; 'blamed the media.
+            # “I probably ...”' does not: that cue has content of its own
+            after_stop = bool(left) and left[-1].text in (".", "!", "?")
             colon = bool(left) and left[-1].text == ":"
             for n in range(len(left) - 1, -1, -1):
                 t = left[n]
@@ -491,7 +492,13 @@ class Reader:
                     naming = t.lemma_.lower() in ("call", "describe") and not any(
                         c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon") for c in t.children
                     )
-                    if (colon or len(left) - 1 - n <= 6) and not naming:
+                    # (the object of "told the BBC." is the addressee, not content)
+                    has_content = any(
+                        c.dep_ in ("ccomp", "xcomp") or (c.dep_ == "dobj" and t.lemma_.lower() != "tell")
+                        for c in t.children
+                        if c.i > t.i
+                    )
+                    if (colon or len(left) - 1 - n <= 6) and not naming and not (after_stop and has_content):
                         cue_tok = t
                     break
             if cue_tok is None and colon:

@@ -456,3 +456,14 @@ def test_a_quote_after_a_full_stop_takes_no_cue_from_the_sentence_before(run) ->
     )
     s = one(ex, "I probably")
     assert (s.speaker, s.act, s.cue) == ("Harry", "statement", "(floating quote)")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "“Many people have been in FIFA for 20 years and have not been accused of anything,” Issa Hayatou said.",
+        "“We don't want to sit around and blame others,” Mohamed Nasheed said.",
+    ],
+)
+def test_negated_blame_is_no_accusation(run, body) -> None:
+    assert [s.act for s in run(body).statements] == ["statement"]
