@@ -115,6 +115,23 @@ def _wrap(text: str, width: int = 78, indent: str = "", first: str | None = None
     return "\n".join(lines)
 
 
+# Participle cues ("…, saying X", "telling his counterpart that X") and how they read after a name.
+_PARTICIPLE_PAST = {
+    "saying": "said",
+    "adding": "added",
+    "warning": "warned",
+    "noting": "noted",
+    "claiming": "claimed",
+    "insisting": "insisted",
+    "arguing": "argued",
+    "urging": "urged",
+    "accusing": "accused",
+    "denying": "denied",
+    "stressing": "stressed",
+    "writing": "wrote",
+}
+
+
 def _cue_shown(cue: str | None) -> str:
     """The cue as it reads after a name ("has strenuously denied"), or "" when it would not read well.
 
@@ -124,8 +141,14 @@ def _cue_shown(cue: str | None) -> str:
     words = (cue or "").split()
     if not words or not words[0][:1].isalpha():
         return ""  # a marker such as "(floating quote)" rather than words of the article
-    if words[0].lower() == "according" or words[-1].lower().endswith("ing"):
+    if words[0].lower() == "according":
         return ""
+    if words[-1].lower().endswith("ing"):
+        # "…, saying X" reads after a name as "said: X"; other participles need their sentence.
+        past = _PARTICIPLE_PAST.get(words[-1].lower())
+        if past is None or len(words) > 1:
+            return ""
+        words = [past]
     while words and words[-1].lower() in ("of", "to", "that", "for") and len(words) > 1:
         if words[-1].lower() == "for" and words[-2].lower() == "called":
             break  # "called for: an end to the war" reads as written
