@@ -49,7 +49,9 @@ _WRONGDOING = re.compile(
     re.IGNORECASE,
 )
 _DEMAND_WORDS = re.compile(
-    r"\b(?:demand(?:s|ed)?|urge[sd]?|call(?:s|ed)? (?:on|upon)|ask(?:s|ed)? (?:\w+ ){1,3}to|"
+    # (not the noun, "our two demands", "demand for goods", nor the passive "demanded by MEPs")
+    r"(?<!\bthe )(?<!\bour )(?<!\btheir )(?<!\bits )(?<!\btwo )(?<!\ba )(?<!\bhis )(?<!\bher )"
+    r"\b(?:demand(?:s|ed)?(?! by\b)(?! for\b)|urge[sd]?|call(?:s|ed)? (?:on|upon)|ask(?:s|ed)? (?:\w+ ){1,3}to|"
     r"order(?:s|ed)? [^.;]{0,80}? to [a-z]+|encourag(?:e|es|ed) [^.;]{0,40}? to [a-z]+|"
     r"insist(?:s|ed)? that [^.;]{0,60}\bmust|must (?:stop|cease|end|withdraw|halt)|"
     # obligations put on others: "make them understand they have to come forward"
@@ -87,6 +89,8 @@ def classify(
         return "accusation"
     if lemma in OFFER_VERBS:
         return "offer"
+    if lemma == "ask" and kind == "direct" and not addressee_to and content.rstrip(" ”\"’'").endswith("?"):
+        lemma = "say"  # 'he asked: “Why would anyone ...?”': a question, nobody is asked to act
     if lemma in ("ask", "demand", "urge", "implore", "beg", "press", "request") or (
         lemma in DEMAND_VERBS and addressee_to
     ):

@@ -443,6 +443,8 @@ class Reader:
                     tok.tag_ == "VB"
                     and not any(c.dep_.startswith("nsubj") for c in tok.children)
                     and tok.dep_ in ("ROOT", "ccomp")
+                    # "Imagine it like a walking millipede": a figure of speech, asking nothing
+                    and tok.lemma_.lower() not in _RHETORICAL_IMPERATIVES
                 )
         return False
 
@@ -450,6 +452,8 @@ class Reader:
         doc = p.doc
         assert doc is not None
         text = self.article.text
+        if _quoted_title(text[max(p.start, q.open_mark - 40) : q.open_mark], text[q.start : q.end]):
+            return  # 'to Stevie Wonder's “Signed, Sealed, Delivered”': a title, nobody's speech
         close = q.close_mark if q.close_mark is not None else q.end
         # right context: '..." he said.' up to the sentence end or the next quotation
         nxt = min([o.open_mark for o in p.quotes if o.open_mark > close] + [p.end])
@@ -846,6 +850,42 @@ _DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
     prosecutors prosecution defence defense campaign network broadcaster newspaper magazine
     municipality city town region province media opposition""".split()
 )
+
+
+# Imperatives that ask the listener to picture or weigh something, not to act.
+_RHETORICAL_IMPERATIVES = frozenset("imagine picture consider remember think suppose say look".split())
+
+# Nouns that head a titled work: 'the song “...”', 'his book “...”'.
+_TITLE_NOUNS = frozenset(
+    """song songs album film films movie movies book books novel novels play poem series show
+    programme program documentary track single opera musical painting exhibition memoir""".split()
+)
+_TITLE_DETERMINERS = frozenset("the a an his her their its our my your".split())
+
+
+def _quoted_title(before: str, quoted: str) -> bool:
+    """A quotation that is the name of a work: after a possessive ("Wonder's"), a title noun ("the
+    song") or a determiner with a title-cased name ("the “Grand Old Party”"), it is no speech."""
+    words = before.split()
+    if not words:
+        return False
+    last = words[-1].lower().strip(",")
+    if not before[-1:].isspace():
+        return False  # the quote is glued to a word (no title position)
+    if last.endswith(("'s", "’s")) or (last.endswith(("s'", "s’")) and len(last) > 2):
+        return _title_cased(quoted)
+    if last in _TITLE_NOUNS:
+        return True
+    return last in _TITLE_DETERMINERS and _title_cased(quoted)
+
+
+def _title_cased(quoted: str) -> bool:
+    """Most words capitalised, as in a title ("Signed, Sealed, Delivered, I'm Yours")."""
+    words = [w for w in quoted.split() if w[:1].isalpha()]
+    if not words or len(words) > 12:
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps >= max(2, len(words) - 1) or (len(words) == 1 and caps == 1)
 
 
 def _tokens_between(p: Paragraph, after: int, before: int) -> list[Token]:

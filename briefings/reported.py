@@ -329,6 +329,12 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
         subj = subject_of(tok) or passive_agent(tok, lemma)
         if subj is None or in_quote(subj.idx):
             continue
+        if subj.i < tok.i and subj.left_edge.i > sent.start:
+            before = sent.doc[subj.left_edge.i - 1]
+            # ("an accusation the government denies" has the noun as its content: kept)
+            own = any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in tok.rights)
+            if own and (before.lemma_.lower() in _CLAIM_NOUNS or before.lower_ in _CLAIM_NOUNS):
+                continue  # the same, misparsed: "... and allegations he ordered his forces to ..."
         if lemma in DOCUMENT_ONLY and not _document_like(subj):
             continue
         cue = _content(tok, lemma, subj)
@@ -347,6 +353,57 @@ def _phrasal(tok: Token, lemma: str) -> str:
     return lemma
 
 
+# Things one is denied, not claims one denies: "denied AMD access", "denied him entry".
+_GRANTED_NOUNS = frozenset(
+    """access entry visa visas permission passage bail asylum admission permit permits licence license
+    rights benefits treatment opportunity chance protection aid food water care service services""".split()
+)
+# Nouns that only name what a speaker gave ("offered his explanation"): the topic, not the content.
+_SPEECH_NOUNS = frozenset(
+    """explanation explanations thoughts view views assessment analysis account opinion opinions
+    perspective condolences comments remarks insight insights reasons details reaction""".split()
+)
+# Verbs that only name a topic when their object is a plain noun phrase ("outlined his priorities").
+# Feelings one expresses (the guide: thoughts and feelings are no statements without a that-clause).
+_FEELING_NOUNS = frozenset(
+    """optimism pessimism hope hopes concern concerns worry worries fear fears regret sorrow sadness
+    grief joy delight satisfaction dissatisfaction disappointment frustration anger outrage dismay
+    shock surprise relief gratitude sympathy condolences confidence doubt doubts skepticism
+    scepticism unease alarm anxiety pride happiness""".split()
+)
+_TOPIC_VERBS = frozenset("outline acknowledge".split())
+_FINITE_TAGS = frozenset("VBD VBZ VBP MD".split())
+
+
+def _denies_a_thing(rights: list[Token]) -> bool:
+    """A ditransitive denial is an action: "denied them a visa", "denied AMD access to ..."."""
+    if any(c.dep_ == "dative" and c.pos_ in ("PRON", "PROPN", "NOUN") for c in rights):
+        return True
+    return any(c.dep_ == "dobj" and c.lemma_.lower() in _GRANTED_NOUNS for c in rights)
+
+
+def _topic_only(lemma: str, rights: list[Token]) -> bool:
+    """ "outlined his priorities", "offered his explanation": a plain noun phrase object names a topic.
+
+    An object carrying a finite clause ("his priorities ..., which included holding elections") or a
+    quotation still has content; so does any clause or infinitive complement of the verb.
+    """
+    if lemma not in _TOPIC_VERBS and lemma != "offer":
+        return False
+    if any(c.dep_ in ("ccomp", "xcomp") for c in rights):
+        return False
+    objs = [c for c in rights if c.dep_ == "dobj"]
+    if len(objs) != 1:
+        return False
+    obj = objs[0]
+    if lemma == "offer" and obj.lemma_.lower() not in _SPEECH_NOUNS:
+        return False  # "offered aid": a real offer
+    sub = list(obj.subtree)
+    if any(t.text in _OPENING_MARKS or t.text == "``" for t in sub):
+        return False
+    return not any(t.tag_ in _FINITE_TAGS and t.dep_ in ("relcl", "ccomp", "advcl", "acl") for t in sub)
+
+
 def _document_like(subj: Token) -> bool:
     return subj.lemma_.lower() in DOCUMENT_NOUNS or subj.ent_type_ == "ORG" or subj.lower_ in DOCUMENT_NOUNS
 
@@ -354,6 +411,18 @@ def _document_like(subj: Token) -> bool:
 def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
     doc = tok.doc
     rights = [c for c in tok.rights]
+    if lemma in DENIAL_VERBS and _denies_a_thing(rights):
+        return None
+    if _topic_only(lemma, rights):
+        return None
+    if lemma == "ask" and tok.dep_ == "relcl" and tok.head.lemma_.lower() == "question":
+        return None  # "one of the questions he asked the crew"
+    if lemma == "ask" and not any(c.dep_ in ("ccomp", "xcomp") for c in rights):
+        # "asked Smith about the deal", "asked questions": a question put to someone, no demand
+        if any(c.dep_ == "prep" and c.lower_ == "about" for c in rights) or any(
+            c.dep_ == "dobj" and c.lemma_.lower() == "question" for c in rights
+        ):
+            return None
     lefts = [c for c in tok.lefts]
     parts: list[Token] = []
     extra: Token | None = None
@@ -620,6 +689,8 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
                 if g.dep_ in ("acl", "ccomp")
                 and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
             ]
+            if not clause and any(o.lemma_.lower() in _FEELING_NOUNS for o in parts):
+                continue  # "expressed optimism of a “grand bargain”": a feeling, not speech
             parts = clause or parts
         lo, hi = _span_of(parts)
         hi = _cut_relatives(doc, lo, hi)
