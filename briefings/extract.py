@@ -554,6 +554,14 @@ class Reader:
                 if span is not None:
                     fresh = [self.table.person(re.sub(r"\s*[’']s$", "", span.text))]
                     break
+        if not fresh and before and before[-1].sent.start_char + p.start > last_end:
+            # 'Other supporters offer a simpler explanation. “He's not afraid ...”': a speech verb
+            # naming only a topic still introduces whoever speaks next, a group as well as a person
+            root = before[-1].sent.root
+            subj = subject_of(root) if root.lemma_.lower() in SAY_VERBS else None
+            if subj is not None and not in_quote(subj.idx):
+                src, _ = self.resolve(subj, p.start + subj.idx)
+                fresh = [src] if src is not None and src.plausible else []
         if fresh:
             # the sentence just before: its first person subject (main clauses come first)
             self.add_quote(pi, p, q, fresh[0], "say", "(floating quote)", "", None)

@@ -125,3 +125,12 @@ def test_a_rhetorical_imperative_is_no_demand(run) -> None:
     assert s.act == "statement"
     (s,) = run("“Stop the war now,” says the architect Krister Lindstedt.").statements
     assert s.act == "demand"
+
+
+def test_a_topic_only_speech_verb_still_introduces_the_next_speaker(run) -> None:
+    ex = run(
+        "“I like the way he speaks,” says Sandra Murray of Dubuque.\n\n"
+        "Other supporters offer a simpler explanation. “He’s not afraid of anybody or anything. That’s pretty cool.”"
+    )
+    by_content = {s.content[:8]: s.speaker for s in ex.statements}
+    assert by_content == {"I like t": "Sandra Murray", "He’s not": "Other supporters"}
