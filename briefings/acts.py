@@ -51,6 +51,8 @@ _WRONGDOING = re.compile(
 _DEMAND_WORDS = re.compile(
     # (not the noun, "our two demands", "demand for goods", nor the passive "demanded by MEPs")
     r"(?<!\bthe )(?<!\bour )(?<!\btheir )(?<!\bits )(?<!\btwo )(?<!\ba )(?<!\bhis )(?<!\bher )"
+    # ("in demand", "lose orders", "maintain orders", "no orders"; "would have asked him to": unreal)
+    r"(?<!\bin )(?<!\blose )(?<!\bmaintain )(?<!\bno )(?<!\bnew )(?<!\bwould have )(?<!\bIn )"
     r"\b(?:demand(?:s|ed)?(?! by\b)(?! for\b)|urge[sd]?|call(?:s|ed)? (?:on|upon)|ask(?:s|ed)? (?:\w+ ){1,3}to|"
     r"order(?:s|ed)? [^.;]{0,80}? to [a-z]+|encourag(?:e|es|ed) [^.;]{0,40}? to [a-z]+|"
     r"insist(?:s|ed)? that [^.;]{0,60}\bmust|must (?:stop|cease|end|withdraw|halt)|"

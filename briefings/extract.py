@@ -861,7 +861,9 @@ _DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
 
 
 # Imperatives that ask the listener to picture or weigh something, not to act.
-_RHETORICAL_IMPERATIVES = frozenset("imagine picture consider remember think suppose say look".split())
+_RHETORICAL_IMPERATIVES = frozenset(
+    "imagine picture consider remember think suppose say look suffice".split()
+)
 
 # Nouns that head a titled work: 'the song “...”', 'his book “...”'.
 _TITLE_NOUNS = frozenset(

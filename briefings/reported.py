@@ -508,7 +508,9 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         addressee_to = True
     if not parts:
         objs = [c for c in rights if c.dep_ in ("dobj", "dative")]
-        xcomps = [c for c in rights if c.dep_ == "xcomp"]
+        # 'tells customers: “Ride this once”': a quotation the parser hung on the verb is the quote's
+        # content, not an infinitive after the addressee
+        xcomps = [c for c in rights if c.dep_ == "xcomp" and c.left_edge.text not in _OPENING_MARKS + "``"]
         if ccomps:
             if lemma in _ADDRESSEE_TO and lemma != "tell" and objs:
                 parts = objs + ccomps

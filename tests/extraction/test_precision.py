@@ -106,7 +106,23 @@ ACTS = [
     ("say", "a ban would increase demand for black-market goods", "indirect", "statement"),
     ("ask", "Why would anyone want to screw up a bike by putting a motor on it?", "direct", "statement"),
     ("ask", "Is there any prospect of our ever being able to reintroduce wolves?”", "direct", "statement"),
+    ("say", "tiger skins were in demand in Tibet", "indirect", "statement"),
+    (
+        "say",
+        "the deal ensured that factories would not lose orders because brands committed to them",
+        "indirect",
+        "statement",
+    ),
+    (
+        "say",
+        "In order to have wolves, we don’t need to remove people from the landscape,",
+        "direct",
+        "statement",
+    ),
+    ("say", "If he had been a woman I would have asked him to marry me.", "direct", "statement"),
     # the twins: real demands stay demands
+    ("say", "the government ordered the army to withdraw", "indirect", "demand"),
+    ("say", "I have asked the minister to resign", "direct", "demand"),
     ("say", "they demanded the release of the prisoners", "indirect", "demand"),
     ("ask", "government officials how such documents are stored", "indirect", "demand"),
     ("ask", "Please come home?", "direct", "demand"),
@@ -134,3 +150,15 @@ def test_a_topic_only_speech_verb_still_introduces_the_next_speaker(run) -> None
     )
     by_content = {s.content[:8]: s.speaker for s in ex.statements}
     assert by_content == {"I like t": "Sandra Murray", "He’s not": "Other supporters"}
+
+
+def test_a_quotation_after_the_addressee_is_no_infinitive_content(run) -> None:
+    ex = run("Craig Anderson tells customers: “Ride this once and try not to smile.”")
+    assert [s.content for s in ex.statements] == ["Ride this once and try not to smile."]
+
+
+def test_suffice_to_say_asks_nothing(run) -> None:
+    (s,) = run(
+        "“Suffice to say there’s been significant interest from many companies,” says Jordan Axani."
+    ).statements
+    assert s.act == "statement"
