@@ -510,7 +510,13 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         objs = [c for c in rights if c.dep_ in ("dobj", "dative")]
         # 'tells customers: “Ride this once”': a quotation the parser hung on the verb is the quote's
         # content, not an infinitive after the addressee
-        xcomps = [c for c in rights if c.dep_ == "xcomp" and c.left_edge.text not in _OPENING_MARKS + "``"]
+        xcomps = [
+            c
+            for c in rights
+            if c.dep_ == "xcomp"
+            and c.left_edge.text not in _OPENING_MARKS + "``"
+            and c.pos_ in ("VERB", "AUX")  # (not a stray "’s" in "told BBC Radio 4’s Today")
+        ]
         if ccomps:
             if lemma in _ADDRESSEE_TO and lemma != "tell" and objs:
                 parts = objs + ccomps

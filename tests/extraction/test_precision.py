@@ -162,3 +162,15 @@ def test_suffice_to_say_asks_nothing(run) -> None:
         "“Suffice to say there’s been significant interest from many companies,” says Jordan Axani."
     ).statements
     assert s.act == "statement"
+
+
+def test_the_addressee_of_told_is_no_content(run) -> None:
+    # the parser may take the "’s" of "BBC Radio 4’s" for an infinitive complement of "told"
+    ex = run(
+        "We may as well get used to it, said David Kirkpatrick, author of The Facebook Effect. “It might very "
+        "well go away further down the road but something this big takes a long time to disappear,” he told "
+        "BBC Radio 4’s Today programme. “Facebook has proven its ability to change and it will continue to be "
+        "a very, very major player.”"
+    )
+    assert [s.act for s in ex.statements] == ["statement"] * 3
+    assert not any("Today programme" in s.content for s in ex.statements)
