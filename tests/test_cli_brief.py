@@ -209,4 +209,7 @@ def test_other_url_schemes_get_a_clear_message(capsys):
     code, out, err = run(capsys, "brief", "ftp://example.com/article.txt")
     assert code == 2
     assert out == ""
-    assert err.strip() == "briefbot: ftp://example.com/article.txt: only http:// and https:// addresses can be briefed"
+    assert (
+        err.strip()
+        == "briefbot: ftp://example.com/article.txt: only http:// and https:// addresses can be briefed"
+    )

@@ -361,7 +361,10 @@ def test_floating_quote_after_a_sentence_naming_a_known_person(run) -> None:
             "France for pressuring",
         ),
         ("Alan Stern described the images as a “home run” for the team.", "the images as a “home run”"),
-        ("The World Bank expressed its relief that the economy had “dodged a catastrophe”.", "the economy had"),
+        (
+            "The World Bank expressed its relief that the economy had “dodged a catastrophe”.",
+            "the economy had",
+        ),
     ],
 )
 def test_topic_verbs_with_a_quoted_object_are_mixed_statements(run, body, content) -> None:
