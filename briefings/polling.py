@@ -404,18 +404,7 @@ class Poller:
                 if already & set(keys):
                     continue  # filed meanwhile
                 dup = hash_key(chash) in already
-                for k in [*keys, hash_key(chash)]:
-                    if k not in already:
-                        session.add(
-                            SeenItem(
-                                channel_id=t.channel.id,
-                                key=k,
-                                feed_id=feed_id,
-                                content_hash=chash,
-                                fingerprint=fp,
-                                created_at=self.clock.now(),
-                            )
-                        )
+                self._add_seen(session, t.channel.id, [*keys, hash_key(chash)], already, feed_id, chash, fp)
                 if dup:
                     report.duplicates += 1
                     continue
@@ -564,18 +553,31 @@ class Poller:
         async with self.store.session() as session, session.begin():
             seen = await self._seen(session, [t.channel.id for t in targets], keys)
             for t in targets:
-                for k in keys:
-                    if k not in seen.get(t.channel.id, set()):
-                        session.add(
-                            SeenItem(
-                                channel_id=t.channel.id,
-                                key=k,
-                                feed_id=feed_id,
-                                content_hash=chash,
-                                fingerprint=fp,
-                                created_at=self.clock.now(),
-                            )
-                        )
+                self._add_seen(session, t.channel.id, keys, seen.get(t.channel.id, set()), feed_id, chash, fp)
+
+    def _add_seen(
+        self,
+        session: AsyncSession,
+        channel_id: int,
+        keys: list[str],
+        already: set[str],
+        feed_id: int,
+        chash: str | None,
+        fp: str | None,
+    ) -> None:
+        """Record the keys this channel has not seen yet (in the caller's transaction)."""
+        for k in keys:
+            if k not in already:
+                session.add(
+                    SeenItem(
+                        channel_id=channel_id,
+                        key=k,
+                        feed_id=feed_id,
+                        content_hash=chash,
+                        fingerprint=fp,
+                        created_at=self.clock.now(),
+                    )
+                )
 
     async def mark_seen(
         self, session: AsyncSession, channel_id: int, feed_id: int, entries: Sequence[Any]
