@@ -1,5 +1,7 @@
 """The dev gold set, scored with the real scorer: the figures stay above a floor 0.01 under the ones
-measured last (e2e F1 0.925, attribution 0.972, offers 0.938, acts 0.948, seed 1.000)."""
+measured last, on the dev gold as re-checked against the guide's act tables (2026-11-30: e2e F1 0.933,
+attribution 0.972, offers 0.968, acts macro 0.892 with denials 0.667 -- eight rebuttals carried by the
+content alone are now gold denials --, seed e2e 1.000)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from briefings.ingest import load_path
 
 pytestmark = pytest.mark.shared
 
-FLOORS = {"end_to_end": 0.915, "attribution": 0.962, "offer": 0.928, "acts_macro": 0.938, "seed": 0.99}
+FLOORS = {"end_to_end": 0.923, "attribution": 0.962, "offer": 0.958, "acts_macro": 0.882, "seed": 0.99}
 
 
 @pytest.fixture(scope="module")
