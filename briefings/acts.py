@@ -157,3 +157,30 @@ def _base(word: str) -> str:
         if word.endswith(suffix) and word[: -len(suffix)] in _GIVING:
             return word[: -len(suffix)]
     return word
+
+
+_SIGNALS = {
+    "ready": _READY,
+    "offer_words": _OFFER_WORDS,
+    "commit_passive": _COMMIT_PASSIVE,
+    "wrongdoing": _WRONGDOING,
+    "demand_words": _DEMAND_WORDS,
+    "denial_words": _DENIAL_WORDS,
+    "accuse_words": _ACCUSE_WORDS,
+}
+
+
+def signals(content: str) -> list[str]:
+    """The content patterns above that fire, by name (``_neg`` when a negation comes before): the
+    act model's view of the rules, beside their verdict."""
+    head = content[:300]
+    out = []
+    for name, rx in _SIGNALS.items():
+        m = rx.search(head)
+        if m:
+            out.append(name + ("_neg" if _NOT_BEFORE.search(head[: m.start()][-40:]) else ""))
+    for m in _COMMIT.finditer(head[:160]):
+        if _base(m.group("verb")) in _GIVING:
+            out.append("commit" + ("_neg" if _NOT_BEFORE.search(head[: m.start()][-30:]) else ""))
+            break
+    return out

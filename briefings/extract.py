@@ -17,6 +17,7 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from .actmodel import ActInput, decide
 from .acts import classify
 from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, SAY_VERBS
 from .dateline import find_dateline
@@ -73,6 +74,9 @@ class Found:
     cue_start: int | None
     priority: int  # which one to keep when two statements claim the same text
     para: int = 0  # index of its paragraph
+    lemma: str = ""  # the cue's lemma, for the act decision
+    addressee_to: bool = False  # "urged X to ...": an addressee, then an infinitive
+    imperative: bool = False  # a quotation opening with a bare verb
 
 
 def paragraphs(article: Article) -> list[Paragraph]:
@@ -376,9 +380,12 @@ class Reader:
                     or (cue.token.dep_ == "acl" and cue.token.head.head.lemma_.lower() in _BLAME_HEADS)
                 )
             )
-            act = classify("condemn" if blame else cue.lemma, content, kind, addressee_to=cue.addressee_to)
+            lemma = "condemn" if blame else cue.lemma
+            act = classify(lemma, content, kind, addressee_to=cue.addressee_to)
             pr = 2 if cue.frame in ("verb", "fronted") else 1
-            self.emit(pi, Found(src, start, end, kind, act, cue.text, mention, p.start + cue.token.idx, pr))
+            found = Found(src, start, end, kind, act, cue.text, mention, p.start + cue.token.idx, pr)
+            found.lemma, found.addressee_to = lemma, cue.addressee_to
+            self.emit(pi, found)
         # quotations opening in this sentence that no cue claimed yet
         for q in p.quotes:
             if not (p.start + sent.start_char <= q.open_mark < p.start + sent.end_char) or self.claimed(q):
@@ -432,8 +439,11 @@ class Reader:
         cue_at: int | None,
     ) -> None:
         content = self.article.text[q.start : q.end]
-        act = classify(lemma, content, "direct", imperative=self.imperative(p, q))
-        self.emit(pi, Found(src, q.start, q.end, "direct", act, cue, mention, cue_at, 3))
+        imperative = self.imperative(p, q)
+        act = classify(lemma, content, "direct", imperative=imperative)
+        found = Found(src, q.start, q.end, "direct", act, cue, mention, cue_at, 3)
+        found.lemma, found.imperative = lemma, imperative
+        self.emit(pi, found)
 
     def imperative(self, p: Paragraph, q: Quote) -> bool:
         assert p.doc is not None
@@ -920,27 +930,41 @@ def read_article(article: Article, paras: list[Paragraph]) -> Extraction:
         Entity(id=s.id, name=s.name, type=_entity_type(s), role=s.role, aliases=list(s.aliases))
         for s in sources
     ]
-    statements = [
-        Statement(
-            speaker=f.source.name,
-            start=f.start,
-            end=f.end,
-            kind=f.kind,
-            act=f.act,
-            cue=f.cue,
-            content=article.text[f.start : f.end],
-            speaker_id=f.source.id,
-            speaker_mention=f.mention or None,
-            cue_start=f.cue_start,
+    statements = []
+    for f in sorted(found, key=lambda f: f.start):
+        content = article.text[f.start : f.end]
+        act, confidence = decide(act_input(f, content))
+        statements.append(
+            Statement(
+                speaker=f.source.name,
+                start=f.start,
+                end=f.end,
+                kind=f.kind,
+                act=act,
+                cue=f.cue,
+                content=content,
+                speaker_id=f.source.id,
+                speaker_mention=f.mention or None,
+                cue_start=f.cue_start,
+                confidence=round(confidence, 3),
+                rule_act=f.act,
+                cue_lemma=f.lemma or None,
+                cue_flags=tuple(
+                    n for n, on in (("addressee_to", f.addressee_to), ("imperative", f.imperative)) if on
+                ),
+            )
         )
-        for f in sorted(found, key=lambda f: f.start)
-    ]
     return Extraction(
         article=article,
         entities=entities,
         statements=statements,
         dateline=find_dateline(article.text, article.body_start),
     )
+
+
+def act_input(f: Found, content: str) -> ActInput:
+    """What the act decision sees of a found statement (also what it is trained on)."""
+    return ActInput(f.lemma, content, f.kind, f.act, f.addressee_to, f.imperative)
 
 
 def _entity_type(s: Source) -> str:

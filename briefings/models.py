@@ -74,7 +74,12 @@ class Statement:
     speaker_id: str | None = None  # Entity.id
     speaker_mention: str | None = None  # how the sentence names the speaker ("he", "the minister")
     cue_start: int | None = None  # offset of the cue, when known
-    confidence: float = 1.0
+    confidence: float = 1.0  # probability of ``act`` (the act model's), 1.0 when the rules alone decide
+    rule_act: str | None = None  # the rules' verdict, kept as the explanation
+    cue_lemma: str | None = None  # the cue's lemma ("say", "deny"), what the act decision read
+    cue_flags: tuple[
+        str, ...
+    ] = ()  # "addressee_to" ("urged X to ..."), "imperative" (quote opens with a verb)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Train the act model (briefings/data/act_model.json) from the project's annotated articles.
+
+    python benchmarks/train_acts.py            # cross-validate on train, fit, write the model
+    python benchmarks/train_acts.py --report   # also: scores on test, gold_extra/hold, dev; learning curve
+    python benchmarks/train_acts.py --check    # retrain with the shipped settings, compare (no write)
+
+Training data: the extractor's own statements on `benchmarks/gold_corpus/train` and
+`benchmarks/gold_extra/tune`, each labelled with the act of the gold statement it matches (spans
+overlapping with Jaccard >= 0.5, one to one, as the scorer matches) or `statement` when it matches
+none. The test split, `gold_extra/hold` and the dev set are never trained or tuned on: they are only
+scored, and only with --report.
+
+The regularisation C and the confidence threshold are chosen by 5-fold cross-validation on train,
+grouped by article, maximising acts macro F1 exactly as the scorer counts it. Deterministic: same
+repository, same model (articles sorted, lbfgs, no randomness).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from briefings import nlp as nlp_loader  # noqa: E402
+from briefings.actmodel import FEATURE_VERSION, ActInput, ActModel, features  # noqa: E402
+from briefings.extract import extract_docs  # noqa: E402
+from briefings.ingest import load_path  # noqa: E402
+from briefings.models import ACTS  # noqa: E402
+
+CORPUS = ROOT / "benchmarks" / "gold_corpus"
+TRAIN_DIRS = [CORPUS / "train", ROOT / "benchmarks" / "gold_extra" / "tune"]
+TEST_DIRS = {
+    "test": [CORPUS / "test"],
+    "hold": [ROOT / "benchmarks" / "gold_extra" / "hold"],
+    "dev": [ROOT.parent / "shared" / "eval" / "dev"],
+}
+MODEL_PATH = ROOT / "briefings" / "data" / "act_model.json"
+SPEECH_ACTS = ("offer", "demand", "denial", "accusation")
+C_GRID = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+THRESHOLDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+FOLDS = 5
+
+
+@dataclass
+class Item:
+    article: str
+    x: ActInput
+    label: str  # the gold act, or "statement" for a statement the gold does not have
+    matched: int | None  # index of the gold statement it matches
+    speaker_ok: bool
+
+
+@dataclass
+class Article:
+    name: str
+    gold: dict
+    items: list[Item]
+
+
+# -- the scorer's definitions (../shared/eval/score.py), so training runs in a fresh clone --------
+
+
+def _norm(name: str) -> str:
+    import re
+    import unicodedata
+
+    name = unicodedata.normalize("NFKC", name or "").replace("\u2019", "'").lower()
+    name = re.sub(r"'s\b", "", name)
+    name = re.sub(r"[^\w\s-]", " ", name)
+    name = re.sub(r"^(the|a|an)\s+", "", name.strip())
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def _speaker_ok(pred: str, entity: dict) -> bool:
+    p = _norm(pred)
+    if not p:
+        return False
+    names = {_norm(entity["name"])} | {_norm(a) for a in entity.get("aliases", [])}
+    if p in names:
+        return True
+    if entity.get("type", "person") == "person":
+        surname = _norm(entity["name"]).split(" ")[-1]
+        return bool(surname) and p.split(" ")[-1] == surname
+    return False
+
+
+def _match(gold: list[dict], pred: list[tuple[int, int]]) -> dict[int, int]:
+    """pred index -> gold index, Jaccard >= 0.5, one to one, best overlaps first."""
+    pairs = []
+    for gi, g in enumerate(gold):
+        for pi, (s, e) in enumerate(pred):
+            inter = min(g["end"], e) - max(g["start"], s)
+            if inter > 0:
+                j = inter / (max(g["end"], e) - min(g["start"], s))
+                if j >= 0.5:
+                    pairs.append((j, gi, pi))
+    pairs.sort(reverse=True)
+    ug, up, out = set(), set(), {}
+    for _, gi, pi in pairs:
+        if gi not in ug and pi not in up:
+            ug.add(gi)
+            up.add(pi)
+            out[pi] = gi
+    return out
+
+
+# -- data ----------------------------------------------------------------------------------------
+
+
+def load(dirs: list[Path], nlp) -> list[Article]:
+    golds = []
+    for d in dirs:
+        if not d.is_dir():
+            continue
+        for g in sorted(d.glob("*.json")):
+            txt = g.with_suffix(".txt")
+            if txt.exists():
+                golds.append((g, txt))
+    arts = [load_path(str(t)) for _, t in golds]
+    out = []
+    for (g, _), ex in zip(golds, extract_docs(arts, nlp), strict=True):
+        gold = json.loads(g.read_text(encoding="utf-8"))
+        ents = {e["id"]: e for e in gold["entities"]}
+        stmts = ex.statements
+        m = _match(gold["statements"], [(s.start, s.end) for s in stmts])
+        items = []
+        for pi, s in enumerate(stmts):
+            gi = m.get(pi)
+            label = gold["statements"][gi]["act"] if gi is not None else "statement"
+            ok = gi is not None and _speaker_ok(
+                s.speaker, ents.get(gold["statements"][gi]["speaker"], {"name": ""})
+            )
+            items.append(Item(g.stem, ActInput.of(s), label, gi, ok))
+        out.append(Article(g.stem, gold, items))
+    return out
+
+
+# -- scoring exactly as score.py counts acts -------------------------------------------------------
+
+
+def acts_scores(arts: list[Article], predicted: dict[int, str]) -> dict:
+    """predicted: id(item) -> act. TP = matched, speaker right, same act."""
+    tp = dict.fromkeys(SPEECH_ACTS, 0)
+    pred = dict.fromkeys(SPEECH_ACTS, 0)
+    gold = dict.fromkeys(SPEECH_ACTS, 0)
+    for a in arts:
+        for g in a.gold["statements"]:
+            if g["act"] in gold:
+                gold[g["act"]] += 1
+        for it in a.items:
+            act = predicted[id(it)]
+            if act in pred:
+                pred[act] += 1
+                if (
+                    it.matched is not None
+                    and it.speaker_ok
+                    and a.gold["statements"][it.matched]["act"] == act
+                ):
+                    tp[act] += 1
+    out = {}
+    for k in SPEECH_ACTS:
+        p = tp[k] / pred[k] if pred[k] else 0.0
+        r = tp[k] / gold[k] if gold[k] else 0.0
+        out[k] = {"p": round(p, 3), "r": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3)}
+        out[k]["gold"], out[k]["pred"] = gold[k], pred[k]
+    out["macro_f1"] = round(sum(out[k]["f1"] for k in SPEECH_ACTS) / len(SPEECH_ACTS), 3)
+    return out
+
+
+# -- model ------------------------------------------------------------------------------------------
+
+
+def fit(items: list[Item], c: float, threshold: float) -> ActModel:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = DictVectorizer(sparse=True, sort=True)
+    x = vec.fit_transform([dict.fromkeys(features(it.x), 1) for it in items])
+    y = [it.label for it in items]
+    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", tol=1e-6)
+    clf.fit(x, y)
+    classes = [str(k) for k in clf.classes_]
+    coef = clf.coef_  # (n_classes, n_features); multinomial
+    names = vec.get_feature_names_out()
+    weights = {}
+    for j, name in enumerate(names):
+        col = [round(float(coef[i, j]), 4) for i in range(len(classes))]
+        if any(abs(v) >= 1e-4 for v in col):
+            weights[str(name)] = col
+    data = {
+        "feature_version": FEATURE_VERSION,
+        "classes": classes,
+        "intercept": [round(float(v), 4) for v in clf.intercept_],
+        "weights": weights,
+        "threshold": threshold,
+    }
+    return ActModel(data)
+
+
+def predict(model: ActModel, arts: list[Article]) -> dict[int, str]:
+    return {id(it): model.decide(it.x)[0] for a in arts for it in a.items}
+
+
+def folds(arts: list[Article], k: int) -> list[tuple[list[Article], list[Article]]]:
+    out = []
+    for i in range(k):
+        test = [a for j, a in enumerate(arts) if j % k == i]
+        train = [a for j, a in enumerate(arts) if j % k != i]
+        out.append((train, test))
+    return out
+
+
+def cross_validate(arts: list[Article], c: float, thresholds=THRESHOLDS) -> dict[float, float]:
+    """Acts macro F1 of the out-of-fold predictions, per threshold."""
+    preds: dict[float, dict[int, str]] = {t: {} for t in thresholds}
+    for train, test in folds(arts, FOLDS):
+        model = fit([it for a in train for it in a.items], c, 0.0)
+        for a in test:
+            for it in a.items:
+                probs = model.probabilities(it.x)
+                best = max(probs, key=lambda k: probs[k])
+                for t in thresholds:
+                    preds[t][id(it)] = best if best == "statement" or probs[best] >= t else "statement"
+    return {t: acts_scores(arts, preds[t])["macro_f1"] for t in thresholds}
+
+
+def to_json(model: ActModel, meta: dict) -> str:
+    data = {
+        "feature_version": FEATURE_VERSION,
+        "classes": model.classes,
+        "intercept": model.intercept,
+        "threshold": model.threshold,
+        "meta": meta,
+        "weights": model.weights,
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--report", action="store_true", help="score test, hold and dev; learning curve")
+    ap.add_argument("--check", action="store_true", help="retrain with the shipped C and threshold; compare")
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    nlp = nlp_loader.load()
+    train = load(TRAIN_DIRS, nlp)
+    items = [it for a in train for it in a.items]
+    print(
+        f"train: {len(train)} articles, {len(items)} extracted statements, "
+        f"{sum(len(a.gold['statements']) for a in train)} gold ({time.time() - t0:.0f} s)",
+        file=sys.stderr,
+    )
+    rules = acts_scores(train, {id(it): it.x.rule_act for it in items})
+    if args.check:
+        shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+        c, t = shipped["meta"]["C"], shipped["threshold"]
+        model = fit(items, c, t)
+        same = model.weights == shipped["weights"] and model.intercept == shipped["intercept"]
+        test = load(TEST_DIRS["test"], nlp)
+        got = acts_scores(test, predict(model, test))["macro_f1"]
+        print(
+            json.dumps(
+                {
+                    "same_weights": same,
+                    "test_macro_f1": got,
+                    "shipped_test_macro_f1": shipped["meta"].get("test", {}).get("macro_f1"),
+                }
+            )
+        )
+        return 0 if same else 1
+    cv = {}
+    for c in C_GRID:
+        for t, f in cross_validate(train, c).items():
+            cv[(c, t)] = f
+    (best_c, best_t), best_f = max(cv.items(), key=lambda kv: (kv[1], -kv[0][1], -kv[0][0]))
+    rules_cv = rules["macro_f1"]
+    print(
+        f"5-fold CV acts macro F1 on train: {best_f:.3f} (C={best_c}, threshold={best_t}); "
+        f"rules alone {rules_cv:.3f}",
+        file=sys.stderr,
+    )
+    model = fit(items, best_c, best_t)
+    meta = {
+        "trained_on": [str(d.relative_to(ROOT)) for d in TRAIN_DIRS],
+        "articles": len(train),
+        "statements": len(items),
+        "C": best_c,
+        "cv_macro_f1": best_f,
+        "rules_macro_f1_train": rules_cv,
+    }
+    if args.report:
+        report = {"cv_train": {"model": best_f, "rules": rules_cv}}
+        for name, dirs in TEST_DIRS.items():
+            arts = load(dirs, nlp)
+            if not arts:
+                continue
+            report[name] = {
+                "model": acts_scores(arts, predict(model, arts)),
+                "rules": acts_scores(arts, {id(it): it.x.rule_act for a in arts for it in a.items}),
+            }
+        test = load(TEST_DIRS["test"], nlp)
+        curve = {}
+        for share in (0.25, 0.5, 1.0):
+            sub = train[: max(1, round(len(train) * share))]
+            m = fit([it for a in sub for it in a.items], best_c, best_t)
+            curve[f"{int(share * 100)}%"] = {
+                "articles": len(sub),
+                "cv_train": max(cross_validate(sub, best_c, (best_t,)).values())
+                if len(sub) >= FOLDS
+                else None,
+                "test": acts_scores(test, predict(m, test))["macro_f1"] if test else None,
+            }
+        report["learning_curve"] = curve
+        meta["test"] = report.get("test", {}).get("model", {})
+        print(json.dumps(report, indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(to_json(model, meta), encoding="utf-8")
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, {len(model.weights)} features) "
+        f"in {time.time() - t0:.0f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
