@@ -32,7 +32,6 @@ from briefings import nlp as nlp_loader  # noqa: E402
 from briefings.actmodel import FEATURE_VERSION, ActInput, ActModel, features  # noqa: E402
 from briefings.extract import extract_docs  # noqa: E402
 from briefings.ingest import load_path  # noqa: E402
-from briefings.models import ACTS  # noqa: E402
 
 CORPUS = ROOT / "benchmarks" / "gold_corpus"
 TRAIN_DIRS = [CORPUS / "train", ROOT / "benchmarks" / "gold_extra" / "tune"]
