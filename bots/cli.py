@@ -13,7 +13,7 @@ import logging
 import sys
 
 from briefings import __version__
-from briefings.errors import BriefbotError
+from briefings.errors import BriefbotError, MissingPartError
 
 COMMANDS = (
     "bots.commands.brief",  # brief, extract
@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     except BriefbotError as exc:
         print(f"briefbot: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except ImportError as exc:  # a broken install: one line, not a traceback
+        error = MissingPartError.of(f"a part briefbot needs ({exc.name or 'a module'})", exc)
+        print(f"briefbot: {error.message}", file=sys.stderr)
+        return error.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

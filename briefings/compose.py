@@ -263,4 +263,12 @@ def _choose(statements: list[Statement], max_bullets: int) -> list[Statement]:
         if not _duplicate(best, kept):
             kept.append(best)
             said[best.speaker] += 1
+    if not kept:
+        # Only short statements ("talks would resume"): show them rather than count statements
+        # the briefing then says it did not find.
+        for st in statements:
+            if len(kept) >= max_bullets:
+                break
+            if not _duplicate(st, kept):
+                kept.append(st)
     return sorted(kept, key=lambda s: (ACT_ORDER[_act(s)], s.start))

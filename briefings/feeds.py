@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from .errors import FeedError, InputError
+from .errors import FeedError, InputError, MissingPartError
 from .fetch import ACCEPT_FEED, CONNECT_TIMEOUT, TOTAL_TIMEOUT, FetchResult, fetch, fetch_article
 from .html import clean_line, fragment_paragraphs, make_article
 from .language import looks_english
@@ -64,7 +64,10 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     ``url`` is where the feed came from (relative links are resolved against it);
     ``content_type`` (the HTTP header, charset included) helps decoding.
     """
-    import feedparser  # noqa: PLC0415 - only feeds need it
+    try:
+        import feedparser  # noqa: PLC0415 - only feeds need it
+    except ImportError as exc:
+        raise MissingPartError.of("the feed reader (feedparser)", exc) from None
 
     where = shorten(url)
     if not data.strip():

@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import InputError
+from .errors import InputError, MissingPartError
 from .ingest import MAX_TEXT_CHARS
 from .language import looks_english
 from .models import Article
@@ -41,7 +41,10 @@ _HOME_PATH = re.compile(r"^/?(?:(?:index|home|default)\.\w+|home|news|en)?/?$", 
 
 def article_from_html(html: bytes | str, *, source: str, url: str | None = None) -> Article:
     """Extract the article of a web page; raise InputError "couldn't find article text at ..." when there is none."""
-    import trafilatura  # noqa: PLC0415 - slow to import; only pages need it
+    try:
+        import trafilatura  # noqa: PLC0415 - slow to import; only pages need it
+    except ImportError as exc:
+        raise MissingPartError.of("the HTML reader (trafilatura)", exc) from None
 
     where = shorten(url or source)
     if isinstance(html, bytes):
@@ -127,7 +130,10 @@ def tree_paragraphs(body: Any) -> list[str]:
 
 def fragment_paragraphs(fragment: str) -> list[str]:
     """Paragraphs of an HTML fragment (a feed entry's content or summary), without trafilatura's pruning."""
-    import lxml.html  # noqa: PLC0415
+    try:
+        import lxml.html  # noqa: PLC0415
+    except ImportError as exc:
+        raise MissingPartError.of("the HTML reader (lxml)", exc) from None
 
     if not fragment.strip():
         return []
