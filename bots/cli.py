@@ -14,6 +14,7 @@ import sys
 
 from briefings import __version__
 from briefings.errors import BriefbotError, MissingPartError
+from briefings.redact import RedactingFilter
 
 COMMANDS = (
     "bots.commands.brief",  # brief, extract
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -24,6 +24,7 @@ from .html import clean_line, fragment_paragraphs, make_article
 from .language import looks_english
 from .models import Article
 from .netsafety import Resolver, shorten
+from .redact import redact_urls
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
             )
         raise FeedError(f"{where} isn't a readable RSS or Atom feed", detail=repr(problem))
     if broken:
-        log.warning("feed %s is malformed, read leniently: %r", url, problem)
+        log.warning("feed %s is malformed, read leniently: %r", redact_urls(url), problem)
     feed = parsed.feed
     entries = [_entry(e) for e in parsed.entries]
     return Feed(title=_text(feed.get("title")), link=_http_link(feed.get("link")), entries=entries)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .errors import FetchError, InputError, UnsafeURLError
+from .redact import redact_urls
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -195,7 +196,7 @@ def check_url(url: str, *, policy: AddressPolicy | None = None) -> httpx.URL:
     if parsed.userinfo:
         raise UnsafeURLError(
             "that address contains a user name or password; briefbot doesn't log in to sites",
-            detail=f"credentials in {shown}",
+            detail=f"credentials in {redact_urls(shown)}",
         )
     try:
         host = parsed.raw_host.decode("ascii").lower()

@@ -240,6 +240,23 @@ def render(briefing: Briefing, fmt: str) -> str | dict[str, Any]:
     return environment().get_template(f"{fmt}/briefing.j2").render(b=briefing).strip("\n") + "\n"
 
 
+def briefing_data(briefing: Briefing) -> dict[str, Any]:
+    """A briefing as plain JSON data (``--format json``): every string printable, as in the other formats
+    (no C0/C1 control characters, terminal escapes or bidi overrides)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean_text(value)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    data: dict[str, Any] = clean(briefing.to_dict())
+    return data
+
+
 def render_digest(digest: Digest, fmt: str) -> list[str | dict[str, Any]]:
     """A digest as a list of messages: continuations follow when one message would exceed the limits."""
     _check_format(fmt)

@@ -70,7 +70,7 @@ def _load_file(source: str) -> Article:
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from briefings.compose import compose  # noqa: PLC0415 - extract needs neither
-    from briefings.render import render  # noqa: PLC0415
+    from briefings.render import briefing_data, render  # noqa: PLC0415
 
     settings = Settings.from_env()
     if args.max_bullets is not None:
@@ -88,7 +88,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     extraction = next(iter(extract_articles([article], settings)))
     briefing = compose(extraction, max_bullets=settings.max_bullets, max_chars=settings.max_bullet_chars)
     if args.format == "json":
-        out = json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2)
+        out = json.dumps(briefing_data(briefing), ensure_ascii=False, indent=2)
     else:
         rendered = render(briefing, args.format)
         out = rendered if isinstance(rendered, str) else json.dumps(rendered, ensure_ascii=False, indent=2)
