@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from .errors import FeedError, InputError, MissingPartError
 from .fetch import ACCEPT_FEED, CONNECT_TIMEOUT, TOTAL_TIMEOUT, FetchResult, fetch, fetch_article
-from .html import clean_line, fragment_paragraphs, make_article
+from .html import clean_line, fragment_paragraphs, make_article, trim_site_suffix
 from .language import looks_english
 from .models import Article
 from .netsafety import Resolver, shorten
@@ -94,8 +95,9 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     if broken:
         log.warning("feed %s is malformed, read leniently: %r", redact_urls(url), problem)
     feed = parsed.feed
-    entries = [_entry(e) for e in parsed.entries]
-    return Feed(title=_text(feed.get("title")), link=_http_link(feed.get("link")), entries=entries)
+    title = _text(feed.get("title"))
+    entries = [_entry(e, title or None) for e in parsed.entries]
+    return Feed(title=title, link=_http_link(feed.get("link")), entries=entries)
 
 
 def discover_feed_link(html: bytes, base: str) -> str | None:
@@ -110,7 +112,7 @@ def discover_feed_link(html: bytes, base: str) -> str | None:
     return None
 
 
-def _entry(e: Any) -> FeedEntry:
+def _entry(e: Any, site_name: str | None = None) -> FeedEntry:
     content_html = _best_content(e.get("content") or [])
     summary_html = e.get("summary") or ""
     content_paragraphs = fragment_paragraphs(content_html) if content_html else []
@@ -123,10 +125,15 @@ def _entry(e: Any) -> FeedEntry:
         content_words >= 60 and content_words >= 2 * summary_words
     )
     summary = "\n\n".join(summary_paragraphs or content_paragraphs) or None
+    link = _http_link(e.get("link"))
     return FeedEntry(
         guid=clean_line(e.get("id") or "") or None,
-        link=_http_link(e.get("link")),
-        title=_text(e.get("title")),
+        link=link,
+        title=trim_site_suffix(
+            _text(e.get("title")),
+            site_name=site_name,
+            host=urlsplit(link).hostname if link else None,
+        ),
         published=_iso(e.get("published_parsed") or e.get("updated_parsed")),
         summary=summary,
         content="\n\n".join(content_paragraphs) if full else None,

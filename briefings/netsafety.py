@@ -28,7 +28,10 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # (host, port) -> the addresses the host resolves to, as strings; injectable for tests.
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 
-PRIVATE_MESSAGE = "that address is on a private network; briefbot only fetches public web pages"
+PRIVATE_MESSAGE = (
+    "that address is on a private network; briefbot only fetches public web pages "
+    "(to allow private addresses, set BRIEFBOT_ALLOW_PRIVATE_HOSTS=1 or BRIEFBOT_ALLOW_PRIVATE_NETWORKS)"
+)
 MAX_URL_CHARS = 2048
 
 # Blocked explicitly rather than trusting ``is_global`` alone: its answers differ

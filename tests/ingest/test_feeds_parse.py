@@ -247,3 +247,21 @@ def test_local_feed_file(tmp_path: Path) -> None:
         load_feed_file(empty)
     with pytest.raises(InputError, match="no such file"):
         load_feed_file(tmp_path / "missing.atom")
+
+
+def test_feed_entry_titles_lose_the_site_name() -> None:
+    """Aggregator feeds title entries "Headline - BBC News"; the briefing's headline is the headline."""
+    data = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>BBC News</title>"
+        b"<link>https://www.bbc.co.uk/news</link>"
+        b"<item><guid>1</guid><link>https://www.bbc.co.uk/news/a</link>"
+        b"<title>Talks to resume in Geneva next week - BBC News</title><description>x</description></item>"
+        b"<item><guid>2</guid><link>https://www.bbc.co.uk/news/b</link>"
+        b"<title>Ceasefire holds in the south - officials say</title><description>y</description></item>"
+        b"</channel></rss>"
+    )
+    feed = parse_feed(data, url="https://www.bbc.co.uk/news/rss.xml")
+    assert [e.title for e in feed.entries] == [
+        "Talks to resume in Geneva next week",
+        "Ceasefire holds in the south - officials say",
+    ]
