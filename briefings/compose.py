@@ -78,6 +78,7 @@ def compose(extraction: Extraction, *, max_bullets: int = 10, max_chars: int = 2
         total_statements=len(statements),
         omitted=len(statements) - len(bullets),
         counts={act: counts[act] for act in ACTS if counts[act]},
+        note=article.note,
     )
 
 

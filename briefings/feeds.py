@@ -30,6 +30,9 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Shown with an item briefed from its feed summary because its page could not be read.
+SUMMARY_NOTE = "feed summary: the article page could not be read"
+
 # Feed content this long is the article itself, not a teaser (teasers run 20-80 words).
 FULL_TEXT_MIN_WORDS = 150
 _WORD = re.compile(r"\w+")
@@ -220,8 +223,12 @@ async def entry_article(
     except InputError as exc:
         if not entry.summary:
             raise
-        log.warning("no article text at %s (%s); briefing the feed summary", entry.link, exc.detail)
-        return entry_text_article(entry)
+        log.warning(
+            "no article text at %s (%s); briefing the feed summary", redact_urls(entry.link), exc.detail
+        )
+        article = entry_text_article(entry)
+        article.note = SUMMARY_NOTE
+        return article
     article.guid = entry.guid
     article.summary = entry.summary
     article.published = article.published or entry.published

@@ -90,7 +90,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = json.dumps(briefing_data(briefing), ensure_ascii=False, indent=2)
     else:
-        rendered = render(briefing, args.format)
+        rendered = render(briefing, args.format, tz=settings.default_timezone)
         out = rendered if isinstance(rendered, str) else json.dumps(rendered, ensure_ascii=False, indent=2)
     sys.stdout.write(out.rstrip("\n") + "\n")
     return 0
