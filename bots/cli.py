@@ -13,7 +13,8 @@ import logging
 import sys
 
 from briefings import __version__
-from briefings.errors import BriefbotError
+from briefings.errors import BriefbotError, MissingPartError
+from briefings.redact import RedactingFilter
 
 COMMANDS = (
     "bots.commands.brief",  # brief, extract
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -55,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except BriefbotError as exc:
         print(f"briefbot: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except ImportError as exc:  # a broken install: one line, not a traceback
+        error = MissingPartError.of(f"a part briefbot needs ({exc.name or 'a module'})", exc)
+        print(f"briefbot: {error.message}", file=sys.stderr)
+        return error.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

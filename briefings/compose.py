@@ -78,6 +78,7 @@ def compose(extraction: Extraction, *, max_bullets: int = 10, max_chars: int = 2
         total_statements=len(statements),
         omitted=len(statements) - len(bullets),
         counts={act: counts[act] for act in ACTS if counts[act]},
+        note=article.note,
     )
 
 
@@ -263,4 +264,12 @@ def _choose(statements: list[Statement], max_bullets: int) -> list[Statement]:
         if not _duplicate(best, kept):
             kept.append(best)
             said[best.speaker] += 1
+    if not kept:
+        # Only short statements ("talks would resume"): show them rather than count statements
+        # the briefing then says it did not find.
+        for st in statements:
+            if len(kept) >= max_bullets:
+                break
+            if not _duplicate(st, kept):
+                kept.append(st)
     return sorted(kept, key=lambda s: (ACT_ORDER[_act(s)], s.start))

@@ -75,6 +75,6 @@ async def queue_digest(
     digest, n = await take_digest(session, channel.id, title=title, now=now, cap=cap)
     if digest is None:
         return 0, n
-    payloads = render_digest(digest, render_format(channel.platform))
+    payloads = render_digest(digest, render_format(channel.platform), tz=channel.timezone)
     await enqueue(session, channel.id, "digest", payloads, key=key, now=now)
     return len(payloads), n

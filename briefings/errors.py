@@ -36,3 +36,15 @@ class FeedError(BriefbotError):
 
 class ConfigError(BriefbotError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+class MissingPartError(BriefbotError):
+    """A library briefbot needs for this input could not be imported (a broken or partial install)."""
+
+    @classmethod
+    def of(cls, part: str, exc: ImportError) -> MissingPartError:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        return cls(
+            f"{part} could not be loaded ({reason[:200]}); reinstall briefbot: pip install -e .",
+            detail=repr(exc),
+        )

@@ -101,7 +101,10 @@ def discord_link(url: str | None, label: str) -> str:
 # --- Markdown (CommonMark / GitHub) -----------------------------------------------------------
 
 _MD_MARKS = re.compile(r"([\\`*_\[\]<>|~&])")
-_MD_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+=](?=\s|$)|\d+(?=[.)]\s))", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[-+=](?=\s|$))", re.MULTILINE)
+# "10. " or "3) " at a line start would begin an ordered list. A backslash before the digits is not an
+# escape in CommonMark (it would show as "\10."); before the "." or ")" it is, and renders as nothing.
+_MD_ORDERED = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
@@ -109,6 +112,7 @@ def md_escape(text: str) -> str:
     text = clean_text(text)
     text = _MD_MARKS.sub(r"\\\1", text)
     text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     return _inert_mentions(text)
 
 

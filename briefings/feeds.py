@@ -15,18 +15,23 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from .errors import FeedError, InputError
+from .errors import FeedError, InputError, MissingPartError
 from .fetch import ACCEPT_FEED, CONNECT_TIMEOUT, TOTAL_TIMEOUT, FetchResult, fetch, fetch_article
-from .html import clean_line, fragment_paragraphs, make_article
+from .html import clean_line, fragment_paragraphs, make_article, trim_site_suffix
 from .language import looks_english
 from .models import Article
 from .netsafety import Resolver, shorten
+from .redact import redact_urls
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Shown with an item briefed from its feed summary because its page could not be read.
+SUMMARY_NOTE = "feed summary: the article page could not be read"
 
 # Feed content this long is the article itself, not a teaser (teasers run 20-80 words).
 FULL_TEXT_MIN_WORDS = 150
@@ -64,7 +69,10 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     ``url`` is where the feed came from (relative links are resolved against it);
     ``content_type`` (the HTTP header, charset included) helps decoding.
     """
-    import feedparser  # noqa: PLC0415 - only feeds need it
+    try:
+        import feedparser  # noqa: PLC0415 - only feeds need it
+    except ImportError as exc:
+        raise MissingPartError.of("the feed reader (feedparser)", exc) from None
 
     where = shorten(url)
     if not data.strip():
@@ -88,10 +96,11 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
             )
         raise FeedError(f"{where} isn't a readable RSS or Atom feed", detail=repr(problem))
     if broken:
-        log.warning("feed %s is malformed, read leniently: %r", url, problem)
+        log.warning("feed %s is malformed, read leniently: %r", redact_urls(url), problem)
     feed = parsed.feed
-    entries = [_entry(e) for e in parsed.entries]
-    return Feed(title=_text(feed.get("title")), link=_http_link(feed.get("link")), entries=entries)
+    title = _text(feed.get("title"))
+    entries = [_entry(e, title or None) for e in parsed.entries]
+    return Feed(title=title, link=_http_link(feed.get("link")), entries=entries)
 
 
 def discover_feed_link(html: bytes, base: str) -> str | None:
@@ -106,7 +115,7 @@ def discover_feed_link(html: bytes, base: str) -> str | None:
     return None
 
 
-def _entry(e: Any) -> FeedEntry:
+def _entry(e: Any, site_name: str | None = None) -> FeedEntry:
     content_html = _best_content(e.get("content") or [])
     summary_html = e.get("summary") or ""
     content_paragraphs = fragment_paragraphs(content_html) if content_html else []
@@ -119,10 +128,15 @@ def _entry(e: Any) -> FeedEntry:
         content_words >= 60 and content_words >= 2 * summary_words
     )
     summary = "\n\n".join(summary_paragraphs or content_paragraphs) or None
+    link = _http_link(e.get("link"))
     return FeedEntry(
         guid=clean_line(e.get("id") or "") or None,
-        link=_http_link(e.get("link")),
-        title=_text(e.get("title")),
+        link=link,
+        title=trim_site_suffix(
+            _text(e.get("title")),
+            site_name=site_name,
+            host=urlsplit(link).hostname if link else None,
+        ),
         published=_iso(e.get("published_parsed") or e.get("updated_parsed")),
         summary=summary,
         content="\n\n".join(content_paragraphs) if full else None,
@@ -209,8 +223,12 @@ async def entry_article(
     except InputError as exc:
         if not entry.summary:
             raise
-        log.warning("no article text at %s (%s); briefing the feed summary", entry.link, exc.detail)
-        return entry_text_article(entry)
+        log.warning(
+            "no article text at %s (%s); briefing the feed summary", redact_urls(entry.link), exc.detail
+        )
+        article = entry_text_article(entry)
+        article.note = SUMMARY_NOTE
+        return article
     article.guid = entry.guid
     article.summary = entry.summary
     article.published = article.published or entry.published

@@ -24,6 +24,7 @@ import httpx
 from .errors import BriefbotError, FetchError, InputError, UnsafeURLError
 from .models import Article
 from .netsafety import AddressPolicy, Resolver, check_url, resolve_public, shorten
+from .redact import redact_urls
 from .settings import Settings
 
 try:  # brotli is optional (httpx[brotli]); without it we do not ask for "br"
@@ -231,7 +232,7 @@ async def fetch(
                 detail=f"total timeout fetching {target}",
             ) from None
     except BriefbotError as exc:
-        log.info("fetch %.200r refused or failed: %s", url, exc.detail)
+        log.info("fetch %.200r refused or failed: %s", redact_urls(url), redact_urls(exc.detail))
         raise
 
 

@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import InputError
+from .errors import InputError, MissingPartError
 from .ingest import MAX_TEXT_CHARS
 from .language import looks_english
 from .models import Article
@@ -41,7 +41,10 @@ _HOME_PATH = re.compile(r"^/?(?:(?:index|home|default)\.\w+|home|news|en)?/?$", 
 
 def article_from_html(html: bytes | str, *, source: str, url: str | None = None) -> Article:
     """Extract the article of a web page; raise InputError "couldn't find article text at ..." when there is none."""
-    import trafilatura  # noqa: PLC0415 - slow to import; only pages need it
+    try:
+        import trafilatura  # noqa: PLC0415 - slow to import; only pages need it
+    except ImportError as exc:
+        raise MissingPartError.of("the HTML reader (trafilatura)", exc) from None
 
     where = shorten(url or source)
     if isinstance(html, bytes):
@@ -59,7 +62,12 @@ def article_from_html(html: bytes | str, *, source: str, url: str | None = None)
         ) from None
     if isinstance(doc, dict) or doc is None or doc.body is None:  # dict only with as_dict=True
         raise InputError(f"couldn't find article text at {where}", detail="trafilatura found no main text")
-    title = clean_line(doc.title or "")
+    title = trim_site_suffix(
+        clean_line(doc.title or ""),
+        site_name=clean_line(doc.sitename or "") or None,
+        host=urlsplit(url).hostname if url else (doc.hostname or None),
+        author=clean_line(doc.author or "") or None,
+    )
     paragraphs = tree_paragraphs(doc.body)
     if paragraphs and title and _same_words(paragraphs[0], title):
         paragraphs = paragraphs[1:]  # the page's <h1> repeats the title
@@ -84,6 +92,62 @@ def article_from_html(html: bytes | str, *, source: str, url: str | None = None)
     if not looks_english(article.body):
         raise InputError(f"{where} does not look like English text; briefbot briefs English news only")
     return article
+
+
+# " | Yonhap News Agency", " - BBC News", " — The Guardian": a page title's trailing site name.
+_TITLE_SEPARATOR = re.compile(r"\s+(\||--|-|–|—|::|·)\s+(?=[^|–—·]*$)")
+_DOMAIN = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$", re.IGNORECASE)  # "Sott.net"
+_HOST_NOISE = frozenset(
+    {"www", "m", "amp", "edition", "mobile", "com", "org", "net", "gov", "edu", "co", "news"}
+)
+_NAME_WORD = re.compile(r"^(?:[A-Z0-9][\w.&’'-]*|of|the|and|for|on|&|de|la|le)$")
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _names_site(tail: str, site_name: str | None, host: str | None, author: str | None) -> bool:
+    """Whether ``tail`` names the site (its site_name, host or initials) or the article's author."""
+    tail_key = _key(tail)
+    if len(tail_key) < 2:
+        return False
+    if _DOMAIN.match(tail):
+        return True
+    for name in (site_name, author):
+        key = _key(name or "")
+        if len(key) >= 3 and (tail_key == key or tail_key.startswith(key) or key.startswith(tail_key)):
+            return True  # "CNN Politics" on CNN, "Yonhap News Agency" on Yonhap News Agency
+    initials = "".join(w[0] for w in re.findall(r"\w+", tail)).lower()
+    for label in (host or "").lower().split("."):
+        if len(label) >= 2 and label not in _HOST_NOISE:
+            if tail_key.startswith(label) or (len(label) >= 3 and label in tail_key) or initials == label:
+                return True  # "BBC News" on www.bbc.co.uk, "Yonhap News Agency" on www.yna.co.kr
+    return False
+
+
+def trim_site_suffix(
+    title: str, *, site_name: str | None = None, host: str | None = None, author: str | None = None
+) -> str:
+    """A page or feed title without its trailing site name: "Talks resume | Yonhap News Agency" ->
+    "Talks resume". A segment is cut when it names the site (site_name, host, the author) or, after
+    " | ", is short; after a dash only when it reads as a name ("- BBC News", not "- officials say").
+    The headline itself keeps at least three words."""
+    for _ in range(2):  # "Title | World | Reuters"
+        match = _TITLE_SEPARATOR.search(title)
+        if match is None:
+            break
+        head, tail = title[: match.start()].strip(), title[match.end() :].strip()
+        if len(head.split()) < 3 or not tail:
+            break
+        words = tail.split()
+        short = len(words) <= 4 and len(tail) <= 40 and not re.search(r"[.!?:;,\d]", tail)
+        name_like = short and all(_NAME_WORD.match(w) for w in words) and words[0][:1].isupper()
+        if _names_site(tail, site_name, host, author) or (match.group(1) == "|" and short) or name_like:
+            title = head
+        else:
+            break
+    return title
 
 
 def make_article(title: str, paragraphs: list[str], *, source: str, **fields: Any) -> Article:
@@ -127,7 +191,10 @@ def tree_paragraphs(body: Any) -> list[str]:
 
 def fragment_paragraphs(fragment: str) -> list[str]:
     """Paragraphs of an HTML fragment (a feed entry's content or summary), without trafilatura's pruning."""
-    import lxml.html  # noqa: PLC0415
+    try:
+        import lxml.html  # noqa: PLC0415
+    except ImportError as exc:
+        raise MissingPartError.of("the HTML reader (lxml)", exc) from None
 
     if not fragment.strip():
         return []

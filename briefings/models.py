@@ -37,6 +37,7 @@ class Article:
     site_name: str | None = None
     guid: str | None = None  # feed entry id, when the article came from a feed
     summary: str | None = None  # feed summary, when the article came from a feed
+    note: str | None = None  # what a reader should know about where the text came from (shown with it)
 
     @property
     def body(self) -> str:
@@ -171,6 +172,7 @@ class Briefing:
     total_statements: int = 0
     omitted: int = 0  # statements found but not shown
     counts: dict[str, int] = field(default_factory=dict)  # act -> number of statements
+    note: str | None = None  # e.g. "feed summary: the article page could not be fetched"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -193,6 +195,7 @@ class Digest:
     items: list[DigestItem] = field(default_factory=list)  # shown with their briefings, best first
     more: list[DigestItem] = field(default_factory=list)  # "and N more", headline + link only
     generated_at: str | None = None  # ISO 8601, from the injected clock
+    timezone: str | None = None  # IANA zone the channel reads dates in ("Europe/Berlin"); None: as given
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .errors import FetchError, InputError, UnsafeURLError
+from .redact import redact_urls
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -27,7 +28,10 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # (host, port) -> the addresses the host resolves to, as strings; injectable for tests.
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 
-PRIVATE_MESSAGE = "that address is on a private network; briefbot only fetches public web pages"
+PRIVATE_MESSAGE = (
+    "that address is on a private network; briefbot only fetches public web pages "
+    "(to allow private addresses, set BRIEFBOT_ALLOW_PRIVATE_HOSTS=1 or BRIEFBOT_ALLOW_PRIVATE_NETWORKS)"
+)
 MAX_URL_CHARS = 2048
 
 # Blocked explicitly rather than trusting ``is_global`` alone: its answers differ
@@ -195,7 +199,7 @@ def check_url(url: str, *, policy: AddressPolicy | None = None) -> httpx.URL:
     if parsed.userinfo:
         raise UnsafeURLError(
             "that address contains a user name or password; briefbot doesn't log in to sites",
-            detail=f"credentials in {shown}",
+            detail=f"credentials in {redact_urls(shown)}",
         )
     try:
         host = parsed.raw_host.decode("ascii").lower()

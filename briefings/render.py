@@ -8,12 +8,16 @@ per-platform filters (``escape``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 import textwrap
+from datetime import UTC, date, datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
@@ -230,9 +234,42 @@ def _check_format(fmt: str) -> None:
 # --- public API ---------------------------------------------------------------------------------
 
 
-def render(briefing: Briefing, fmt: str) -> str | dict[str, Any]:
-    """One briefing as ``fmt``: a str for text/markdown, the message payload dict for Slack/Discord."""
+def readable_date(value: str | None, tz: str | None = None) -> str | None:
+    """An ISO 8601 date or datetime as a reader writes it: "30 Nov 2026" or "30 Nov 2026, 07:30" in the
+    time zone ``tz`` (a datetime without offset is UTC). Anything else (a dateline's "Nov. 30") is kept."""
+    if not value:
+        return value
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = date.fromisoformat(text)
+            return f"{day.day} {day:%b %Y}"
+        if not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
+            return value
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if tz:
+        try:
+            when = when.astimezone(ZoneInfo(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return f"{when.day} {when:%b %Y, %H:%M}"
+
+
+def _localised(briefing: Briefing, tz: str | None) -> Briefing:
+    shown = readable_date(briefing.date, tz)
+    return briefing if shown == briefing.date else dataclasses.replace(briefing, date=shown)
+
+
+def render(briefing: Briefing, fmt: str, *, tz: str | None = None) -> str | dict[str, Any]:
+    """One briefing as ``fmt``: a str for text/markdown, the message payload dict for Slack/Discord.
+
+    Dates read as "30 Nov 2026, 07:30" in ``tz`` (the channel's or BRIEFBOT_TIMEZONE; None: as given)."""
     _check_format(fmt)
+    briefing = _localised(briefing, tz)
     if fmt == "slack":
         return _slack_briefing(briefing)
     if fmt == "discord":
@@ -240,9 +277,36 @@ def render(briefing: Briefing, fmt: str) -> str | dict[str, Any]:
     return environment().get_template(f"{fmt}/briefing.j2").render(b=briefing).strip("\n") + "\n"
 
 
-def render_digest(digest: Digest, fmt: str) -> list[str | dict[str, Any]]:
-    """A digest as a list of messages: continuations follow when one message would exceed the limits."""
+def briefing_data(briefing: Briefing) -> dict[str, Any]:
+    """A briefing as plain JSON data (``--format json``): every string printable, as in the other formats
+    (no C0/C1 control characters, terminal escapes or bidi overrides)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return clean_text(value)
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    data: dict[str, Any] = clean(briefing.to_dict())
+    return data
+
+
+def render_digest(digest: Digest, fmt: str, *, tz: str | None = None) -> list[str | dict[str, Any]]:
+    """A digest as a list of messages: continuations follow when one message would exceed the limits.
+
+    Dates read in ``tz``, else in the digest's own ``timezone`` (its channel's)."""
     _check_format(fmt)
+    zone = tz or digest.timezone
+    digest = dataclasses.replace(
+        digest,
+        items=[
+            dataclasses.replace(item, briefing=_localised(item.briefing, zone)) if item.briefing else item
+            for item in digest.items
+        ],
+    )
     if fmt == "slack":
         return list(_slack_digest(digest))
     if fmt == "discord":

@@ -36,7 +36,18 @@ def nlp():
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path):
-    """No test sees the developer's tokens or database; each gets its own data folder."""
+    """No test sees the developer's tokens, database or home: HOME and the XDG folders point into the
+    test's tmp dir (subprocesses inherit them), and each test gets its own data folder."""
+    home = tmp_path / "home"
+    for name, sub in (
+        ("HOME", ""),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
+        folder = home / sub if sub else home
+        folder.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(name, str(folder))
     for name in list(os.environ):
         if name.startswith(("SLACK_", "DISCORD_", "BRIEFBOT_")) and name not in (
             "BRIEFBOT_TEST_DATABASE_URL",

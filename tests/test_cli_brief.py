@@ -213,3 +213,23 @@ def test_other_url_schemes_get_a_clear_message(capsys):
         err.strip()
         == "briefbot: ftp://example.com/article.txt: only http:// and https:// addresses can be briefed"
     )
+
+
+def test_json_format_strips_c1_controls_and_bidi_overrides(capsys, tmp_path):
+    """Issue 11: ``--format json`` passed C1 controls (\\x9b is a terminal CSI) and bidi overrides raw."""
+    hostile = "\u009b31m\u202e\u2066"
+    text = (
+        f"Talks to resume{hostile} in Geneva\n"
+        f"“We are ready to{hostile} help both sides reach a ceasefire in Geneva,” the foreign minister said.\n"
+        "The minister said that talks with the delegations would resume next week.\n"
+    )
+    path = _write(tmp_path, "hostile.txt", text.encode())
+    code, out, err = run(capsys, "brief", path, "--format", "json")
+    assert code == 0, err
+    assert not any(
+        "\u0080" <= ch <= "\u009f" or ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        for ch in out
+    )
+    payload = json.loads(out)
+    assert payload["headline"] == "Talks to resume31m in Geneva"
+    assert any("ready to31m help both sides" in b["text"] for b in payload["bullets"]), payload["bullets"]

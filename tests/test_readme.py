@@ -30,3 +30,35 @@ def test_readme_set_up_commands_name_real_paths():
     assert (ROOT / "seeds" / "iran-ready-to-help-end-ukraine-war.txt").is_file()
     for doc in re.findall(r"\]\(((?:docs|bots)/[^)]+)\)", README):
         assert (ROOT / doc).is_file(), doc
+
+
+def test_ci_runs_the_readme_set_up_commands_as_written_without_upgrading_pip():
+    """Issue 11: CI runs the README's two set-up commands literally, with the pip python3 comes with."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "readme_setup.py"), str(ROOT / "README.md")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines() == [
+        "python3 -m venv .venv && .venv/bin/pip install -e . && "
+        ".venv/bin/briefbot brief seeds/iran-ready-to-help-end-ukraine-war.txt",
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/pytest -q",
+    ]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 .ci/readme_setup.py README.md" in ci
+    assert not re.search(r"pip\S*\s+install\b[^\n]*(--upgrade|-U)\b[^\n]*\bpip\b", ci), "CI upgrades pip"
+    assert not re.search(r"\bpip\S*\s+install\b", ci), "CI installs on its own instead of the README's way"
+
+
+def test_trafilatura_imports_with_the_installed_pip():
+    """pip < 24 skips trafilatura's ``lxml[html_clean]`` extra; the direct dependency makes the import work."""
+    import importlib
+
+    trafilatura = importlib.import_module("trafilatura")
+    assert callable(trafilatura.bare_extraction)
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"lxml_html_clean' in project

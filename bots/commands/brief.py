@@ -8,6 +8,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest import article_from_text, decode_text, load_path
@@ -47,15 +48,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.set_defaults(func=cmd_extract)
 
 
-def _read_stdin() -> Article:
+def _read_stdin(source: str = "-") -> Article:
+    """stdin as an article; ``source`` is what the output names it ("-" in the extract contract,
+    "pasted text" in a briefing)."""
     article = article_from_text(decode_text(sys.stdin.buffer.read(), "standard input"), "standard input")
-    article.source = "-"
+    article.source = source
     return article
+
+
+def _looks_like_text(source: str) -> bool:
+    """An argument that reads as a sentence rather than a file name ("The mayor said the bridge…")."""
+    return len(source.split()) >= 3 and "/" not in source and "\\" not in source
+
+
+def _load_file(source: str) -> Article:
+    if _looks_like_text(source) and not Path(source).exists():
+        shown = source if len(source) <= 60 else source[:59] + "…"
+        raise InputError(f"no such file: {shown!r} (to brief pasted text, pipe it to `briefbot brief -`)")
+    return load_path(source)
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from briefings.compose import compose  # noqa: PLC0415 - extract needs neither
-    from briefings.render import render  # noqa: PLC0415
+    from briefings.render import briefing_data, render  # noqa: PLC0415
 
     settings = Settings.from_env()
     if args.max_bullets is not None:
@@ -63,19 +78,19 @@ def cmd_brief(args: argparse.Namespace) -> int:
             raise InputError("--max-bullets must be between 1 and 25")
         settings.max_bullets = args.max_bullets
     if args.source == "-":
-        article = _read_stdin()
+        article = _read_stdin("pasted text")
     elif re.match(r"^[a-z][a-z0-9+.-]*://", args.source, re.IGNORECASE) and not is_url(args.source):
         raise InputError(f"{args.source}: only http:// and https:// addresses can be briefed")
     elif is_url(args.source):
         article = asyncio.run(load_source(args.source, settings))
     else:
-        article = load_path(args.source)
+        article = _load_file(args.source)
     extraction = next(iter(extract_articles([article], settings)))
     briefing = compose(extraction, max_bullets=settings.max_bullets, max_chars=settings.max_bullet_chars)
     if args.format == "json":
-        out = json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2)
+        out = json.dumps(briefing_data(briefing), ensure_ascii=False, indent=2)
     else:
-        rendered = render(briefing, args.format)
+        rendered = render(briefing, args.format, tz=settings.default_timezone)
         out = rendered if isinstance(rendered, str) else json.dumps(rendered, ensure_ascii=False, indent=2)
     sys.stdout.write(out.rstrip("\n") + "\n")
     return 0

@@ -126,7 +126,7 @@ async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespa
         "briefing", "digest"
     )
     digest = digest_of(briefed, title=title, cap=settings.digest_max_articles, generated_at=now.isoformat())
-    payloads = render_digest(digest, render_format(target.platform))
+    payloads = render_digest(digest, render_format(target.platform), tz=settings.default_timezone)
     if target.platform == "console":
         for payload in payloads:
             sys.stdout.write(str(payload).rstrip("\n") + "\n")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from briefings.clock import ShiftedClock
 from briefings.errors import InputError
+from briefings.redact import redact_urls
 from briefings.scheduler import parse_timezone
 from briefings.settings import Settings
 
@@ -84,7 +85,7 @@ async def _run(settings: Settings, clock: ShiftedClock, args: argparse.Namespace
     async with platform_deliverers(settings, platforms) as deliverers:
         deliverers["console"] = ConsoleDeliverer(sys.stdout)
         async with bootstrap(settings, clock=clock, deliverers=deliverers) as services:
-            where = f"{settings.effective_database_url.split('///')[-1]}"
+            where = redact_urls(settings.effective_database_url.split("///")[-1])
             print(
                 f"briefbot: running; store {where}; clock {clock.now().astimezone(ZoneInfo(settings.default_timezone)):%Y-%m-%d %H:%M %Z}"
                 + (f"; serving {', '.join(platforms)}" if platforms else "")

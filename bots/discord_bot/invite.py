@@ -42,6 +42,12 @@ def application_id_of(settings: Settings) -> int:
             decoded = ""
         if decoded.isdigit():
             return int(decoded)
+        raise ConfigError(
+            "the invite URL needs your application id, and it could not be read from DISCORD_TOKEN "
+            "(a bot token looks like three dot-separated parts, the first encoding the id); set "
+            "DISCORD_APPLICATION_ID (Discord Developer Portal > your application > General Information > "
+            "Application ID), or check that DISCORD_TOKEN is the bot token"
+        )
     raise ConfigError(
         "DISCORD_APPLICATION_ID is not set (Discord Developer Portal > your application > General Information > "
         "Application ID)"

@@ -33,7 +33,9 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 EVENTS_PATH = "/slack/events"
 # Keep in step with manifest.yaml (the OAuth flow asks for exactly these).
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:history", "groups:history", "im:write")
+# The history scopes are optional (see Deliverer.already_sent); a reply in the app's DM when a channel is closed
+# goes to the user id with chat:write (no im:write: the bot never opens conversations).
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:history", "groups:history")
 
 
 @dataclass
@@ -103,6 +105,8 @@ def build_app(
             oauth_settings=oauth,
             logger=logging.getLogger("briefbot.slack.bolt"),
         )
+        # app_uninstalled / tokens_revoked: delete the workspace's installations and bot tokens from our store.
+        app.enable_token_revocation_listeners()
     else:
         client = client or make_client(settings, token=settings.slack_bot_token)
         if client.token is None:

@@ -30,9 +30,23 @@ from .installations import SlackInstallations, open_installations
 log = logging.getLogger(__name__)
 
 
+@web.middleware
+async def reject_malformed_signatures(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A request to the events URL whose X-Slack-Request-Timestamp is not a number is unsigned: 401.
+
+    bolt's verifier calls ``int()`` on the header and answered such a request with a 500.
+    """
+    if request.method == "POST" and request.path == EVENTS_PATH:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "").strip()
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            return web.json_response({"error": "invalid request"}, status=401)
+    return await handler(request)
+
+
 def build_web_app(app: AsyncApp) -> web.Application:
     """The aiohttp application for HTTP mode: bolt's routes plus a health check."""
     web_app = AsyncSlackAppServer(port=0, path=EVENTS_PATH, app=app).web_app
+    web_app.middlewares.append(reject_malformed_signatures)
 
     async def healthz(_: web.Request) -> web.Response:
         return web.Response(text="ok\n")

@@ -61,6 +61,19 @@ def test_invite_without_an_id_names_the_setting(capsys):
     assert "DISCORD_APPLICATION_ID is not set" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("token", ["x", "not-a-token.at.all", "aGVsbG8.GfAkEt.loopback"])
+def test_invite_with_a_token_that_holds_no_id_says_what_to_set(monkeypatch, capsys, token):
+    """Issue 11: ``DISCORD_TOKEN=x briefbot discord invite`` says, in one line, what is missing and where."""
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    assert main(["discord", "invite"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    (line,) = err.strip().splitlines()
+    assert line.startswith("briefbot: the invite URL needs your application id")
+    assert "could not be read from DISCORD_TOKEN" in line and "set DISCORD_APPLICATION_ID" in line
+    assert "GfAkEt" not in line and "not-a-token" not in line  # the token itself is never echoed
+
+
 async def test_digest_to_discord_posts_over_rest(monkeypatch, capsys, fake_discord, seed_path):
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     monkeypatch.setenv("BRIEFBOT_DISCORD_API_BASE", fake_discord.url)

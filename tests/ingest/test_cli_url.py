@@ -63,6 +63,7 @@ def test_brief_private_url_refused_without_the_setting(server: LoopbackServer, c
     url = server.page("/article.html", PAGE)
     assert main(["brief", url]) == 2
     assert capsys.readouterr().err.strip() == (
-        "briefbot: that address is on a private network; briefbot only fetches public web pages"
+        "briefbot: that address is on a private network; briefbot only fetches public web pages "
+        "(to allow private addresses, set BRIEFBOT_ALLOW_PRIVATE_HOSTS=1 or BRIEFBOT_ALLOW_PRIVATE_NETWORKS)"
     )
     assert server.requests == []

@@ -247,3 +247,51 @@ def test_local_feed_file(tmp_path: Path) -> None:
         load_feed_file(empty)
     with pytest.raises(InputError, match="no such file"):
         load_feed_file(tmp_path / "missing.atom")
+
+
+def test_feed_entry_titles_lose_the_site_name() -> None:
+    """Aggregator feeds title entries "Headline - BBC News"; the briefing's headline is the headline."""
+    data = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>BBC News</title>"
+        b"<link>https://www.bbc.co.uk/news</link>"
+        b"<item><guid>1</guid><link>https://www.bbc.co.uk/news/a</link>"
+        b"<title>Talks to resume in Geneva next week - BBC News</title><description>x</description></item>"
+        b"<item><guid>2</guid><link>https://www.bbc.co.uk/news/b</link>"
+        b"<title>Ceasefire holds in the south - officials say</title><description>y</description></item>"
+        b"</channel></rss>"
+    )
+    feed = parse_feed(data, url="https://www.bbc.co.uk/news/rss.xml")
+    assert [e.title for e in feed.entries] == [
+        "Talks to resume in Geneva next week",
+        "Ceasefire holds in the south - officials say",
+    ]
+
+
+def test_digest_says_when_an_item_is_its_feed_summary_and_dates_read_in_the_time_zone(
+    server: LoopbackServer, monkeypatch, capsys, caplog
+) -> None:
+    """Issue 11: a page that cannot be read falls back to the feed summary, and the item says so (and the
+    log warns); the entry's date reads "20 Nov 2026, 17:30" in BRIEFBOT_TIMEZONE, not as raw ISO."""
+    from bots.cli import main
+
+    summary = (
+        "The port authority said on Friday that the strike had ended after unions accepted a new offer, "
+        "and that ships would be unloaded again from Monday morning."
+    )
+    server.page("/paywalled.html", "<html><body><p>Subscribe to read.</p></body></html>")
+    feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Port News</title>
+<link>{server.url("/")}</link><item><guid>p1</guid><link>{server.url("/paywalled.html")}</link>
+<title>Port strike ends</title><pubDate>Fri, 20 Nov 2026 08:30:00 GMT</pubDate>
+<description>{summary}</description></item></channel></rss>"""
+    url = server.page("/feed.xml", feed.encode(), content_type="application/rss+xml")
+    monkeypatch.setenv("BRIEFBOT_ALLOW_PRIVATE_HOSTS", "1")
+    monkeypatch.setenv("BRIEFBOT_TIMEZONE", "Asia/Seoul")
+    with caplog.at_level("WARNING", logger="briefings.feeds"):
+        assert main(["digest", "--to", "console", url]) == 0
+    out = capsys.readouterr().out
+    assert "1. Port strike ends" in out
+    assert "20 Nov 2026, 17:30" in out and "2026-11-20T" not in out
+    assert "feed summary: the article page could not be read" in " ".join(out.split())
+    assert any(
+        r.levelname == "WARNING" and "briefing the feed summary" in r.getMessage() for r in caplog.records
+    )

@@ -199,3 +199,92 @@ async def test_real_pages_served_on_loopback(shared_dir: Path, server: LoopbackS
     mean = sum(scores) / len(scores)
     assert mean >= 0.90, f"mean token F1 {mean:.3f}"
     assert sorted(scores)[len(scores) // 2] >= 0.95  # the median page is near-perfect
+
+
+# Real titles from ../shared/corpus/html (as trafilatura reads them), with the page's site name and host.
+REAL_TITLES = [
+    (
+        "N. Korea slams S. Korea for joint military drill, warns of consequences | Yonhap News Agency",
+        {"site_name": "Yonhap News Agency", "host": "en.yna.co.kr"},
+        "N. Korea slams S. Korea for joint military drill, warns of consequences",
+    ),
+    (
+        "Takeaways from Donald Trump’s contentious testimony in his civil fraud trial | CNN Politics",
+        {"site_name": "CNN", "host": "edition.cnn.com"},
+        "Takeaways from Donald Trump’s contentious testimony in his civil fraud trial",
+    ),
+    (
+        "Obama admits US gun laws are his 'biggest frustration' - BBC News",
+        {"host": "www.bbc.com"},
+        "Obama admits US gun laws are his 'biggest frustration'",
+    ),
+    (
+        "'What is the sea telling us?': Māori tribes fearful over whale strandings | Eleanor Ainge Roy",
+        {"site_name": "The Guardian", "author": "Eleanor Ainge Roy"},
+        "'What is the sea telling us?': Māori tribes fearful over whale strandings",
+    ),
+    (
+        "'The American friends': New court files expose Sheldon Adelson's security team -- Sott.net",
+        {},
+        "'The American friends': New court files expose Sheldon Adelson's security team",
+    ),
+    (
+        "Zimbabwe coup: Robert Mugabe and wife Grace 'insisting he finishes his term' — The Telegraph",
+        {"site_name": "The Telegraph"},
+        "Zimbabwe coup: Robert Mugabe and wife Grace 'insisting he finishes his term'",
+    ),
+]
+# Titles whose dash is part of the headline: kept whole.
+KEPT_TITLES = [
+    "Ceasefire holds in the south - officials say",
+    "Iran - Ukraine talks resume in Geneva",
+    "Markets rally | Q3 2026 results",
+    "Obama: gun laws - his 'biggest frustration'",
+    "Hamas - Israel",
+]
+
+
+@pytest.mark.parametrize("title, page, expected", REAL_TITLES)
+def test_site_suffix_is_trimmed_from_real_titles(title: str, page: dict, expected: str) -> None:
+    from briefings.html import trim_site_suffix
+
+    assert trim_site_suffix(title, **page) == expected
+
+
+@pytest.mark.parametrize("title", KEPT_TITLES)
+def test_a_dash_inside_a_headline_is_kept(title: str) -> None:
+    from briefings.html import trim_site_suffix
+
+    assert trim_site_suffix(title, site_name="Example News", host="news.example") == title
+
+
+def test_page_title_loses_its_site_name() -> None:
+    """The <title> "… | Yonhap News Agency" of a page with og:site_name becomes the bare headline (and the
+    <h1> repeating it is not briefed as a paragraph)."""
+    html = ARTICLE_HTML.replace(
+        "<title>Minister offers talks on grain corridor | Example News</title>",
+        "<title>N. Korea slams S. Korea for joint drill | Yonhap News Agency</title>",
+    ).replace('<meta property="og:title" content="Minister offers talks on grain corridor">', "")
+    html = html.replace("Example News", "Yonhap News Agency").replace(
+        "<h1>Minister offers talks on grain corridor</h1>", "<h1>N. Korea slams S. Korea for joint drill</h1>"
+    )
+    article = article_from_html(html, source="page.html", url="https://en.yna.co.kr/view/AEN2026")
+    assert article.title == "N. Korea slams S. Korea for joint drill"
+    assert article.site_name == "Yonhap News Agency"
+    assert not article.body.startswith("N. Korea slams")
+
+
+def test_corpus_titles_carry_no_site_suffix(shared_dir: Path) -> None:
+    """Every page of the corpus whose title trafilatura reads with a " | Site" tail loses it."""
+    html_dir = shared_dir / "corpus" / "html"
+    titles = []
+    for page in json.loads((html_dir / "index.json").read_text("utf-8")):
+        try:
+            article = article_from_html((html_dir / page["file"]).read_bytes(), source=page["file"])
+        except InputError:
+            continue
+        titles.append(article.title)
+    assert len(titles) >= 30
+    suffixed = [t for t in titles if re.search(r" \| (CNN|Yonhap|BBC|Reuters)", t)]
+    assert suffixed == []
+    assert sum(" | " in t for t in titles) == 0, [t for t in titles if " | " in t]

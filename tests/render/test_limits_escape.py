@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from briefings import limits as L
@@ -98,3 +100,24 @@ def test_md_escape_and_clean_text():
 )
 def test_safe_url(url, ok):
     assert (safe_url(url) is not None) is ok
+
+
+def test_md_escape_neutralises_an_ordered_list_start_without_a_visible_backslash():
+    """Issue 11: "10. Downing Street" became "\\10." (a backslash before a digit is not an escape)."""
+    markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py renders the Markdown")
+    md = markdown_it.MarkdownIt("commonmark")
+    for raw in (
+        "10. Downing Street said the talks would resume",
+        "3) the third point",
+        "1. first\n2. second",
+    ):
+        escaped = md_escape(raw)
+        assert not re.search(r"\\\d", escaped), escaped
+        html = md.render(escaped)
+        assert "<ol" not in html and "<li>" not in html, html
+        assert "\\" not in html, html
+        shown = re.sub(r"<[^>]+>", "", html).strip()
+        assert shown == raw, shown
+    # As the headline of a Markdown briefing ("## " + the escaped headline): still a heading, no artefact.
+    html = md.render("## " + md_escape("10. Downing Street rejects the offer"))
+    assert html.strip() == "<h2>10. Downing Street rejects the offer</h2>"

@@ -198,3 +198,25 @@ def test_a_stored_briefing_with_an_unknown_act_still_renders(fmt):
         Briefing(headline="H", source="s", bullets=[bullet], total_statements=1, counts={"musing": 1}), fmt
     )
     assert "SAID" in (out if isinstance(out, str) else json.dumps(out))
+
+
+def test_dates_read_as_a_reader_writes_them_in_the_channel_time_zone():
+    """Issue 11: feed dates printed as raw ISO; they read "30 Nov 2026, 07:30" in the channel's zone."""
+    from briefings.models import Digest, DigestItem
+    from briefings.render import readable_date, render_digest
+
+    assert readable_date("2026-11-30T06:30:00+00:00", "Europe/Berlin") == "30 Nov 2026, 07:30"
+    assert readable_date("2026-11-30T06:30:00Z", "America/New_York") == "30 Nov 2026, 01:30"
+    assert readable_date("2026-11-30T06:30:00", None) == "30 Nov 2026, 06:30"  # no offset: UTC
+    assert readable_date("2026-11-30", "Asia/Tokyo") == "30 Nov 2026"  # a day stays a day
+    assert readable_date("Nov. 30", "Europe/Berlin") == "Nov. 30"  # a dateline's date, as written
+    b = Briefing(headline="Port strike ends", source="feed", date="2026-11-30T06:30:00+00:00")
+    digest = Digest(
+        title="Morning briefing", items=[DigestItem("Port strike ends", None, b)], timezone="Europe/Berlin"
+    )
+    for fmt in FORMATS:
+        shown = json.dumps(render_digest(digest, fmt), ensure_ascii=False)
+        assert "30 Nov 2026, 07:30" in shown and "2026-11-30T" not in shown, fmt
+        shown = json.dumps(render(b, fmt, tz="Asia/Seoul"), ensure_ascii=False)
+        assert "30 Nov 2026, 15:30" in shown, fmt
+    assert b.date == "2026-11-30T06:30:00+00:00"  # the briefing itself is not changed

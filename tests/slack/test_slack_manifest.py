@@ -35,3 +35,20 @@ def test_modal_view_is_valid_block_kit():
     assert len(view["blocks"]) <= 100 and len(view["private_metadata"]) <= 3000
     block_ids = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
     assert len(block_ids) == len(set(block_ids)) and block_ids[0] == "article_0"
+
+
+def test_manifest_asks_for_no_unused_scope_and_subscribes_to_uninstall_events():
+    """Issue 11: im:write was never used (DM replies go to the user id with chat:write); the uninstall and
+    token-revocation events reach the app; the comment counts the url lines right."""
+    text = _manifest()
+    assert not re.search(r"^\s+- im:write$", text, re.M) and "im:write" not in BOT_SCOPES
+    events = re.search(r"bot_events:.*?\n((?:\s+- \S+\n)+)", text).group(1)
+    assert set(re.findall(r"- (\S+)", events)) == {"app_uninstalled", "tokens_revoked"}
+    url_lines = re.findall(
+        r"^\s*#\s*(?:url|request_url): https://briefbot\.example\.com/slack/events$", text, re.M
+    )
+    assert len(url_lines) == 3 and "uncomment the three lines holding" in text
+    redirect = re.findall(
+        r"^\s*#\s*(?:redirect_urls:|- https://briefbot\.example\.com/slack/oauth_redirect)$", text, re.M
+    )
+    assert len(redirect) == 2 and "the two redirect_urls lines" in text

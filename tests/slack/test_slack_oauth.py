@@ -93,3 +93,76 @@ async def test_command_from_a_workspace_that_never_installed_is_refused(oauth_ap
     assert "reinstall this app" in slack.responses[0].body["text"]
     assert not slack.calls_to("chat.postMessage") and not slack.calls_to("views.open")
     assert not slack.calls_to("oauth.v2.access")
+
+
+async def _install(installations, team_id: str) -> None:
+    from slack_sdk.oauth.installation_store import Installation
+
+    await installations.installation_store.async_save(
+        Installation(
+            app_id="A0BRIEF",
+            team_id=team_id,
+            user_id="U0INSTALLER",
+            bot_token=f"xoxb-{team_id.lower()}",
+            bot_id="B0BOT",
+            bot_user_id="U0BOT",
+            bot_scopes=list(BOT_SCOPES),
+            installed_at=1_700_000_000.0,
+        )
+    )
+
+
+async def _send_event(http, base: str, team_id: str, event: dict) -> int:
+    import json
+    import time
+
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": team_id,
+            "api_app_id": "A0BRIEF",
+            "type": "event_callback",
+            "event_id": f"Ev{event['type']}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    )
+    headers = signed_headers(body, content_type="application/json")
+    async with http.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
+        return response.status
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "app_uninstalled"},
+        {"type": "tokens_revoked", "tokens": {"oauth": ["U0INSTALLER"], "bot": ["U0BOT"]}},
+    ],
+    ids=["app_uninstalled", "tokens_revoked"],
+)
+async def test_uninstall_or_revoked_tokens_delete_the_workspace_installation(oauth_app, slack, event):
+    """Issue 11: a workspace that uninstalls briefbot (or revokes its tokens) leaves no token in our store;
+    another workspace's installation stays."""
+    base, http, installations = oauth_app
+    store = installations.installation_store
+    await _install(installations, "T0GONE")
+    await _install(installations, "T0STAYS")
+    assert await store.async_find_bot(enterprise_id=None, team_id="T0GONE") is not None
+
+    assert await _send_event(http, base, "T0GONE", event) == 200
+
+    assert await store.async_find_bot(enterprise_id=None, team_id="T0GONE") is None
+    assert await store.async_find_installation(enterprise_id=None, team_id="T0GONE") is None
+    kept = await store.async_find_bot(enterprise_id=None, team_id="T0STAYS")
+    assert kept is not None and kept.bot_token == "xoxb-t0stays"
+    assert not slack.calls_to("chat.postMessage")
+
+
+async def test_a_forged_uninstall_event_deletes_nothing(oauth_app, slack):
+    base, http, installations = oauth_app
+    await _install(installations, "T0VICTIM")
+    body = '{"type": "event_callback", "team_id": "T0VICTIM", "event": {"type": "app_uninstalled"}}'
+    headers = signed_headers(body, secret="not-the-signing-secret", content_type="application/json")
+    async with http.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
+        assert response.status == 401
+    assert await installations.installation_store.async_find_bot(enterprise_id=None, team_id="T0VICTIM")

@@ -79,3 +79,33 @@ async def test_empty_modal_submission_gets_a_field_error(running_app, slack):
     answer = json.loads(body)
     assert answer["response_action"] == "errors" and "article_0" in answer["errors"]
     assert not slack.calls_to("chat.postMessage")
+
+
+async def test_non_numeric_timestamp_is_rejected_with_401(running_app, slack):
+    """Issue 11: bolt raised on int("soon") and answered 500."""
+    from slack_loopback import signed_headers
+
+    body = form_body(command_form("help", response_url=slack.response_url()))
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    headers["X-Slack-Request-Timestamp"] = "soon"
+    async with running_app.http.post(running_app.url, data=body.encode(), headers=headers) as response:
+        assert response.status == 401
+    assert slack.calls == [] and slack.responses == []
+
+
+async def test_unsigned_requests_are_rejected_with_401(running_app, slack):
+    """No signature headers at all, with a form, a JSON or an empty body: 401, and Slack is never asked."""
+    bodies = [
+        (
+            "application/x-www-form-urlencoded",
+            form_body(command_form("help", response_url=slack.response_url())),
+        ),
+        ("application/json", json.dumps({"type": "event_callback", "event": {"type": "app_mention"}})),
+        ("application/json", ""),
+        ("text/plain", "hello"),
+    ]
+    for content_type, body in bodies:
+        headers = {"Content-Type": content_type}
+        async with running_app.http.post(running_app.url, data=body.encode(), headers=headers) as response:
+            assert response.status == 401, (content_type, body, response.status)
+    assert slack.calls == [] and slack.responses == []

@@ -1,0 +1,54 @@
+"""Issue 11, small hardening: credentials in URLs never reach a log line or the console."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from briefings.redact import RedactingFilter, redact_urls
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_redact_urls_drops_user_and_password_of_every_url():
+    assert redact_urls("https://user:s3cret@example.com/feed.xml") == "https://***@example.com/feed.xml"
+    assert redact_urls("fetch 'http://token@host:8080/a' and https://ok.example/b") == (
+        "fetch 'http://***@host:8080/a' and https://ok.example/b"
+    )
+    assert (
+        redact_urls("postgresql+asyncpg://briefbot:pw@db.internal:5432/briefbot")
+        == "postgresql+asyncpg://***@db.internal:5432/briefbot"
+    )
+    # An address without credentials, and an e-mail address, are left alone.
+    assert redact_urls("https://example.com/a@b and mayor@city.example") == (
+        "https://example.com/a@b and mayor@city.example"
+    )
+
+
+def test_redacting_filter_rewrites_the_formatted_message():
+    record = logging.LogRecord(
+        "t", logging.INFO, __file__, 1, "feed %s failed: %s", ("https://u:p@x.example/f", 3), None
+    )
+    assert RedactingFilter().filter(record)
+    assert record.getMessage() == "feed https://***@x.example/f failed: 3"
+
+
+def test_verbose_cli_never_logs_credentials():
+    """``briefbot -v brief`` of a URL with a password: the refusal is logged at -v without the password."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bots", "-v", "brief", "https://editor:hunter2@news.example/story"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        cwd=ROOT,
+        timeout=110,
+    )
+    assert done.returncode == 2
+    assert "hunter2" not in done.stderr and "editor" not in done.stderr, done.stderr
+    assert "refused or failed" in done.stderr and "https://***@news.example/story" in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "briefbot: that address contains a user name or password; briefbot doesn't log in to sites"
+    )
