@@ -102,7 +102,7 @@ def prepare(corpus: Path, n_articles: int, n_test: int, n_batches: int, n_double
             }
         )
     # Double annotation: n_double articles, each also given to the next batch's annotator.
-    both = [m for m in manifest if m["split"] == "train"][:n_double // 2] + [
+    both = [m for m in manifest if m["split"] == "train"][: n_double // 2] + [
         m for m in manifest if m["split"] == "test"
     ][: n_double - n_double // 2]
     for m in both:
@@ -274,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             print(f"{d.name}: ok, {n} statements")
             continue
-        dest_dir = args.out or (CORPUS_DIR / ("test" if (CORPUS_DIR / "test" / gold["file"]).exists() else "train"))
+        dest_dir = args.out or (
+            CORPUS_DIR / ("test" if (CORPUS_DIR / "test" / gold["file"]).exists() else "train")
+        )
         dest = dest_dir / (Path(gold["file"]).stem + ".json")
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(json.dumps(gold, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
