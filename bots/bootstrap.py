@@ -78,6 +78,7 @@ async def bootstrap(
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
             poller.on_queued.append(outbox.wake)
+            subscriptions.on_queued.append(outbox.wake)
             yield Services(
                 settings=settings,
                 clock=clock,

@@ -48,10 +48,10 @@ class BrieferLike(Protocol):
 class Reply:
     """What to answer: adapters render it for their platform (templates) and post it."""
 
-    kind: Literal["briefing", "digest", "text", "help", "modal"]
+    kind: Literal["briefing", "text", "help", "modal"]
     text: str = ""  # for text/help: plain text (adapters escape/render it)
     briefing: Briefing | None = None
-    digest_messages: Digest | None = None
+    digest_messages: Digest | None = None  # a digest queued in the outbox (Discord opens threads from it)
     ephemeral: bool = False  # errors, help, list, confirmations go to the user only
     error: bool = False
 
@@ -210,7 +210,14 @@ class ChatCommands:
             digest = await self.subscriptions.digest_now(channel)
             if digest is None:
                 return Reply(kind="text", text="Nothing new since the last digest.", ephemeral=True)
-            return Reply(kind="digest", digest_messages=digest)
+            # Queued in the outbox with the articles marked taken: a failed post is retried, not lost.
+            count = len(digest.items) + len(digest.more) + digest.unlisted
+            return Reply(
+                kind="text",
+                text=f"The digest of {count} new article(s) is being posted here.",
+                ephemeral=True,
+                digest_messages=digest,
+            )
         article = await self._article(stripped, channel)
         return Reply(kind="briefing", briefing=await self.briefer.brief(article))
 

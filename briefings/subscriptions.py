@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock
 from .delivery import ChannelRef
-from .digests import take_digest
+from .digests import render_format, take_digest
 from .errors import BriefbotError, InputError
 from .models import Digest
+from .outbox import enqueue
 from .polling import Poller
 from .scheduler import (
     canonical_weekdays,
@@ -107,6 +110,7 @@ class SubscriptionService:
         self.poller = poller
         self.settings = settings
         self.clock = clock
+        self.on_queued: list[Callable[[], None]] = []  # called after a digest was queued (wakes the outbox)
 
     async def _channel(self, session: AsyncSession, ref: ChannelRef, *, create: bool) -> Channel | None:
         row = (
@@ -297,8 +301,9 @@ class SubscriptionService:
         return view
 
     async def digest_now(self, channel: ChannelRef) -> Digest | None:
-        """Poll the channel's feeds, then take its digest now (the articles new since the last one);
-        None when there is nothing new. The articles taken will not appear in the next scheduled digest."""
+        """Poll the channel's feeds, then take its digest now (the articles new since the last one) and
+        queue its messages in the outbox, in the same transaction that marks the articles taken: a post
+        that fails is retried by the outbox, never lost. None when there is nothing new."""
         async with self.store.session() as session:
             rows = await self._rows(session, channel)
             ch = await self._channel(session, channel, create=False)
@@ -318,7 +323,17 @@ class SubscriptionService:
                 title=digest_title(now, tz, "digest"),
                 now=now,
                 cap=self.settings.digest_max_articles,
+                max_listed=self.settings.digest_max_listed,
             )
+            if digest is not None:
+                from .render import render_digest  # noqa: PLC0415 - presentation layer, loaded when needed
+
+                payloads = render_digest(digest, render_format(ch.platform))
+                key = f"ondemand:{ch.id}:{now.isoformat()}:{uuid.uuid4().hex}"
+                await enqueue(session, ch.id, "digest", payloads, key=key, now=now)
+        if digest is not None:
+            for callback in self.on_queued:
+                callback()
         return digest
 
 

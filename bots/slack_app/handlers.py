@@ -19,7 +19,7 @@ from briefings.chat import ChatCommands, Reply
 from briefings.delivery import ChannelRef
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
-from briefings.render import render, render_digest, render_message
+from briefings.render import render, render_message
 from briefings.settings import Settings
 
 from . import modal
@@ -102,9 +102,6 @@ class SlackHandlers:
             await self._open_modal(client, command, respond)
         elif reply.kind == "briefing" and reply.briefing is not None:
             await _post(client, channel_id, _slack(render(reply.briefing, "slack")), respond=respond)
-        elif reply.kind == "digest" and reply.digest_messages is not None:
-            for payload in render_digest(reply.digest_messages, "slack"):
-                await _post(client, channel_id, _slack(payload), respond=respond)
         elif reply.ephemeral or reply.error:
             await _ephemeral_respond(respond, reply.text)
         else:

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 import pytest
 from slack_harness import start_app, stop_app
 
-from bots.bootstrap import bootstrap
+from bots.bootstrap import bootstrap, platform_deliverers
 from bots.slack_app.app import SlackServices
 from briefings.clock import FakeClock
 
@@ -34,8 +34,12 @@ def _rss(seed: str, link: str) -> str:
 @pytest.fixture
 async def chat_app(settings, briefer, slack, sleeps, db_url):
     settings.database_url = db_url
-    async with bootstrap(settings, clock=FakeClock(NOW), briefer=briefer) as services:
+    async with (
+        platform_deliverers(settings, ["slack"]) as deliverers,
+        bootstrap(settings, clock=FakeClock(NOW), briefer=briefer, deliverers=deliverers) as services,
+    ):
         app = await start_app(settings, SlackServices(briefer=briefer, chat=services.chat), slack, sleeps)
+        app.services = services  # type: ignore[attr-defined]
         yield app
         await stop_app(app)
 
@@ -59,7 +63,9 @@ async def test_subscribe_list_digest_unsubscribe(chat_app, slack, seed_path):
     text = await _ephemeral(slack, 2)
     assert "World Desk" in text and "1" in text
 
-    await chat_app.command("digest")  # the backfilled article, briefed, posted to the channel
+    await chat_app.command("digest")  # the backfilled article, briefed, queued for the channel
+    assert "being posted here" in await _ephemeral(slack, 3)
+    await chat_app.services.outbox.run_once()  # the outbox posts it
     (call,) = await slack.wait_calls("chat.postMessage")
     assert call.params["channel"] == "C0NEWS"
     blocks = json.dumps(call.params["blocks"], ensure_ascii=False)
@@ -67,11 +73,11 @@ async def test_subscribe_list_digest_unsubscribe(chat_app, slack, seed_path):
     assert len(call.params["blocks"]) <= 50 and call.params["text"]
 
     await chat_app.command("unsubscribe 1")
-    text = await _ephemeral(slack, 3)
+    text = await _ephemeral(slack, 4)
     assert "Unsubscribed from World Desk" in text
 
     await chat_app.command("list")
-    assert "No subscriptions" in await _ephemeral(slack, 4)
+    assert "No subscriptions" in await _ephemeral(slack, 5)
 
 
 async def test_only_listed_admins_may_change_subscriptions(chat_app, slack, settings):
@@ -90,3 +96,27 @@ async def test_bad_subscribe_arguments_are_one_ephemeral_line(chat_app, slack):
     text = await _ephemeral(slack, 1)
     assert "at needs a time" in text and "\n" not in text.strip()
     assert not slack.calls_to("chat.postMessage")
+
+
+async def test_a_digest_whose_post_fails_is_retried_not_lost(chat_app, slack, seed_path):
+    seed = seed_path.read_text("utf-8")
+    feed = slack.serve_article("world.xml", _rss(seed, slack.article_url("story")), "application/rss+xml")
+    await chat_app.command(f"subscribe <{feed}> backfill 1")
+    await _ephemeral(slack, 1)
+    # Slack fails the post: an error the platform may or may not have acted on.
+    slack.script("chat.postMessage", 200, {"ok": False, "error": "internal_error"})
+    await chat_app.command("digest")
+    assert "being posted here" in await _ephemeral(slack, 2)
+    outbox = chat_app.services.outbox
+    wait = await outbox.run_once()
+    assert len(slack.calls_to("chat.postMessage")) == 1 and not slack.channels["C0NEWS"]
+    assert wait is not None and wait > 0  # the entry waits for its retry; the articles wait with it
+
+    chat_app.services.clock.advance(wait)
+    assert await outbox.run_once() is None
+    posts = slack.calls_to("chat.postMessage")
+    assert len(posts) == 2 and len(slack.channels["C0NEWS"]) == 1
+    assert "Iran Ready to Help End Ukraine War" in json.dumps(posts[1].params["blocks"], ensure_ascii=False)
+    assert slack.calls_to("conversations.history")  # checked it had not gone through before re-sending
+    await chat_app.command("digest")  # taken once: not in the next digest again
+    assert "Nothing new" in await _ephemeral(slack, 3)
