@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -150,14 +151,40 @@ class ChatCommands:
         self.settings = settings
         self.clock = clock
 
-    async def handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> Reply:
+    async def handle(
+        self,
+        text: str,
+        *,
+        channel: ChannelRef,
+        user: str,
+        can_manage: bool | Callable[[], Awaitable[bool]],
+        creators_may_manage: bool = False,
+    ) -> Reply:
+        """Answer ``/brief <text>``. ``can_manage``: the user administers this channel's subscriptions (a
+        bool, or an async check run only for subscribe/unsubscribe/digest). With ``creators_may_manage``
+        (Slack) anyone may set up a subscription and then change or remove it, and take the digest of a
+        channel they set one up in; otherwise only managers may change subscriptions (Discord, console)."""
         try:
-            return await self._handle(text, channel=channel, user=user, can_manage=can_manage)
+            return await self._handle(
+                text,
+                channel=channel,
+                user=user,
+                can_manage=can_manage,
+                creators_may_manage=creators_may_manage,
+            )
         except BriefbotError as exc:
             log.info("/brief from %s in %s refused: %s", user, channel, exc.detail)
             return Reply(kind="text", text=exc.message, ephemeral=True, error=True)
 
-    async def _handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> Reply:
+    async def _handle(
+        self,
+        text: str,
+        *,
+        channel: ChannelRef,
+        user: str,
+        can_manage: bool | Callable[[], Awaitable[bool]],
+        creators_may_manage: bool,
+    ) -> Reply:
         stripped = text.strip()
         if not stripped:
             return Reply(kind="modal")
@@ -166,8 +193,13 @@ class ChatCommands:
         single_line = "\n" not in stripped
         if single_line and command in ("help", "-h", "--help", "?"):
             return Reply(kind="help", text=HELP, ephemeral=True)
+        admin: bool | None = None
+        if single_line and command in ("subscribe", "unsubscribe", "digest"):
+            admin = can_manage if isinstance(can_manage, bool) else await can_manage()
+        # Who acts, for the creator checks (None: managers only, checked here).
+        actor = user if creators_may_manage else None
         if single_line and command in ("subscribe", "unsubscribe"):
-            if not can_manage:
+            if not admin and not creators_may_manage:
                 return Reply(
                     kind="text",
                     text="You don't have permission to change this channel's subscriptions.",
@@ -184,12 +216,16 @@ class ChatCommands:
                     tz=a.tz,
                     mode=a.mode,
                     backfill=a.backfill,
+                    user=user,
+                    admin=bool(admin) or actor is None,
                 )
                 return Reply(kind="text", text=describe_subscription(sub), ephemeral=True)
             n = rest.strip().lstrip("#")
             if not n.isdigit():
                 raise InputError("give the number from /brief list: /brief unsubscribe <n>")
-            view = await self.subscriptions.unsubscribe(channel, int(n))
+            view = await self.subscriptions.unsubscribe(
+                channel, int(n), user=actor, admin=bool(admin) or actor is None
+            )
             return Reply(
                 kind="text", text=f"Unsubscribed from {view.feed_title or view.feed_url}.", ephemeral=True
             )
@@ -207,7 +243,9 @@ class ChatCommands:
                 ephemeral=True,
             )
         if single_line and command == "digest" and not rest:
-            digest = await self.subscriptions.digest_now(channel)
+            digest = await self.subscriptions.digest_now(
+                channel, user=actor, admin=bool(admin) or actor is None
+            )
             if digest is None:
                 return Reply(kind="text", text="Nothing new since the last digest.", ephemeral=True)
             # Queued in the outbox with the articles marked taken: a failed post is retried, not lost.

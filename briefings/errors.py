@@ -36,3 +36,7 @@ class FeedError(BriefbotError):
 
 class ConfigError(BriefbotError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+class PermissionDenied(BriefbotError):
+    """The user may not do that here (e.g. change someone else's subscription)."""

@@ -33,7 +33,15 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 EVENTS_PATH = "/slack/events"
 # Keep in step with manifest.yaml (the OAuth flow asks for exactly these).
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:history", "groups:history", "im:write")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:history",
+    "groups:history",
+    "users:read",
+    "im:write",
+)
 
 
 @dataclass

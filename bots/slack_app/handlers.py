@@ -51,9 +51,20 @@ class SlackHandlers:
         self.briefer = briefer
         self.chat = chat
 
-    def can_manage(self, user_id: str) -> bool:
-        """Subscription changes: anyone, unless BRIEFBOT_SLACK_ADMINS lists who may."""
-        return not self.settings.slack_admins or user_id in self.settings.slack_admins
+    async def is_admin(self, client: AsyncWebClient, user_id: str) -> bool:
+        """May change any subscription of any channel: workspace admins and owners (``users.info``,
+        scope ``users:read``) and the members BRIEFBOT_SLACK_ADMINS lists. Everyone else may change
+        only the subscriptions they set up themselves."""
+        if user_id in self.settings.slack_admins:
+            return True
+        try:
+            user = (await client.users_info(user=user_id)).get("user") or {}
+        except SlackApiError as exc:
+            log.warning(
+                "users.info %s failed (%s): treated as not an admin", user_id, exc.response.get("error")
+            )
+            return False
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
     # -- acknowledgements: nothing slow here ---------------------------------------------------
 
@@ -76,8 +87,13 @@ class SlackHandlers:
             await self._open_modal(client, command, respond)
             return
         try:
+            user_id = command["user_id"]
+
+            async def admin() -> bool:
+                return await self.is_admin(client, user_id)
+
             reply = await self.chat.handle(
-                text, channel=channel, user=command["user_id"], can_manage=self.can_manage(command["user_id"])
+                text, channel=channel, user=user_id, can_manage=admin, creators_may_manage=True
             )
             await self._send_reply(reply, client, respond, command)
         except BriefbotError as exc:
