@@ -70,7 +70,8 @@ async def bootstrap(
     briefer = briefer or Briefer(settings)
     try:
         async with open_store(settings.effective_database_url) as store:
-            poller = Poller(store, settings, clock, briefer.brief)
+            # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
+            poller = Poller(store, settings, clock, getattr(briefer, "brief_scheduled", briefer.brief))
             subscriptions = SubscriptionService(store, poller, settings, clock)
             chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
             scheduler = Scheduler(store, settings, clock)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -256,8 +257,11 @@ class ChatCommands:
                 ephemeral=True,
                 digest_messages=digest,
             )
-        article = await self._article(stripped, channel)
-        return Reply(kind="briefing", briefing=await self.briefer.brief(article))
+        # At most a few briefings in progress per user and per channel (refused at once beyond).
+        limits = getattr(self.briefer, "limits", None)
+        with limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext():
+            article = await self._article(stripped, channel)
+            return Reply(kind="briefing", briefing=await self.briefer.brief(article))
 
     async def _article(self, text: str, channel: ChannelRef) -> Article:
         source = _unwrap(text)

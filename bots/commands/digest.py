@@ -112,7 +112,7 @@ async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespa
         for source in args.sources:
             try:
                 for article in await articles_of(source, settings, args.max_entries):
-                    briefed.append((await briefer.brief(article), article.url))
+                    briefed.append((await briefer.brief(article, priority="scheduled"), article.url))
             except BriefbotError as exc:
                 failures += 1
                 print(f"briefbot: {exc.message}", file=sys.stderr)

@@ -134,7 +134,8 @@ class SlackHandlers:
         target = modal.submission_target(view)
         user = body["user"]["id"]
         try:
-            _, briefing = await self.briefer.brief_source(text)
+            with self.briefer.limits.hold(user, f"slack:{target.channel}"):
+                _, briefing = await self.briefer.brief_source(text)
             await _post(client, target.channel, _slack(render(briefing, "slack")), fallback_user=user)
         except BriefbotError as exc:
             await _ephemeral_post(client, target.channel, user, exc.message)
@@ -153,7 +154,8 @@ class SlackHandlers:
         sources = _message_links(message)[:MAX_SHORTCUT_LINKS] or [to_plain(message.get("text", ""))]
         for source in sources:
             try:
-                _, briefing = await self.briefer.brief_source(source)
+                with self.briefer.limits.hold(user, f"slack:{channel_id}"):
+                    _, briefing = await self.briefer.brief_source(source)
                 if not briefing.bullets:
                     # Someone else's thread: an empty briefing there is noise, so tell only the user.
                     await _ephemeral_post(client, channel_id, user, _NOTHING_SAID, thread_ts=thread_ts)
