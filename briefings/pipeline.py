@@ -47,6 +47,10 @@ def queue_rank(article: Article, priority: Priority) -> tuple[int, int]:
     return (cls, 1)
 
 
+def _briefings(n: int) -> str:
+    return f"{n} briefing" if n == 1 else f"{n} briefings"
+
+
 class BriefingLimits:
     """Briefings in progress per user and per channel; ``hold`` refuses one over the limit at once."""
 
@@ -60,12 +64,12 @@ class BriefingLimits:
     def hold(self, user: str, channel: str) -> Iterator[None]:
         if self.users[user] >= self.per_user:
             raise InputError(
-                f"You already have {self.users[user]} briefings running; wait for one to finish "
+                f"You already have {_briefings(self.users[user])} running; wait for one to finish "
                 "(BRIEFBOT_MAX_BRIEFINGS_PER_USER)."
             )
         if self.channels[channel] >= self.per_channel:
             raise InputError(
-                f"This channel already has {self.channels[channel]} briefings running; wait for one to "
+                f"This channel already has {_briefings(self.channels[channel])} running; wait for one to "
                 "finish (BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL)."
             )
         self.users[user] += 1

@@ -161,3 +161,23 @@ def test_the_fairness_settings_are_validated():
         Settings.from_env({"BRIEFBOT_CHAT_MAX_CHARS": "5000000"})
     with pytest.raises(ConfigError, match="BRIEFBOT_MAX_BRIEFINGS_PER_USER must be a whole number"):
         Settings.from_env({"BRIEFBOT_MAX_BRIEFINGS_PER_USER": "two"})
+
+
+def test_briefings_in_progress_are_capped_per_channel_too():
+    from briefings.errors import InputError
+    from briefings.pipeline import BriefingLimits
+
+    limits = BriefingLimits(per_user=2, per_channel=1)
+    with limits.hold("U1", "slack:C1"):
+        with pytest.raises(InputError) as refused:
+            with limits.hold("U2", "slack:C1"):
+                pass
+        assert refused.value.message == (
+            "This channel already has 1 briefing running; wait for one to finish "
+            "(BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL)."
+        )
+        with limits.hold("U2", "slack:C2"):  # another channel is not held up
+            assert limits.channels == {"slack:C1": 1, "slack:C2": 1}
+    assert not limits.users and not limits.channels  # given back
+    with limits.hold("U2", "slack:C1"):
+        pass
