@@ -70,7 +70,8 @@ async def bootstrap(
     briefer = briefer or Briefer(settings)
     try:
         async with open_store(settings.effective_database_url) as store:
-            poller = Poller(store, settings, clock, briefer.brief)
+            # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
+            poller = Poller(store, settings, clock, getattr(briefer, "brief_scheduled", briefer.brief))
             subscriptions = SubscriptionService(store, poller, settings, clock)
             chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
             scheduler = Scheduler(store, settings, clock)
@@ -78,6 +79,7 @@ async def bootstrap(
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
             poller.on_queued.append(outbox.wake)
+            subscriptions.on_queued.append(outbox.wake)
             yield Services(
                 settings=settings,
                 clock=clock,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from briefings.chat import HELP, Reply
 from briefings.delivery import ChannelRef
-from briefings.render import render, render_digest
+from briefings.render import render
 
 CHANNEL = ChannelRef("console", "terminal")
 CONSOLE_HELP = (
@@ -55,8 +55,6 @@ def reply_text(reply: Reply) -> str:
     """A chat Reply as the console shows it (the text templates)."""
     if reply.kind == "briefing" and reply.briefing is not None:
         return str(render(reply.briefing, "text"))
-    if reply.kind == "digest" and reply.digest_messages is not None:
-        return "\n".join(str(m) for m in render_digest(reply.digest_messages, "text"))
     if reply.kind in ("modal", "help"):
         return CONSOLE_HELP
     return ("error: " if reply.error else "") + reply.text

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -48,10 +50,10 @@ class BrieferLike(Protocol):
 class Reply:
     """What to answer: adapters render it for their platform (templates) and post it."""
 
-    kind: Literal["briefing", "digest", "text", "help", "modal"]
+    kind: Literal["briefing", "text", "help", "modal"]
     text: str = ""  # for text/help: plain text (adapters escape/render it)
     briefing: Briefing | None = None
-    digest_messages: Digest | None = None
+    digest_messages: Digest | None = None  # a digest queued in the outbox (Discord opens threads from it)
     ephemeral: bool = False  # errors, help, list, confirmations go to the user only
     error: bool = False
 
@@ -150,14 +152,40 @@ class ChatCommands:
         self.settings = settings
         self.clock = clock
 
-    async def handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> Reply:
+    async def handle(
+        self,
+        text: str,
+        *,
+        channel: ChannelRef,
+        user: str,
+        can_manage: bool | Callable[[], Awaitable[bool]],
+        creators_may_manage: bool = False,
+    ) -> Reply:
+        """Answer ``/brief <text>``. ``can_manage``: the user administers this channel's subscriptions (a
+        bool, or an async check run only for subscribe/unsubscribe/digest). With ``creators_may_manage``
+        (Slack) anyone may set up a subscription and then change or remove it, and take the digest of a
+        channel they set one up in; otherwise only managers may change subscriptions (Discord, console)."""
         try:
-            return await self._handle(text, channel=channel, user=user, can_manage=can_manage)
+            return await self._handle(
+                text,
+                channel=channel,
+                user=user,
+                can_manage=can_manage,
+                creators_may_manage=creators_may_manage,
+            )
         except BriefbotError as exc:
             log.info("/brief from %s in %s refused: %s", user, channel, exc.detail)
             return Reply(kind="text", text=exc.message, ephemeral=True, error=True)
 
-    async def _handle(self, text: str, *, channel: ChannelRef, user: str, can_manage: bool) -> Reply:
+    async def _handle(
+        self,
+        text: str,
+        *,
+        channel: ChannelRef,
+        user: str,
+        can_manage: bool | Callable[[], Awaitable[bool]],
+        creators_may_manage: bool,
+    ) -> Reply:
         stripped = text.strip()
         if not stripped:
             return Reply(kind="modal")
@@ -166,8 +194,13 @@ class ChatCommands:
         single_line = "\n" not in stripped
         if single_line and command in ("help", "-h", "--help", "?"):
             return Reply(kind="help", text=HELP, ephemeral=True)
+        admin: bool | None = None
+        if single_line and command in ("subscribe", "unsubscribe", "digest"):
+            admin = can_manage if isinstance(can_manage, bool) else await can_manage()
+        # Who acts, for the creator checks (None: managers only, checked here).
+        actor = user if creators_may_manage else None
         if single_line and command in ("subscribe", "unsubscribe"):
-            if not can_manage:
+            if not admin and not creators_may_manage:
                 return Reply(
                     kind="text",
                     text="You don't have permission to change this channel's subscriptions.",
@@ -184,12 +217,16 @@ class ChatCommands:
                     tz=a.tz,
                     mode=a.mode,
                     backfill=a.backfill,
+                    user=user,
+                    admin=bool(admin) or actor is None,
                 )
                 return Reply(kind="text", text=describe_subscription(sub), ephemeral=True)
             n = rest.strip().lstrip("#")
             if not n.isdigit():
                 raise InputError("give the number from /brief list: /brief unsubscribe <n>")
-            view = await self.subscriptions.unsubscribe(channel, int(n))
+            view = await self.subscriptions.unsubscribe(
+                channel, int(n), user=actor, admin=bool(admin) or actor is None
+            )
             return Reply(
                 kind="text", text=f"Unsubscribed from {view.feed_title or view.feed_url}.", ephemeral=True
             )
@@ -207,12 +244,24 @@ class ChatCommands:
                 ephemeral=True,
             )
         if single_line and command == "digest" and not rest:
-            digest = await self.subscriptions.digest_now(channel)
+            digest = await self.subscriptions.digest_now(
+                channel, user=actor, admin=bool(admin) or actor is None
+            )
             if digest is None:
                 return Reply(kind="text", text="Nothing new since the last digest.", ephemeral=True)
-            return Reply(kind="digest", digest_messages=digest)
-        article = await self._article(stripped, channel)
-        return Reply(kind="briefing", briefing=await self.briefer.brief(article))
+            # Queued in the outbox with the articles marked taken: a failed post is retried, not lost.
+            count = len(digest.items) + len(digest.more) + digest.unlisted
+            return Reply(
+                kind="text",
+                text=f"The digest of {count} new article(s) is being posted here.",
+                ephemeral=True,
+                digest_messages=digest,
+            )
+        # At most a few briefings in progress per user and per channel (refused at once beyond).
+        limits = getattr(self.briefer, "limits", None)
+        with limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext():
+            article = await self._article(stripped, channel)
+            return Reply(kind="briefing", briefing=await self.briefer.brief(article))
 
     async def _article(self, text: str, channel: ChannelRef) -> Article:
         source = _unwrap(text)

@@ -88,8 +88,10 @@ def digest_of(
     title: str,
     cap: int = 5,
     generated_at: str | None = None,
+    max_listed: int | None = None,
 ) -> Digest:
-    """Rank briefings (newest first on input) and keep ``cap`` in full; the rest become headline + link."""
+    """Rank briefings (newest first on input) and keep ``cap`` in full; the rest become headline + link,
+    at most ``max_listed`` of them (the others are only counted, in ``Digest.unlisted``)."""
 
     def rank(entry: tuple[int, tuple[Briefing, str | None]]) -> tuple[int, int, int]:
         index, (briefing, _url) = entry
@@ -102,7 +104,11 @@ def digest_of(
         DigestItem(headline=b.headline, url=url or b.url, briefing=b) for b, url in ranked[: max(cap, 0)]
     ]
     more = [DigestItem(headline=b.headline, url=url or b.url) for b, url in ranked[max(cap, 0) :]]
-    return Digest(title=title, items=items, more=more, generated_at=generated_at)
+    unlisted = 0
+    if max_listed is not None and len(more) > max_listed:
+        unlisted = len(more) - max(max_listed, 0)
+        more = more[: max(max_listed, 0)]
+    return Digest(title=title, items=items, more=more, unlisted=unlisted, generated_at=generated_at)
 
 
 def _act(st: Statement) -> str:

@@ -44,7 +44,13 @@ async def pending_items(session: AsyncSession, channel_id: int) -> list[tuple[Ch
 
 
 async def take_digest(
-    session: AsyncSession, channel_id: int, *, title: str, now: datetime, cap: int
+    session: AsyncSession,
+    channel_id: int,
+    *,
+    title: str,
+    now: datetime,
+    cap: int,
+    max_listed: int | None = None,
 ) -> tuple[Digest | None, int]:
     """Compose the pending articles into a Digest and mark them taken (in the caller's transaction)."""
     from .compose import digest_of  # noqa: PLC0415 - presentation layer, loaded when first needed
@@ -61,18 +67,25 @@ async def take_digest(
     )
     if not briefings:
         return None, len(items)
-    digest = digest_of(briefings, title=title, cap=cap, generated_at=now.isoformat())
+    digest = digest_of(briefings, title=title, cap=cap, generated_at=now.isoformat(), max_listed=max_listed)
     return digest, len(items)
 
 
 async def queue_digest(
-    session: AsyncSession, channel: Channel, *, title: str, now: datetime, key: str, cap: int
+    session: AsyncSession,
+    channel: Channel,
+    *,
+    title: str,
+    now: datetime,
+    key: str,
+    cap: int,
+    max_listed: int | None = None,
 ) -> tuple[int, int]:
     """Take the channel's digest and queue its messages in the outbox; returns (messages, articles)."""
     from .outbox import enqueue  # noqa: PLC0415
     from .render import render_digest  # noqa: PLC0415
 
-    digest, n = await take_digest(session, channel.id, title=title, now=now, cap=cap)
+    digest, n = await take_digest(session, channel.id, title=title, now=now, cap=cap, max_listed=max_listed)
     if digest is None:
         return 0, n
     payloads = render_digest(digest, render_format(channel.platform), tz=channel.timezone)

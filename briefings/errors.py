@@ -48,3 +48,7 @@ class MissingPartError(BriefbotError):
             f"{part} could not be loaded ({reason[:200]}); reinstall briefbot: pip install -e .",
             detail=repr(exc),
         )
+
+
+class PermissionDenied(BriefbotError):
+    """The user may not do that here (e.g. change someone else's subscription)."""

@@ -38,6 +38,9 @@ FULL_TEXT_MIN_WORDS = 150
 _WORD = re.compile(r"\w+")
 _HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html)[\s>]", re.I)
 _FEED_LINK = re.compile(rb"""<link\b[^>]*\btype\s*=\s*["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I)
+# Entries read from one feed (the first and last half of them); a news feed holds a few hundred at most.
+MAX_FEED_ENTRIES = 1000
+_ENTRY_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.I)
 _HREF = re.compile(rb"""\bhref\s*=\s*["']([^"']{1,500})["']""", re.I)
 
 
@@ -78,6 +81,14 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     if not data.strip():
         raise FeedError(f"the feed at {where} is empty")
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    data, left_out = trim_entries(data)
+    if left_out:
+        log.warning(
+            "feed %s has more than %d entries: %d in the middle were not read",
+            url,
+            MAX_FEED_ENTRIES,
+            left_out,
+        )
     try:
         # A byte stream, never a str: feedparser would fetch a str that looks like a URL.
         parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
@@ -101,6 +112,20 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     title = _text(feed.get("title"))
     entries = [_entry(e, title or None) for e in parsed.entries]
     return Feed(title=title, link=_http_link(feed.get("link")), entries=entries)
+
+
+def trim_entries(data: bytes, limit: int | None = None) -> tuple[bytes, int]:
+    """A feed of more than ``limit`` entries keeps its first and last ``limit // 2`` (feeds list newest
+    first by convention, some oldest first): feedparser reads 100,000 entries in about 14 s, 1,000 in
+    0.15 s. Cut at entry boundaries, so the document stays well formed. Returns (data, entries left out)."""
+    limit = MAX_FEED_ENTRIES if limit is None else limit
+    closes = [m.end() for m in _ENTRY_CLOSE.finditer(data)]
+    if len(closes) <= limit:
+        return data, 0
+    half = limit // 2
+    head_end = closes[half - 1]
+    tail_start = closes[len(closes) - (limit - half) - 1]  # the end of the entry before the kept tail
+    return data[:head_end] + data[tail_start:], len(closes) - limit
 
 
 def discover_feed_link(html: bytes, base: str) -> str | None:

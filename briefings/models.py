@@ -194,6 +194,7 @@ class Digest:
     title: str  # "Morning briefing, Friday 27 November"
     items: list[DigestItem] = field(default_factory=list)  # shown with their briefings, best first
     more: list[DigestItem] = field(default_factory=list)  # "and N more", headline + link only
+    unlisted: int = 0  # further articles beyond ``more``, only counted (BRIEFBOT_DIGEST_MAX_LISTED)
     generated_at: str | None = None  # ISO 8601, from the injected clock
     timezone: str | None = None  # IANA zone the channel reads dates in ("Europe/Berlin"); None: as given
 

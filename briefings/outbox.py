@@ -5,9 +5,10 @@ Delivery guarantee
 Every outbox entry is sent until the platform accepts it (or it fails permanently / exhausts
 ``max_attempts`` retryable failures, which is logged and recorded as ``failed``); nothing is dropped
 silently. Entries are *claimed* (status ``sending``, attempts + 1) in a committed transaction before
-any of them is sent (a batch of up to ``batch`` at a time), and the outcome of each is recorded after
-the batch (status ``sent`` with the platform's message id). If the process dies after the platform
-accepted a message but before the record, the entry is found in ``sending`` on restart and
+any of them is sent (a batch of up to ``batch`` at a time), and the outcome of each is recorded as soon
+as its send returns, in its own short transaction (status ``sent`` with the platform's message id). If
+the process dies after the platform accepted a message but before the record, only that message (one
+per channel being served at that instant) is found in ``sending`` on restart and
 ``Deliverer.already_sent(channel, idempotency_key)`` is asked before sending again: with Discord
 (message nonce + ``enforce_nonce``, key also in the embed footer found in recent history) and Slack
 (key in message metadata, found in recent channel history) this makes delivery **exactly once**. Where
@@ -186,12 +187,14 @@ class OutboxWorker:
             if not ready:
                 soonest = min(self._ready_at(h) for h in heads)
                 return max(0.0, (soonest - now).total_seconds())
-            # Claims and records are written a batch at a time (two commits per batch, not per message).
+            # Claims are written a batch at a time; each outcome is recorded as soon as its send returns.
             for start in range(0, len(ready), self.batch):
                 await self._send_batch(ready[start : start + self.batch], sem)
 
     async def _send_batch(self, batch: list[_Head], sem: asyncio.Semaphore) -> None:
         claimed = await self._claim(batch)
+        # Outcomes not recorded yet: each is recorded as soon as its send returns (a kill -9 then repeats
+        # at most the messages in flight), and whatever a cancellation interrupted is recorded below.
         outcomes: list[tuple[_Head, dict[str, Any]]] = []
 
         async def one(head: _Head) -> None:
@@ -204,7 +207,10 @@ class OutboxWorker:
                 if self._ready_at(head) > self.clock.now():  # a 429 came while we waited
                     outcomes.append((head, self._unclaim(head)))
                     return
-                outcomes.append((head, await self._attempt(head)))
+                outcome = (head, await self._attempt(head))
+                outcomes.append(outcome)
+                await self._record([outcome])
+                outcomes.remove(outcome)
 
         tasks = [asyncio.ensure_future(one(h)) for h in batch if h.entry.id in claimed]
         try:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,10 @@ from .store import ArticleRow, Channel, ChannelItem, Feed, SeenItem, Store, Subs
 log = logging.getLogger(__name__)
 
 FAILING_WARNING_AFTER = timedelta(hours=24)
+# Keys per IN (...) look-up and rows per executemany INSERT: far below SQLite's and asyncpg's
+# bind-parameter limits (32,766 and 32,767), big enough that 100,000 entries take a few dozen round trips.
+LOOKUP_CHUNK = 5_000
+INSERT_CHUNK = 5_000
 MAX_BACKOFF = timedelta(hours=6)
 # Query parameters that only track the reader; removed from URLs before comparing them.
 _TRACKING = re.compile(
@@ -113,6 +117,7 @@ class PollReport:
     failed: int = 0
     new_items: int = 0  # (channel, article) pairs added
     duplicates: int = 0
+    skipped: int = 0  # (channel, entry) pairs beyond BRIEFBOT_FEED_MAX_NEW, marked seen and counted
     warnings: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -333,27 +338,39 @@ class Poller:
         report: PollReport | None = None,
     ) -> PollReport:
         """File the entries not yet seen by each subscribed channel (oldest first): brief each new
-        story once (cached by content hash), queue it for the digest or post it at once (instant)."""
+        story once (cached by content hash), queue it for the digest or post it at once (instant).
+
+        What each channel has seen is read in one go (chunked IN queries), so an unchanged feed costs
+        one query per few thousand entries, not a session per entry. At most ``settings.feed_max_new``
+        new entries (the newest) are read and briefed per poll; the others are marked seen in one
+        transaction and summarised in one line per channel ("and N more new items in <feed>")."""
         report = report or PollReport()
         async with self.store.session() as session:
             targets = await self._targets(session, feed_id, only_channel)
-        if not targets:
-            return report
-        queued = False
-        for entry in reversed(list(entries)):  # feeds list newest first; file oldest first
-            keys = entry_keys(entry)
-            if not keys:
-                continue
-            fp = entry_fingerprint(entry)
-            async with self.store.session() as session:
-                rows = await self._seen_rows(session, [t.channel.id for t in targets], keys)
+            if not targets:
+                return report
+            channel_ids = [t.channel.id for t in targets]
+            prepared = [
+                (e, keys, entry_fingerprint(e)) for e in reversed(list(entries)) if (keys := entry_keys(e))
+            ]
+            seen = await self._seen_map(
+                session, channel_ids, list({k for _, keys, _ in prepared for k in keys})
+            )
+        work: list[tuple[Any, list[str], str, list[_Target], list[_Target], dict[int, list[Any]]]] = []
+        for entry, keys, fp in prepared:  # oldest first
+            rows = {
+                cid: found for cid in channel_ids if (found := [r for k in keys if (r := seen.get((cid, k)))])
+            }
             fresh = [t for t in targets if t.channel.id not in rows]
             # Seen before, but the feed now says something else about it: an updated entry.
             updated = [
                 t for t in targets if any(r.fingerprint not in (None, fp) for r in rows.get(t.channel.id, []))
             ]
-            if not fresh and not updated:
-                continue
+            if fresh or updated:
+                work.append((entry, keys, fp, fresh, updated, rows))
+        work = await self._cap(feed_id, work, report)
+        queued = False
+        for entry, keys, fp, fresh, updated, rows in work:
             try:
                 article = await self.entry_article(entry)
             except FetchError as exc:  # transient: try again at the next poll
@@ -383,6 +400,56 @@ class Poller:
         if queued:
             self._notify()
         return report
+
+    async def _cap(self, feed_id: int, work: list[Any], report: PollReport) -> list[Any]:
+        """Keep the newest ``feed_max_new`` new entries (updated ones always go on); mark the older new
+        ones seen in one transaction and tell each channel how many were left out, in one line."""
+        limit = self.settings.feed_max_new
+        new = [w for w in work if w[3]]
+        if len(new) <= limit:
+            return work
+        dropped = new[: len(new) - limit]  # work is oldest first
+        dropped_ids = {id(w) for w in dropped}
+        per_channel: dict[int, tuple[_Target, int]] = {}
+        rows: list[dict[str, Any]] = []
+        now = self.clock.now()
+        for _entry, keys, fp, fresh, _updated, _rows in dropped:
+            for t in fresh:
+                rows += [
+                    {
+                        "channel_id": t.channel.id,
+                        "key": k,
+                        "feed_id": feed_id,
+                        "fingerprint": fp,
+                        "created_at": now,
+                    }
+                    for k in keys
+                ]
+                target, n = per_channel.get(t.channel.id, (t, 0))
+                per_channel[t.channel.id] = (target, n + 1)
+        from .outbox import enqueue  # noqa: PLC0415
+        from .render import render_message  # noqa: PLC0415
+
+        async with self.store.session() as session, session.begin():
+            feed = await session.get(Feed, feed_id)
+            name = (feed.title or feed.url) if feed is not None else f"feed {feed_id}"
+            await self._insert_seen(session, rows)
+            for target, n in per_channel.values():
+                text = f"… and {n} more new items in {name} (only the newest {limit} of a poll are briefed)"
+                payload = render_message(text, render_format(target.channel.platform))
+                await enqueue(
+                    session,
+                    target.channel.id,
+                    "notice",
+                    [payload],
+                    key=f"more:{feed_id}:{target.channel.id}:{now.isoformat()}",
+                    now=now,
+                )
+        report.skipped += sum(n for _, n in per_channel.values())
+        log.info("feed %s: %d new entries beyond the %d per poll marked seen", name, len(dropped), limit)
+        if per_channel:
+            self._notify()
+        return [w for w in work if id(w) not in dropped_ids]
 
     async def _file_fresh(
         self,
@@ -483,6 +550,26 @@ class Poller:
         for cid, key in rows.all():
             out.setdefault(cid, set()).add(key)
         return out
+
+    async def _seen_map(
+        self, session: AsyncSession, channel_ids: list[int], keys: list[str]
+    ) -> dict[tuple[int, str], Any]:
+        """(channel id, key) -> its seen row's (fingerprint, content_hash), in chunked IN queries."""
+        out: dict[tuple[int, str], Any] = {}
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            rows = await session.execute(
+                select(SeenItem.channel_id, SeenItem.key, SeenItem.fingerprint, SeenItem.content_hash).where(
+                    SeenItem.channel_id.in_(channel_ids), SeenItem.key.in_(keys[start : start + LOOKUP_CHUNK])
+                )
+            )
+            for row in rows.all():
+                out[(row.channel_id, row.key)] = row
+        return out
+
+    async def _insert_seen(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        """Many seen keys at once: executemany INSERTs in chunks, in the caller's transaction."""
+        for start in range(0, len(rows), INSERT_CHUNK):
+            await session.execute(insert(SeenItem), rows[start : start + INSERT_CHUNK])
 
     async def _seen_rows(
         self, session: AsyncSession, channel_ids: list[int], keys: list[str]
@@ -585,13 +672,16 @@ class Poller:
         """First subscription: everything the feed holds now is history, not news (no flood).
         Runs in the caller's transaction."""
         keys = {k: entry_fingerprint(e) for e in entries for k in entry_keys(e)}
-        seen = await self._seen(session, [channel_id], list(keys)) if keys else {}
+        seen = await self._seen_map(session, [channel_id], list(keys)) if keys else {}
         now = self.clock.now()
-        for k, fp in keys.items():
-            if k not in seen.get(channel_id, set()):
-                session.add(
-                    SeenItem(channel_id=channel_id, key=k, feed_id=feed_id, fingerprint=fp, created_at=now)
-                )
+        await self._insert_seen(
+            session,
+            [
+                {"channel_id": channel_id, "key": k, "feed_id": feed_id, "fingerprint": fp, "created_at": now}
+                for k, fp in keys.items()
+                if (channel_id, k) not in seen
+            ],
+        )
         return len(entries)
 
     def _notify(self) -> None:

@@ -410,6 +410,7 @@ def _slack_digest(d: Digest) -> list[dict[str, Any]]:
         groups.append(group)
     if d.more:
         lines = [_m(parts.more_title, d)] + [_m(parts.more_item, item) for item in d.more]
+        lines += [_m(parts.more_unlisted, d)] if d.unlisted else []
         groups.append([_section(chunk) for chunk in L.pack(lines, L.SLACK_SECTION_TEXT)])
     if not groups:
         groups.append([_section(_m(parts.digest_empty, d))])
@@ -510,6 +511,7 @@ def _discord_digest(d: Digest) -> list[dict[str, Any]]:
         embeds.append(_discord_digest_embed(parts, item, n))
     if d.more:
         lines = [_m(parts.more_item, item) for item in d.more]
+        lines += [_m(parts.more_unlisted, d)] if d.unlisted else []
         chunks = L.pack(lines, L.DISCORD_EMBED_DESCRIPTION)
         for i, chunk in enumerate(chunks):
             title = _m(parts.more_title, d) if i == 0 else _m(parts.more_title_continued, d)

@@ -245,6 +245,7 @@ class Scheduler:
                         now=now,
                         key=f"slot:{sub.id}:{key_date}:{slot.slot}",
                         cap=self.settings.digest_max_articles,
+                        max_listed=self.settings.digest_max_listed,
                     )
                     if not messages:
                         status = "empty"

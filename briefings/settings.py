@@ -54,6 +54,12 @@ class Settings:
     default_timezone: str = "UTC"  # BRIEFBOT_TIMEZONE
     grace_hours: float = 3.0  # BRIEFBOT_GRACE_HOURS
     digest_max_articles: int = 5  # BRIEFBOT_DIGEST_MAX_ARTICLES
+    digest_max_listed: int = 10  # BRIEFBOT_DIGEST_MAX_LISTED: headlines in a digest's "and N more" list
+    feed_max_new: int = 5  # BRIEFBOT_FEED_MAX_NEW: new entries per feed per poll; the rest in one line
+    # Chat briefings
+    chat_max_chars: int = 200_000  # BRIEFBOT_CHAT_MAX_CHARS: longest article a chat may have briefed
+    max_briefings_per_user: int = 2  # BRIEFBOT_MAX_BRIEFINGS_PER_USER: in progress at once
+    max_briefings_per_channel: int = 4  # BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL: in progress at once
     feed_interval_minutes: int = 15  # BRIEFBOT_FEED_INTERVAL_MINUTES: how often each feed is polled
     repost_change: float = 0.3  # BRIEFBOT_REPOST_CHANGE: share of an updated entry's text that must change
     # Slack
@@ -154,6 +160,13 @@ class Settings:
             except ValueError:
                 raise ConfigError(f"BRIEFBOT_GRACE_HOURS must be a number of hours, got {grace!r}") from None
         s.digest_max_articles = integer("BRIEFBOT_DIGEST_MAX_ARTICLES", s.digest_max_articles, 1, 20)
+        s.digest_max_listed = integer("BRIEFBOT_DIGEST_MAX_LISTED", s.digest_max_listed, 1, 100)
+        s.feed_max_new = integer("BRIEFBOT_FEED_MAX_NEW", s.feed_max_new, 1, 100)
+        s.chat_max_chars = integer("BRIEFBOT_CHAT_MAX_CHARS", s.chat_max_chars, 1_000, 2_000_000)
+        s.max_briefings_per_user = integer("BRIEFBOT_MAX_BRIEFINGS_PER_USER", s.max_briefings_per_user, 1, 50)
+        s.max_briefings_per_channel = integer(
+            "BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL", s.max_briefings_per_channel, 1, 200
+        )
         s.feed_interval_minutes = integer("BRIEFBOT_FEED_INTERVAL_MINUTES", s.feed_interval_minutes, 1, 1440)
         change = text("BRIEFBOT_REPOST_CHANGE")
         if change is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock
 from .delivery import ChannelRef
-from .digests import take_digest
-from .errors import BriefbotError, InputError
+from .digests import render_format, take_digest
+from .errors import BriefbotError, InputError, PermissionDenied
 from .models import Digest
+from .outbox import enqueue
 from .polling import Poller
 from .scheduler import (
     canonical_weekdays,
@@ -107,6 +110,7 @@ class SubscriptionService:
         self.poller = poller
         self.settings = settings
         self.clock = clock
+        self.on_queued: list[Callable[[], None]] = []  # called after a digest was queued (wakes the outbox)
 
     async def _channel(self, session: AsyncSession, ref: ChannelRef, *, create: bool) -> Channel | None:
         row = (
@@ -139,9 +143,13 @@ class SubscriptionService:
         tz: str | None = None,
         mode: str = "digest",
         backfill: int = 0,
+        user: str | None = None,
+        admin: bool = True,
     ) -> Subscription:
         """Subscribe (or re-schedule) ``channel`` to ``feed_url``; the feed's current entries are marked
-        seen (no flood) except the latest ``backfill``. Raises InputError/FeedError/FetchError."""
+        seen (no flood) except the latest ``backfill``. A new subscription records ``user`` as its
+        creator; changing an existing one takes its creator or an ``admin`` (PermissionDenied).
+        Raises InputError/FeedError/FetchError."""
         url = validate_feed_url(feed_url)
         slot_times = parse_times(times or ["07:30"])
         days = canonical_weekdays(parse_weekdays(weekdays))
@@ -200,8 +208,13 @@ class SubscriptionService:
                     raise InputError(
                         f"this channel already has {count} subscriptions; unsubscribe from one first"
                     )
-                sub = SubscriptionRow(channel_id=ch.id, feed_id=feed.id, created_at=now)
+                sub = SubscriptionRow(channel_id=ch.id, feed_id=feed.id, created_at=now, created_by=user)
                 session.add(sub)
+            elif sub.active and not _may_change(sub, user, admin):
+                raise PermissionDenied(
+                    f"Only the person who subscribed this channel to {feed.title or url} or a workspace "
+                    "admin may change that subscription."
+                )
             elif not sub.active or (sub.times, sub.weekdays, sub.timezone) != (
                 ",".join(slot_times),
                 days,
@@ -213,6 +226,8 @@ class SubscriptionService:
             sub.weekdays = days
             sub.timezone = zone
             sub.mode = mode
+            if not sub.active:
+                sub.created_by = user  # a re-subscription is its new creator's
             sub.active = True
             await session.flush()
             sub_id, ch_id, feed_id, feed_title = sub.id, ch.id, feed.id, feed.title
@@ -280,8 +295,10 @@ class SubscriptionService:
         async with self.store.session() as session:
             return [self._view(n, s, f) for n, (s, f) in enumerate(await self._rows(session, channel), 1)]
 
-    async def unsubscribe(self, channel: ChannelRef, n: int) -> SubscriptionView:
-        """Stop subscription number ``n`` of ``list``."""
+    async def unsubscribe(
+        self, channel: ChannelRef, n: int, *, user: str | None = None, admin: bool = True
+    ) -> SubscriptionView:
+        """Stop subscription number ``n`` of ``list`` (its creator or an ``admin`` may; PermissionDenied)."""
         async with self.store.session() as session, session.begin():
             rows = await self._rows(session, channel)
             if not rows:
@@ -291,17 +308,32 @@ class SubscriptionService:
                     f"there is no subscription number {n} here; `/brief list` shows 1 to {len(rows)}"
                 )
             sub, feed = rows[n - 1]
+            if not _may_change(sub, user, admin):
+                raise PermissionDenied(
+                    f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
+                    "admin may remove that subscription."
+                )
             sub.active = False
             view = self._view(n, sub, feed)
         log.info("%s unsubscribed from %s", channel, view.feed_url)
         return view
 
-    async def digest_now(self, channel: ChannelRef) -> Digest | None:
-        """Poll the channel's feeds, then take its digest now (the articles new since the last one);
-        None when there is nothing new. The articles taken will not appear in the next scheduled digest."""
+    async def digest_now(
+        self, channel: ChannelRef, *, user: str | None = None, admin: bool = True
+    ) -> Digest | None:
+        """Poll the channel's feeds, then take its digest now (the articles new since the last one) and
+        queue its messages in the outbox, in the same transaction that marks the articles taken: a post
+        that fails is retried by the outbox, never lost. None when there is nothing new.
+        It takes the articles out of the next scheduled digest, so only an ``admin`` or the creator of one
+        of the channel's subscriptions may (PermissionDenied)."""
         async with self.store.session() as session:
             rows = await self._rows(session, channel)
             ch = await self._channel(session, channel, create=False)
+        if rows and not any(_may_change(sub, user, admin) for sub, _feed in rows):
+            raise PermissionDenied(
+                "Only a workspace admin or someone who set up one of this channel's subscriptions "
+                "may take its digest early."
+            )
         if ch is None:
             return None
         for _sub, feed in rows:
@@ -318,8 +350,23 @@ class SubscriptionService:
                 title=digest_title(now, tz, "digest"),
                 now=now,
                 cap=self.settings.digest_max_articles,
+                max_listed=self.settings.digest_max_listed,
             )
+            if digest is not None:
+                from .render import render_digest  # noqa: PLC0415 - presentation layer, loaded when needed
+
+                payloads = render_digest(digest, render_format(ch.platform))
+                key = f"ondemand:{ch.id}:{now.isoformat()}:{uuid.uuid4().hex}"
+                await enqueue(session, ch.id, "digest", payloads, key=key, now=now)
+        if digest is not None:
+            for callback in self.on_queued:
+                callback()
         return digest
+
+
+def _may_change(sub: SubscriptionRow, user: str | None, admin: bool) -> bool:
+    """Admins may change any subscription, its creator their own; ``user`` None is a trusted caller."""
+    return admin or user is None or (sub.created_by is not None and sub.created_by == user)
 
 
 def _newest_first(entries: list[Any]) -> list[Any]:

@@ -112,7 +112,7 @@ async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespa
         for source in args.sources:
             try:
                 for article in await articles_of(source, settings, args.max_entries):
-                    briefed.append((await briefer.brief(article), article.url))
+                    briefed.append((await briefer.brief(article, priority="scheduled"), article.url))
             except BriefbotError as exc:
                 failures += 1
                 print(f"briefbot: {exc.message}", file=sys.stderr)
@@ -125,7 +125,13 @@ async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespa
     title = args.title or digest_title(now, ZoneInfo(settings.default_timezone), "digest").replace(
         "briefing", "digest"
     )
-    digest = digest_of(briefed, title=title, cap=settings.digest_max_articles, generated_at=now.isoformat())
+    digest = digest_of(
+        briefed,
+        title=title,
+        cap=settings.digest_max_articles,
+        generated_at=now.isoformat(),
+        max_listed=settings.digest_max_listed,
+    )
     payloads = render_digest(digest, render_format(target.platform), tz=settings.default_timezone)
     if target.platform == "console":
         for payload in payloads:

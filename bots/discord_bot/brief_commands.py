@@ -39,12 +39,14 @@ class BriefHandlers:
     def __init__(self, briefer: Briefer) -> None:
         self.briefer = briefer
 
-    async def _brief(self, source: str, *, is_link: bool) -> Briefing:
-        # Pasted text is never treated as a local path (``load_source`` would read files by name).
-        if is_link:
-            _, briefing = await self.briefer.brief_source(source)
-            return briefing
-        return await self.briefer.brief(article_from_text(source, "pasted text"))
+    async def _brief(self, source: str, *, is_link: bool, interaction: discord.Interaction) -> Briefing:
+        # At most a few briefings in progress per user and per channel (refused at once beyond).
+        with self.briefer.limits.hold(str(interaction.user.id), f"discord:{interaction.channel_id}"):
+            # Pasted text is never treated as a local path (``load_source`` would read files by name).
+            if is_link:
+                _, briefing = await self.briefer.brief_source(source)
+                return briefing
+            return await self.briefer.brief(article_from_text(source, "pasted text"))
 
     async def brief(self, interaction: discord.Interaction, *, url: str | None, text: str | None) -> None:
         url, text = (url or "").strip(), (text or "").strip()
@@ -61,7 +63,7 @@ class BriefHandlers:
         # Briefing takes longer than Discord's 3 s to acknowledge: "thinking" first, then the work.
         await defer(interaction, public=True)
         try:
-            briefing = await self._brief(url or text, is_link=bool(url))
+            briefing = await self._brief(url or text, is_link=bool(url), interaction=interaction)
         except BriefbotError as exc:
             log.info("/brief failed: %s", exc.detail)
             await send_error(interaction, exc.message)
@@ -83,7 +85,7 @@ class BriefHandlers:
         failures: list[str] = []
         for source, is_link in sources:
             try:
-                briefing = await self._brief(source, is_link=is_link)
+                briefing = await self._brief(source, is_link=is_link, interaction=interaction)
             except BriefbotError as exc:
                 failures.append(f"{source}: {exc.message}" if is_link else exc.message)
                 continue

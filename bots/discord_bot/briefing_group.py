@@ -17,7 +17,6 @@ from discord import app_commands
 
 from briefings.delivery import ChannelRef
 from briefings.models import Digest
-from briefings.render import render_digest
 
 from .replies import briefing_payload, defer, notice, send_ephemeral, send_error, send_public
 from .threads import post_article_threads
@@ -38,10 +37,6 @@ def reply_payloads(reply: Reply) -> list[dict[str, Any]]:
     """The core's Reply as Discord payloads (rendered by the templates)."""
     if reply.kind == "briefing" and reply.briefing is not None:
         return [briefing_payload(reply.briefing)]
-    if reply.kind == "digest" and reply.digest_messages is not None:
-        payloads = [p for p in render_digest(reply.digest_messages, "discord") if isinstance(p, dict)]
-        if payloads:
-            return payloads
     return [notice(reply.text or "Done.")]  # never nothing: "thinking" must always be answered
 
 
@@ -95,8 +90,9 @@ class BriefingHandlers:
             await send_ephemeral(interaction, payloads)
         else:
             await send_public(interaction, payloads)
-            if threads and reply.digest_messages is not None:
-                await self._threads(interaction, reply.digest_messages)
+        # A digest is posted by the outbox (retried if Discord fails); the threads follow it here.
+        if threads and reply.digest_messages is not None:
+            await self._threads(interaction, reply.digest_messages)
 
     async def _threads(self, interaction: discord.Interaction, digest: Digest) -> None:
         if not isinstance(interaction.channel, discord.TextChannel):
@@ -156,6 +152,6 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
     @group.command(name="digest", description="Post this channel's digest now")
     @app_commands.describe(threads="also open a thread per article with its full briefing")
     async def digest(interaction: discord.Interaction, threads: bool = False) -> None:
-        await handlers.run(interaction, "digest", public=True, threads=threads)
+        await handlers.run(interaction, "digest", public=False, threads=threads)
 
     return group

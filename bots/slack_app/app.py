@@ -35,7 +35,14 @@ EVENTS_PATH = "/slack/events"
 # Keep in step with manifest.yaml (the OAuth flow asks for exactly these).
 # The history scopes are optional (see Deliverer.already_sent); a reply in the app's DM when a channel is closed
 # goes to the user id with chat:write (no im:write: the bot never opens conversations).
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "channels:history", "groups:history")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:history",
+    "groups:history",
+    "users:read",
+)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from briefings.chat import ChatCommands, Reply
 from briefings.delivery import ChannelRef
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
-from briefings.render import render, render_digest, render_message
+from briefings.render import render, render_message
 from briefings.settings import Settings
 
 from . import modal
@@ -51,9 +51,20 @@ class SlackHandlers:
         self.briefer = briefer
         self.chat = chat
 
-    def can_manage(self, user_id: str) -> bool:
-        """Subscription changes: anyone, unless BRIEFBOT_SLACK_ADMINS lists who may."""
-        return not self.settings.slack_admins or user_id in self.settings.slack_admins
+    async def is_admin(self, client: AsyncWebClient, user_id: str) -> bool:
+        """May change any subscription of any channel: workspace admins and owners (``users.info``,
+        scope ``users:read``) and the members BRIEFBOT_SLACK_ADMINS lists. Everyone else may change
+        only the subscriptions they set up themselves."""
+        if user_id in self.settings.slack_admins:
+            return True
+        try:
+            user = (await client.users_info(user=user_id)).get("user") or {}
+        except SlackApiError as exc:
+            log.warning(
+                "users.info %s failed (%s): treated as not an admin", user_id, exc.response.get("error")
+            )
+            return False
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
     # -- acknowledgements: nothing slow here ---------------------------------------------------
 
@@ -76,8 +87,13 @@ class SlackHandlers:
             await self._open_modal(client, command, respond)
             return
         try:
+            user_id = command["user_id"]
+
+            async def admin() -> bool:
+                return await self.is_admin(client, user_id)
+
             reply = await self.chat.handle(
-                text, channel=channel, user=command["user_id"], can_manage=self.can_manage(command["user_id"])
+                text, channel=channel, user=user_id, can_manage=admin, creators_may_manage=True
             )
             await self._send_reply(reply, client, respond, command)
         except BriefbotError as exc:
@@ -102,9 +118,6 @@ class SlackHandlers:
             await self._open_modal(client, command, respond)
         elif reply.kind == "briefing" and reply.briefing is not None:
             await _post(client, channel_id, _slack(render(reply.briefing, "slack")), respond=respond)
-        elif reply.kind == "digest" and reply.digest_messages is not None:
-            for payload in render_digest(reply.digest_messages, "slack"):
-                await _post(client, channel_id, _slack(payload), respond=respond)
         elif reply.ephemeral or reply.error:
             await _ephemeral_respond(respond, reply.text)
         else:
@@ -121,7 +134,8 @@ class SlackHandlers:
         target = modal.submission_target(view)
         user = body["user"]["id"]
         try:
-            _, briefing = await self.briefer.brief_source(text)
+            with self.briefer.limits.hold(user, f"slack:{target.channel}"):
+                _, briefing = await self.briefer.brief_source(text)
             await _post(client, target.channel, _slack(render(briefing, "slack")), fallback_user=user)
         except BriefbotError as exc:
             await _ephemeral_post(client, target.channel, user, exc.message)
@@ -140,7 +154,8 @@ class SlackHandlers:
         sources = _message_links(message)[:MAX_SHORTCUT_LINKS] or [to_plain(message.get("text", ""))]
         for source in sources:
             try:
-                _, briefing = await self.briefer.brief_source(source)
+                with self.briefer.limits.hold(user, f"slack:{channel_id}"):
+                    _, briefing = await self.briefer.brief_source(source)
                 if not briefing.bullets:
                     # Someone else's thread: an empty briefing there is noise, so tell only the user.
                     await _ephemeral_post(client, channel_id, user, _NOTHING_SAID, thread_ts=thread_ts)

@@ -93,6 +93,8 @@ class SubscriptionRow(Base):
     mode: Mapped[str] = mapped_column(String(16))  # digest | instant
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The platform user who set it up (None: from before 0002, or not from a chat): may change or remove it.
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class SeenItem(Base):

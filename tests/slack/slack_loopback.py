@@ -64,6 +64,8 @@ class SlackLoopback:
     channels: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     refused_tokens: set[str] = field(default_factory=set)
     not_in_channel: set[str] = field(default_factory=set)
+    # users.info: member id -> the user object's flags (is_admin, is_owner); others are plain members
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -200,6 +202,12 @@ class SlackLoopback:
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"}
+        if method == "users.info":
+            uid = params.get("user", "")
+            return {
+                "ok": True,
+                "user": {"id": uid, "is_admin": False, "is_owner": False, **self.users.get(uid, {})},
+            }
         if method == "views.open":
             return {"ok": True, "view": {"id": "VTEST", **(params.get("view") or {})}}
         if method == "conversations.history":
