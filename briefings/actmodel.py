@@ -110,6 +110,7 @@ class ActModel:
         self.intercept: list[float] = list(data["intercept"])
         self.weights: dict[str, list[float]] = data["weights"]
         self.threshold: float = float(data.get("threshold", 0.0))
+        self.keep: float = float(data.get("keep", 0.0))
         self.meta: dict = data.get("meta", {})
         if set(self.classes) != set(ACTS):
             raise ValueError(f"act model classes {self.classes} are not the acts {ACTS}")
@@ -127,12 +128,18 @@ class ActModel:
         return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
 
     def decide(self, x: ActInput) -> tuple[str, float]:
-        """The act and its probability; an act other than a statement needs ``threshold``."""
+        """The act and its probability.
+
+        The rules' act stands while the model gives it at least ``keep``; otherwise the model's most
+        likely act other than a statement is taken when it reaches ``threshold`` and beats
+        ``statement``; else the statement is a plain one."""
         probs = self.probabilities(x)
-        act = max(probs, key=lambda c: probs[c])
-        if act != "statement" and probs[act] < self.threshold:
-            return "statement", probs["statement"]
-        return act, probs[act]
+        if x.rule_act != "statement" and probs.get(x.rule_act, 0.0) >= self.keep:
+            return x.rule_act, probs[x.rule_act]
+        best = max((c for c in self.classes if c != "statement"), key=lambda c: probs[c])
+        if probs[best] >= self.threshold and probs[best] >= probs["statement"]:
+            return best, probs[best]
+        return "statement", probs["statement"]
 
 
 @lru_cache(maxsize=1)
