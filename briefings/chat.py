@@ -27,7 +27,8 @@ HELP = """\
 /brief <url>  -  brief a news article: who said what, offers and demands first
 /brief <pasted article text>  -  brief text you paste (first line = headline)
 /brief subscribe <feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]
-    -  a morning digest of the feed's new articles (default daily 07:30), or each article as it arrives
+    -  a morning digest of the feed's new articles (default daily 07:30), or each article as it arrives;
+       the items the feed already has count as seen, except the latest N with backfill N
 /brief list  -  this channel's subscriptions, numbered, with each feed's status
 /brief unsubscribe <n>  -  stop subscription number n of the list
 /brief digest  -  the digest of the articles new since the last one, now
@@ -136,9 +137,27 @@ def describe_subscription(sub: Subscription) -> str:
         if sub.next_run is not None:
             local = sub.next_run.astimezone(ZoneInfo(sub.timezone))
             text += f" Next: {local:%a} {local.day} {local:%b %H:%M}."
+    return text + " " + _history(sub)
+
+
+def _items(n: int, what: str = "item") -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def _history(sub: Subscription) -> str:
+    """What became of the entries the feed already held: marked seen, or (``backfill``) briefed."""
+    later = "posted here now" if sub.mode == "instant" else "in the next digest"
     if sub.backfilled:
-        text += f" {sub.backfilled} recent article(s) queued."
-    return text
+        latest = "item" if sub.backfilled == 1 else f"{sub.backfilled} items"
+        text = f"The latest {latest} will be {later}"
+        older = f"; {_items(sub.marked_seen, 'older item')} marked as seen." if sub.marked_seen else "."
+        return text + older
+    if sub.marked_seen:
+        return (
+            f"{_items(sub.marked_seen, 'existing item')} marked as seen; "
+            f"add `backfill N` to have the latest N {later}."
+        )
+    return "The feed has no items yet."
 
 
 class ChatCommands:

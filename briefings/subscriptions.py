@@ -34,7 +34,6 @@ from .store import Channel, Feed, Store, SubscriptionRow
 log = logging.getLogger(__name__)
 
 MODES = ("digest", "instant")
-MAX_BACKFILL = 50
 MAX_SUBSCRIPTIONS_PER_CHANNEL = 50
 
 
@@ -51,6 +50,7 @@ class Subscription:
     mode: str
     feed_title: str | None = None
     backfilled: int = 0  # entries filed at once because of ``backfill``
+    marked_seen: int = 0  # the feed's existing entries taken as history (not in any digest)
     next_run: datetime | None = None  # UTC instant of the next scheduled digest (digest mode)
 
 
@@ -147,16 +147,20 @@ class SubscriptionService:
         admin: bool = True,
     ) -> Subscription:
         """Subscribe (or re-schedule) ``channel`` to ``feed_url``; the feed's current entries are marked
-        seen (no flood) except the latest ``backfill``. A new subscription records ``user`` as its
-        creator; changing an existing one takes its creator or an ``admin`` (PermissionDenied).
+        seen (no flood) except the latest ``backfill`` (0 to ``settings.feed_max_new``, the most one poll
+        briefs), which go into the next digest (instant: are posted now). A new subscription records
+        ``user`` as its creator; changing an existing one takes its creator or an ``admin`` (PermissionDenied).
         Raises InputError/FeedError/FetchError."""
         url = validate_feed_url(feed_url)
         slot_times = parse_times(times or ["07:30"])
         days = canonical_weekdays(parse_weekdays(weekdays))
         if mode not in MODES:
             raise InputError(f"mode must be digest or instant, not {mode!r}")
-        if not 0 <= backfill <= MAX_BACKFILL:
-            raise InputError(f"backfill must be between 0 and {MAX_BACKFILL}")
+        cap = self.settings.feed_max_new
+        if not 0 <= backfill <= cap:
+            raise InputError(
+                f"backfill must be a number from 0 to {cap} (BRIEFBOT_FEED_MAX_NEW), got {backfill}"
+            )
         if tz is not None:
             parse_timezone(tz)
         # Read the feed first: a wrong address fails here with a clear message, before anything is stored.
@@ -235,7 +239,7 @@ class SubscriptionService:
             # ``backfill`` entries are filed as new below (briefed now).
             ordered = _newest_first(entries)
             old, recent = ordered[backfill:], ordered[:backfill]
-            await self.poller.mark_seen(session, ch_id, feed_id, old)
+            marked_seen = await self.poller.mark_seen(session, ch_id, feed_id, old)
         backfilled = 0
         if recent:
             report = await self.poller.file_entries(feed_id, recent, only_channel=ch_id)
@@ -252,6 +256,7 @@ class SubscriptionService:
             mode=mode,
             feed_title=feed_title,
             backfilled=backfilled,
+            marked_seen=marked_seen,
             next_run=nxt.due_at if nxt else None,
         )
 

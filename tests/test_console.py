@@ -90,7 +90,7 @@ def test_run_shows_a_morning_digest_fire_when_the_clock_reaches_it(monkeypatch, 
     )
     assert code == 0, err
     assert "Subscribed to City news: a digest daily at 07:30 (Europe/Berlin). Next: Sat 28 Nov 07:30." in out
-    assert "2 recent article(s) queued" in out
+    assert "The latest 2 items will be in the next digest; 4 older items marked as seen." in out
     assert f"1. City news <{feed_url}> - daily 07:30 (Europe/Berlin), digest - ok" in out
     fired = out.index("── to console:terminal ──")
     assert out.index("clock moved ahead") < fired  # it fires when the clock gets there, not before

@@ -119,6 +119,7 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
         time="local time of the daily digest, HH:MM (default 07:30)",
         timezone="IANA time zone such as Europe/Berlin (default: the bot's)",
         mode="digest: one morning digest; instant: each new article as it comes",
+        backfill="include the feed's latest N items (default 0: the items it has now count as seen)",
     )
     async def subscribe(
         interaction: discord.Interaction,
@@ -126,6 +127,7 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
         time: app_commands.Range[str, 1, 40] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
         mode: Literal["digest", "instant"] | None = None,
+        backfill: app_commands.Range[int, 0, 100] | None = None,
     ) -> None:
         try:
             parts = ["subscribe", _single_token("feed", feed)]
@@ -138,6 +140,8 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
             return
         if mode:
             parts += ["mode", mode]
+        if backfill:
+            parts += ["backfill", str(backfill)]
         await handlers.run(interaction, " ".join(p for p in parts if p), public=False)
 
     @group.command(name="list", description="List this channel's subscriptions")

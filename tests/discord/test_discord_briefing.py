@@ -99,6 +99,32 @@ async def test_subscribe_list_unsubscribe(chat_bot, fake_discord, services, feed
     assert await services.subscriptions.list(CHANNEL) == []
 
 
+async def test_subscribe_says_the_existing_items_were_marked_seen(chat_bot, fake_discord, services, feed_url):
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, _subscribe(feed_url, time="06:45"))
+    _, confirmation = fake_discord.requests[start:]
+    assert "2 existing items marked as seen; add" in flat(confirmation.body) and "backfill N" in flat(
+        confirmation.body
+    )
+    assert await services.subscriptions.digest_now(CHANNEL) is None
+
+
+async def test_subscribe_backfill_option_puts_the_latest_items_in_the_next_digest(
+    chat_bot, fake_discord, services, feed_url
+):
+    payload = _subscribe(feed_url)
+    payload["data"]["options"][0]["options"].append({"name": "backfill", "type": 4, "value": 1})
+    start = len(fake_discord.requests)
+    await dispatch(chat_bot, payload)
+    _, confirmation = fake_discord.requests[start:]
+    assert confirmation.body["flags"] & 64
+    assert "The latest item will be in the next digest; 1 older item marked as seen." in flat(
+        confirmation.body
+    )
+    digest = await services.subscriptions.digest_now(CHANNEL)
+    assert digest is not None and len(digest.items) == 1
+
+
 async def test_option_with_spaces_cannot_smuggle_options(chat_bot, fake_discord, services, feed_url):
     start = len(fake_discord.requests)
     await dispatch(chat_bot, _subscribe(f"{feed_url} mode instant"))

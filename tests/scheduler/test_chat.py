@@ -117,3 +117,53 @@ async def test_pasted_text_is_briefed(chat, seed_path):
     )
     assert reply.kind == "briefing" and not reply.ephemeral
     assert reply.briefing.counts.get("offer", 0) >= 1
+
+
+async def test_subscribing_says_the_existing_items_were_marked_seen_and_how_to_backfill(chat, feed_server):
+    feed_server.add("news", 3)
+    reply = await chat.handle(
+        f"subscribe {feed_server.url('news')} daily 07:30 tz Europe/Berlin",
+        channel=SLACK,
+        user="U1",
+        can_manage=True,
+    )
+    assert not reply.error and reply.ephemeral
+    assert reply.text.startswith("Subscribed to Feed news: a digest daily at 07:30 (Europe/Berlin).")
+    assert reply.text.endswith(
+        " 3 existing items marked as seen; add `backfill N` to have the latest N in the next digest."
+    )
+
+
+async def test_subscribing_with_backfill_says_what_goes_into_the_next_digest(chat, feed_server):
+    feed_server.add("news", 3)
+    feed_server.add("other", 1)
+    reply = await chat.handle(
+        f"subscribe {feed_server.url('news')} backfill 2", channel=SLACK, user="U1", can_manage=True
+    )
+    assert reply.text.endswith(" The latest 2 items will be in the next digest; 1 older item marked as seen.")
+    reply = await chat.handle(
+        f"subscribe {feed_server.url('other')} mode instant backfill 1",
+        channel=SLACK,
+        user="U1",
+        can_manage=True,
+    )
+    assert reply.text.endswith(" The latest item will be posted here now.")
+    digest = await chat.subscriptions.digest_now(SLACK)
+    assert digest is not None and len(digest.items) == 2  # the two backfilled digest items
+
+
+async def test_backfill_is_capped_by_the_per_poll_setting_in_one_line(chat, feed_server, settings):
+    feed_server.add("news", 9)
+    for words, message in [
+        (
+            f"backfill {settings.feed_max_new + 1}",
+            f"backfill must be a number from 0 to {settings.feed_max_new} (BRIEFBOT_FEED_MAX_NEW), got 6",
+        ),
+        ("backfill -1", "backfill needs a number, got '-1'"),
+        ("backfill", "backfill needs a value"),
+    ]:
+        reply = await chat.handle(
+            f"subscribe {feed_server.url('news')} {words}", channel=SLACK, user="U1", can_manage=True
+        )
+        assert reply.error and reply.ephemeral and message in reply.text and "\n" not in reply.text, words
+    assert await chat.subscriptions.list(SLACK) == []  # nothing stored

@@ -59,7 +59,7 @@ async def test_first_subscription_with_50_old_entries_does_not_flood(
 ):
     feed_server.add("news", 50)
     sub = await svc.subscribe(CH, feed_server.url("news"), times=["07:30"], tz="Europe/Berlin")
-    assert sub.backfilled == 0
+    assert sub.backfilled == 0 and sub.marked_seen == 50
     assert await pending_titles(store) == []
     assert await count(store, SeenItem) == 100  # 50 GUIDs + 50 links remembered
     # The next morning has nothing to post...
@@ -85,7 +85,7 @@ async def _outbox(store):
 async def test_backfill_files_the_latest_entries(svc, store, feed_server):
     feed_server.add("news", 50)
     sub = await svc.subscribe(CH, feed_server.url("news"), backfill=3)
-    assert sub.backfilled == 3
+    assert sub.backfilled == 3 and sub.marked_seen == 47
     assert await pending_titles(store) == [f"Libraries plan number {n}" for n in (47, 48, 49)]
     digest = await svc.digest_now(CH)
     assert digest is not None and len(digest.items) == 3

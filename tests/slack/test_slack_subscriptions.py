@@ -58,6 +58,7 @@ async def test_subscribe_list_digest_unsubscribe(chat_app, slack, seed_path):
     await chat_app.command(f"subscribe <{feed}> daily 07:30 tz Europe/Berlin backfill 1")
     text = await _ephemeral(slack, 1)
     assert "Subscribed to World Desk" in text and "07:30" in text and "Europe/Berlin" in text
+    assert "The latest item will be in the next digest." in text  # backfill 1, parsed by the core
 
     await chat_app.command("list")
     text = await _ephemeral(slack, 2)
