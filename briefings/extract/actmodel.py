@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .acts import signals
-from .models import ACTS, Statement
+from briefings.extract.acts import signals
+from briefings.models import ACTS, Statement
 
 MODEL_RESOURCE = "act_model.json"
 FEATURE_VERSION = 1

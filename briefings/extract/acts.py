@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .cues import ACCUSATION_VERBS, DEMAND_VERBS, DENIAL_VERBS, OFFER_VERBS
+from briefings.extract.cues import ACCUSATION_VERBS, DEMAND_VERBS, DENIAL_VERBS, OFFER_VERBS
 
 _READY = re.compile(
     # only an adverb may come between ("is still ready"), not a participle ("had been left open")

@@ -10,8 +10,18 @@ import re
 from collections import Counter
 from pathlib import PurePath
 
-from .limits import clip
-from .models import ACTS, Briefing, Bullet, Digest, DigestItem, Entity, Extraction, Speaker, Statement
+from briefings.models import (
+    ACTS,
+    Briefing,
+    Bullet,
+    Digest,
+    DigestItem,
+    Entity,
+    Extraction,
+    Speaker,
+    Statement,
+)
+from briefings.present.limits import clip
 
 # The order a reader wants: what sides offer and want before what they merely say.
 ACT_ORDER = {act: rank for rank, act in enumerate(ACTS)}

@@ -17,15 +17,14 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .actmodel import ActInput, decide
-from .acts import classify
-from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, SAY_VERBS
-from .dateline import find_dateline
-from .models import Article, Entity, Extraction, Statement
-from .morph import cue_forms
-from .quotes import Quote, find_quotes
-from .reported import quoted_object_cues, source_cues, subject_of, verb_cues
-from .speakers import (
+from briefings.extract.actmodel import ActInput, decide
+from briefings.extract.acts import classify
+from briefings.extract.cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, SAY_VERBS
+from briefings.extract.dateline import find_dateline
+from briefings.extract.morph import cue_forms
+from briefings.extract.quotes import Quote, find_quotes
+from briefings.extract.reported import quoted_object_cues, source_cues, subject_of, verb_cues
+from briefings.extract.speakers import (
     Source,
     SourceTable,
     entity_span,
@@ -37,6 +36,7 @@ from .speakers import (
     phrase,
     source_type,
 )
+from briefings.models import Article, Entity, Extraction, Statement
 
 log = logging.getLogger(__name__)
 
