@@ -10,7 +10,6 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from briefings.clock import Clock, SystemClock
 from briefings.deliver.chat import ChatCommands
@@ -34,7 +33,7 @@ class Services:
     settings: Settings
     clock: Clock
     store: Store
-    briefer: Any  # briefings.pipeline.Briefer (anything with ``async brief(article)``)
+    briefer: Briefer
     poller: Poller
     subscriptions: SubscriptionService
     chat: ChatCommands
@@ -63,7 +62,7 @@ async def bootstrap(
     *,
     clock: Clock | None = None,
     deliverers: Mapping[str, Deliverer] | None = None,
-    briefer: Any | None = None,
+    briefer: Briefer | None = None,
 ) -> AsyncIterator[Services]:
     """Open the store (migrated) and build the services; close everything on exit."""
     clock = clock or SystemClock()
@@ -72,7 +71,7 @@ async def bootstrap(
     try:
         async with open_store(settings.effective_database_url) as store:
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
-            poller = Poller(store, settings, clock, getattr(briefer, "brief_scheduled", briefer.brief))
+            poller = Poller(store, settings, clock, briefer.brief_scheduled)
             subscriptions = SubscriptionService(store, poller, settings, clock)
             chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
             scheduler = Scheduler(store, settings, clock)

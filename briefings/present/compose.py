@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from briefings.models import (
     ACTS,
+    Act,
     Briefing,
     Bullet,
     Digest,
@@ -121,7 +122,7 @@ def digest_of(
     return Digest(title=title, items=items, more=more, unlisted=unlisted, generated_at=generated_at)
 
 
-def _act(st: Statement) -> str:
+def _act(st: Statement) -> Act:
     """The statement's act, or "statement" for anything outside the contract's five."""
     return st.act if st.act in ACT_ORDER else "statement"
 
