@@ -8,10 +8,10 @@ import asyncio
 import re
 import sys
 import uuid
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bots.bootstrap import platform_deliverers
+from briefings.clock import Clock, SystemClock
 from briefings.deliver.delivery import ChannelRef, DeliveryError
 from briefings.deliver.digests import render_format
 from briefings.deliver.scheduler import digest_title
@@ -83,7 +83,10 @@ def _skipped(name: str, exc: BriefbotError) -> None:
     print(f"briefbot: skipped {name}: {exc.message}", file=sys.stderr)
 
 
-async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespace) -> int:
+async def _digest(
+    settings: Settings, target: ChannelRef, args: argparse.Namespace, clock: Clock | None = None
+) -> int:
+    clock = clock or SystemClock()
 
     failures = 0
     briefed: list[tuple[Briefing, str | None]] = []
@@ -101,7 +104,7 @@ async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespa
     if not briefed:
         raise InputError("nothing to post: none of the sources could be briefed")
     # Newest first, as digest_of expects (ties keep the order given).
-    now = datetime.now(UTC)
+    now = clock.now()
     title = args.title or digest_title(now, ZoneInfo(settings.default_timezone), "digest").replace(
         "briefing", "digest"
     )

@@ -35,7 +35,6 @@ _TIME = re.compile(r"^\d{1,2}:\d{2}(,\d{1,2}:\d{2})*$")
 _DAYS = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*(-(mon|tue|wed|thu|fri|sat|sun)[a-z]*)?(,.+)?$", re.I
 )
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _SLACK_LINKS = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 _SLACK_LINK = re.compile(r"^<(https?://[^|>\s]+)(\|[^>]*)?>$")
 
