@@ -26,13 +26,17 @@ DEFAULT = [ROOT / "benchmarks" / "gold_corpus" / "train", ROOT / "benchmarks" / 
 
 def lexicon() -> tuple[set[str], set[str]]:
     """The extractor's cue lemmas and its multi-word cue phrases."""
-    from briefings import cues
+    from briefings.extract import cues
 
     words: set[str] = set()
     phrases: set[str] = set()
     for name in dir(cues):
         value = getattr(cues, name)
-        if name.isupper() and isinstance(value, (frozenset, set, tuple)) and name.endswith(("VERBS", "ACCORDING")):
+        if (
+            name.isupper()
+            and isinstance(value, (frozenset, set, tuple))
+            and name.endswith(("VERBS", "ACCORDING"))
+        ):
             for v in value:
                 (phrases if " " in v else words).add(v)
     return words, phrases
@@ -62,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
                 text = " ".join(lemmas)
                 if any(lm in words for lm in lemmas) or any(p in text or p in cue.lower() for p in phrases):
                     continue
-                key = " ".join(t.lemma_.lower() for t in doc if t.pos_ in ("VERB", "NOUN", "ADP", "ADV")) or text
+                key = (
+                    " ".join(t.lemma_.lower() for t in doc if t.pos_ in ("VERB", "NOUN", "ADP", "ADV"))
+                    or text
+                )
                 counts[key] += 1
                 acts[key][s["act"]] += 1
     rows = [{"cue": k, "n": n, "acts": dict(acts[k])} for k, n in counts.most_common()]
