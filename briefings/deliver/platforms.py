@@ -9,6 +9,7 @@ deliverer factory, its limits and its link markup. Nothing in ``briefings/`` nam
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -28,7 +29,7 @@ class Renderer(Protocol):
 
     def briefing(self, briefing: Briefing, *, tz: str | None = None) -> Payload: ...
 
-    def digest(self, digest: Digest, *, tz: str | None = None) -> list[Payload]: ...
+    def digest(self, digest: Digest, *, tz: str | None = None) -> Sequence[Payload]: ...
 
     def message(self, text: str) -> Payload: ...
 
@@ -66,15 +67,33 @@ def angle_links(text: str) -> str:
 
 
 class Platform(Protocol):
-    """One platform as the core sees it."""
+    """One platform as the core sees it (read-only members: plain class attributes satisfy them)."""
 
-    name: str  # the ChannelRef.platform it serves: "slack", "webhook", ...
-    format: str  # what its renderer produces: a core format ("text") or its own (its name)
-    settings: tuple[str, ...]  # environment variables it reads (documented in the README)
-    renderer: Renderer
-    limits: Limits
-    # May a chat elsewhere name one of its channels as a subscription's target ("to webhook:ops")?
-    remote_target: bool
+    @property
+    def name(self) -> str:
+        """The ChannelRef.platform it serves: "slack", "webhook", ..."""
+        ...
+
+    @property
+    def format(self) -> str:
+        """What its renderer produces: a core format ("text") or its own (its name)."""
+        ...
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The environment variables it reads (the README's configuration table lists them)."""
+        ...
+
+    @property
+    def renderer(self) -> Renderer: ...
+
+    @property
+    def limits(self) -> Limits: ...
+
+    @property
+    def remote_target(self) -> bool:
+        """May a chat elsewhere name one of its channels as a subscription's target ("to webhook:ops")?"""
+        ...
 
     def plain_links(self, text: str) -> str:
         """Text a user sent, with the platform's link markup (``<url|label>``) turned into bare URLs."""
@@ -139,7 +158,7 @@ def render(briefing: Briefing, fmt: str, *, tz: str | None = None) -> Payload:
 
 
 def render_digest(digest: Digest, fmt: str, *, tz: str | None = None) -> list[Payload]:
-    return _renderer_of(fmt).digest(digest, tz=tz)
+    return list(_renderer_of(fmt).digest(digest, tz=tz))
 
 
 def render_message(text: str, fmt: str) -> Payload:
