@@ -15,6 +15,7 @@ PLATFORMS = (
     "bots.console",
     "bots.slack_app.platform",
     "bots.discord_bot.platform",
+    "bots.webhook.platform",
 )
 
 for _module in PLATFORMS:
