@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 from briefings.clock import Clock, SystemClock
+from briefings.deliver import platforms
 from briefings.deliver.chat import ChatCommands
 from briefings.deliver.delivery import Deliverer
 from briefings.deliver.outbox import OutboxWorker
@@ -75,7 +76,13 @@ async def bootstrap(
             subscriptions = SubscriptionService(store, poller, settings, clock)
             chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
             scheduler = Scheduler(store, settings, clock)
-            outbox = OutboxWorker(store, dict(deliverers or {}), clock)
+            outbox = OutboxWorker(
+                store,
+                dict(deliverers or {}),
+                clock,
+                pacing={p.name: p.limits.pacing for p in platforms.registered()},
+                rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
+            )
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
             poller.on_queued.append(outbox.wake)
@@ -98,59 +105,19 @@ async def bootstrap(
 
 
 def configured_platforms(settings: Settings) -> list[str]:
-    """The platforms whose tokens are set (Slack: bot token or OAuth client; Discord: bot token)."""
-    out = []
-    if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
-        out.append("slack")
-    if settings.discord_token:
-        out.append("discord")
-    return out
+    """The registered platforms whose settings are present (Slack: bot token or OAuth client; Discord:
+    bot token; webhooks: a URL), in registration order."""
+    return [p.name for p in platforms.registered() if p.configured(settings)]
 
 
 @contextlib.asynccontextmanager
-async def platform_deliverers(
-    settings: Settings, platforms: list[str]
-) -> AsyncIterator[dict[str, Deliverer]]:
-    """Slack/Discord Deliverers (REST only) for the given platforms, closed on exit."""
+async def platform_deliverers(settings: Settings, names: list[str]) -> AsyncIterator[dict[str, Deliverer]]:
+    """The platforms' Deliverers (REST only), closed on exit."""
     out: dict[str, Deliverer] = {}
     async with contextlib.AsyncExitStack() as stack:
-        if "slack" in platforms:
-            out["slack"] = await stack.enter_async_context(_slack_deliverer(settings))
-        if "discord" in platforms:
-            from bots.discord_bot.deliver import DiscordDeliverer  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-
-            settings.require_discord()
-            out["discord"] = await stack.enter_async_context(DiscordDeliverer(settings))
+        for name in names:
+            out[name] = await stack.enter_async_context(platforms.get(name).deliverer(settings))
         yield out
-
-
-@contextlib.asynccontextmanager
-async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
-    import aiohttp  # noqa: PLC0415 - comes with the Slack adapter's extra, only when configured
-
-    from bots.slack_app.app import make_client, oauth_enabled  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-    from bots.slack_app.deliver import SlackDeliverer  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-
-    if not oauth_enabled(settings) and not settings.slack_bot_token:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token)"
-        )
-    # One HTTP session for all posts: keeps connections to Slack open across a fan-out.
-    async with aiohttp.ClientSession() as http:
-        if oauth_enabled(settings):
-            from bots.slack_app.installations import open_installations  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-
-            installations = await open_installations(settings)
-            try:
-                client = make_client(settings)
-                client.session = http
-                yield SlackDeliverer(client, installation_store=installations.installation_store)
-            finally:
-                await installations.close()
-            return
-        client = make_client(settings, token=settings.slack_bot_token)
-        client.session = http
-        yield SlackDeliverer(client)
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

@@ -76,6 +76,9 @@ class Settings:
     discord_guild: int | None = None  # BRIEFBOT_DISCORD_GUILD
     discord_api_base: str | None = None  # BRIEFBOT_DISCORD_API_BASE
     discord_application_id: int | None = None  # DISCORD_APPLICATION_ID
+    # The environment read (from_env), for platform adapters that read variables of their own
+    # (``Platform.settings``); never shown (it holds tokens).
+    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def effective_database_url(self) -> str:
@@ -87,7 +90,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and validate settings; raise ConfigError naming the first bad variable."""
         env = os.environ if env is None else env
-        s = cls()
+        s = cls(env=dict(env))
 
         def text(name: str) -> str | None:
             value = env.get(name)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import bots  # noqa: F401 - registers the platforms (console, Slack, Discord, ...) as the CLI does
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED = SEEDS / "iran-ready-to-help-end-ukraine-war.txt"
