@@ -13,6 +13,8 @@ from typing import Any
 
 from briefings.chat import ChatCommands
 from briefings.clock import Clock, SystemClock
+from briefings.deliver.leader import Leadership
+from briefings.deliver.pacing import open_pacer
 from briefings.delivery import Deliverer
 from briefings.errors import ConfigError
 from briefings.outbox import OutboxWorker
@@ -47,13 +49,21 @@ class Services:
         await self.scheduler.tick()
         await self.outbox.run_once()
 
-    async def run_background(self, stop: asyncio.Event) -> None:
-        """Scheduler, feed polling and outbox until ``stop`` is set."""
+    async def run_background(self, stop: asyncio.Event, *, outbox: bool = True) -> None:
+        """Scheduler and feed polling (while this process leads: one leader per PostgreSQL database) and
+        the outbox (any number of processes) until ``stop`` is set."""
         await asyncio.gather(
-            self.scheduler.run(stop),
-            run_poller(self.poller, stop),
-            self.outbox.run(stop, idle_seconds=2.0),
+            self.run_leader(stop),
+            *([self.outbox.run(stop, idle_seconds=2.0)] if outbox else []),
         )
+
+    async def run_leader(self, stop: asyncio.Event) -> None:
+        """The scheduler and feed polling, in whichever process holds the leadership."""
+
+        async def lead(leading: asyncio.Event) -> None:
+            await asyncio.gather(self.scheduler.run(leading), run_poller(self.poller, leading))
+
+        await Leadership(self.store).run(lead, stop)
 
 
 @contextlib.asynccontextmanager
@@ -69,13 +79,18 @@ async def bootstrap(
     own_briefer = briefer is None
     briefer = briefer or Briefer(settings)
     try:
-        async with open_store(settings.effective_database_url) as store:
+        async with (
+            open_store(settings.effective_database_url) as store,
+            contextlib.AsyncExitStack() as stack,
+        ):
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
             poller = Poller(store, settings, clock, getattr(briefer, "brief_scheduled", briefer.brief))
             subscriptions = SubscriptionService(store, poller, settings, clock)
             chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
             scheduler = Scheduler(store, settings, clock)
-            outbox = OutboxWorker(store, dict(deliverers or {}), clock)
+            pacer = open_pacer(settings.redis_url)
+            stack.push_async_callback(pacer.close)
+            outbox = OutboxWorker(store, dict(deliverers or {}), clock, pacer=pacer)
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
             poller.on_queued.append(outbox.wake)
