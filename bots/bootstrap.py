@@ -169,7 +169,13 @@ async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
 
 
 async def serve_platforms(
-    services: Services, platforms: list[str], stop: asyncio.Event, *, host: str, port: int
+    services: Services,
+    platforms: list[str],
+    stop: asyncio.Event,
+    *,
+    host: str,
+    port: int,
+    shards: Any = None,
 ) -> None:
     """Serve the chat side of each configured platform in this process, sharing ``services``."""
     for platform, module in (("slack", "bots.slack_app.serve"), ("discord", "bots.discord_bot.serve")):
@@ -191,7 +197,7 @@ async def serve_platforms(
 
         tasks.append(
             asyncio.ensure_future(
-                serve_discord(services.settings, briefer=services.briefer, chat=services.chat)
+                serve_discord(services.settings, briefer=services.briefer, chat=services.chat, shards=shards)
             )
         )
     if not tasks:

@@ -18,6 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--host", default="0.0.0.0", help="Slack HTTP mode: address to listen on (default 0.0.0.0)"
     )
     p.add_argument("--port", type=int, default=3000, help="Slack HTTP mode: port (default 3000)")
+    p.add_argument(
+        "--shards",
+        metavar="IDS",
+        help="Discord: run only these shards in this process, e.g. 0,1 or 0-3 (needs --shard-count)",
+    )
+    p.add_argument("--shard-count", type=int, metavar="N", help="Discord: the bot's total number of shards")
     p.set_defaults(func=cmd_serve)
 
 

@@ -20,6 +20,7 @@ from briefings.settings import Settings
 
 from .bot import BriefBot
 from .rest import apply_api_base
+from .shards import ShardPlan, parse_shards
 
 if TYPE_CHECKING:
     from briefings.chat import ChatCommands
@@ -43,10 +44,16 @@ def check_settings(settings: Settings) -> None:
     apply_api_base(settings)  # also validates BRIEFBOT_DISCORD_API_BASE
 
 
-async def serve(settings: Settings, *, briefer: Briefer, chat: ChatCommands | None = None) -> None:
-    """Run the bot until cancelled. ``briefbot run`` calls this with its shared Briefer and chat commands."""
+async def serve(
+    settings: Settings, *, briefer: Briefer, chat: ChatCommands | None = None, shards: ShardPlan | None = None
+) -> None:
+    """Run the bot until cancelled. ``briefbot run`` calls this with its shared Briefer and chat commands;
+    ``shards``: only these of the bot's shards (``--shards``/``--shard-count``)."""
     check_settings(settings)
-    async with BriefBot(settings, briefer=briefer, chat=chat) as bot:
+    options = {}
+    if shards is not None and shards.shard_count is not None:
+        options = {"shard_ids": shards.shard_ids, "shard_count": shards.shard_count}
+    async with BriefBot(settings, briefer=briefer, chat=chat, **options) as bot:
         try:
             await bot.start(settings.discord_token or "")
         except discord.LoginFailure:
@@ -65,6 +72,7 @@ async def serve(settings: Settings, *, briefer: Briefer, chat: ChatCommands | No
 def main(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     check_settings(settings)
+    parse_shards(getattr(args, "shards", None), getattr(args, "shard_count", None))  # fail fast
     asyncio.run(_main(settings, args))
     return 0
 
@@ -83,7 +91,14 @@ async def _main(settings: Settings, args: argparse.Namespace) -> None:
             await asyncio.to_thread(services.briefer.warm_up)  # the first /brief should not wait for spaCy
             background = asyncio.ensure_future(services.run_background(stop))
             try:
-                await serve_platforms(services, ["discord"], stop, host=args.host, port=args.port)
+                await serve_platforms(
+                    services,
+                    ["discord"],
+                    stop,
+                    host=args.host,
+                    port=args.port,
+                    shards=parse_shards(getattr(args, "shards", None), getattr(args, "shard_count", None)),
+                )
             finally:
                 stop.set()
                 await asyncio.wait_for(asyncio.gather(background, return_exceptions=True), timeout=10)
