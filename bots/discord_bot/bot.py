@@ -23,7 +23,7 @@ from .replies import NO_MENTIONS, send_error
 from .shards import IdentifyPacer
 
 if TYPE_CHECKING:
-    from briefings.chat import ChatCommands
+    from briefings.deliver.chat import ChatCommands
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta
 
 from briefings.deliver.leader import Leadership
-from briefings.scheduler import Scheduler
+from briefings.deliver.scheduler import Scheduler
 from briefings.settings import Settings
 from briefings.store import open_store
 

@@ -17,7 +17,7 @@ from sched_support import Rows
 from sqlalchemy import select
 
 from briefings.deliver.leader import Leadership
-from briefings.scheduler import Scheduler
+from briefings.deliver.scheduler import Scheduler
 from briefings.store import SlotRun, open_store
 
 CHILD = Path(__file__).with_name("leader_child.py")
