@@ -10,12 +10,15 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from briefings.clock import Clock, SystemClock
 from briefings.deliver import platforms
 from briefings.deliver.chat import ChatCommands
 from briefings.deliver.delivery import Deliverer
+from briefings.deliver.leader import Leadership
 from briefings.deliver.outbox import OutboxWorker
+from briefings.deliver.pacing import open_pacer
 from briefings.deliver.polling import Poller, run_poller
 from briefings.deliver.scheduler import Scheduler
 from briefings.deliver.subscriptions import SubscriptionService
@@ -23,6 +26,9 @@ from briefings.errors import ConfigError
 from briefings.pipeline import Briefer
 from briefings.settings import Settings
 from briefings.store import Store, open_store
+
+if TYPE_CHECKING:
+    from bots.discord_bot.shards import ShardPlan
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +54,21 @@ class Services:
         await self.scheduler.tick()
         await self.outbox.run_once()
 
-    async def run_background(self, stop: asyncio.Event) -> None:
-        """Scheduler, feed polling and outbox until ``stop`` is set."""
+    async def run_background(self, stop: asyncio.Event, *, outbox: bool = True) -> None:
+        """Scheduler and feed polling (while this process leads: one leader per PostgreSQL database) and
+        the outbox (any number of processes) until ``stop`` is set."""
         await asyncio.gather(
-            self.scheduler.run(stop),
-            run_poller(self.poller, stop),
-            self.outbox.run(stop, idle_seconds=2.0),
+            self.run_leader(stop),
+            *([self.outbox.run(stop, idle_seconds=2.0)] if outbox else []),
         )
+
+    async def run_leader(self, stop: asyncio.Event) -> None:
+        """The scheduler and feed polling, in whichever process holds the leadership."""
+
+        async def lead(leading: asyncio.Event) -> None:
+            await asyncio.gather(self.scheduler.run(leading), run_poller(self.poller, leading))
+
+        await Leadership(self.store).run(lead, stop)
 
 
 @contextlib.asynccontextmanager
@@ -70,18 +84,24 @@ async def bootstrap(
     own_briefer = briefer is None
     briefer = briefer or Briefer(settings)
     try:
-        async with open_store(settings.effective_database_url) as store:
+        async with (
+            open_store(settings.effective_database_url) as store,
+            contextlib.AsyncExitStack() as stack,
+        ):
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
             poller = Poller(store, settings, clock, briefer.brief_scheduled)
             subscriptions = SubscriptionService(store, poller, settings, clock)
             chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
             scheduler = Scheduler(store, settings, clock)
+            pacer = open_pacer(settings.redis_url)
+            stack.push_async_callback(pacer.close)
             outbox = OutboxWorker(
                 store,
                 dict(deliverers or {}),
                 clock,
                 pacing={p.name: p.limits.pacing for p in platforms.registered()},
                 rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
+                pacer=pacer,
             )
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
@@ -136,6 +156,7 @@ async def run_platforms(
     port: int,
     warm_up: bool = False,
     freeze_heap: bool = False,
+    shards: ShardPlan | None = None,
 ) -> None:
     """The whole bot for the given platforms: store, scheduler, feed polling and outbox (REST
     deliverers), and each platform's chat side, until SIGTERM/SIGINT (``briefbot serve``)."""
@@ -150,7 +171,9 @@ async def run_platforms(
         # Subscriptions made with /brief subscribe are delivered by the same process.
         background = asyncio.ensure_future(services.run_background(stop))
         try:
-            await serve_platforms(services, platforms, stop, host=host, port=port, freeze_heap=freeze_heap)
+            await serve_platforms(
+                services, platforms, stop, host=host, port=port, freeze_heap=freeze_heap, shards=shards
+            )
         finally:
             stop.set()
             await asyncio.wait_for(asyncio.gather(background, return_exceptions=True), timeout=10)
@@ -164,6 +187,7 @@ async def serve_platforms(
     host: str,
     port: int,
     freeze_heap: bool = False,
+    shards: ShardPlan | None = None,
 ) -> None:
     """Serve the chat side of each configured platform in this process, sharing ``services``."""
     for platform, module in (("slack", "bots.slack_app.serve"), ("discord", "bots.discord_bot.serve")):
@@ -189,7 +213,7 @@ async def serve_platforms(
 
         tasks.append(
             asyncio.ensure_future(
-                serve_discord(services.settings, briefer=services.briefer, chat=services.chat)
+                serve_discord(services.settings, briefer=services.briefer, chat=services.chat, shards=shards)
             )
         )
     if not tasks:
