@@ -402,7 +402,9 @@ def _slack_digest(d: Digest) -> list[dict[str, Any]]:
     for n, item in enumerate(d.items, 1):
         group = [_section(_fit_mrkdwn(_m(parts.digest_item_head, item, n)))]
         if item.briefing is not None:
-            lines = [_m(parts.digest_bullet, x) for x in item.briefing.bullets[:DIGEST_BULLETS]]
+            also = _m(parts.digest_also, item)
+            lines = [also] if also else []
+            lines += [_m(parts.digest_bullet, x) for x in item.briefing.bullets[:DIGEST_BULLETS]]
             more = _m(parts.digest_item_more, item.briefing)
             lines += [more] if more else []
             group += [_section(chunk) for chunk in L.pack(lines, L.SLACK_SECTION_TEXT)]
@@ -551,7 +553,7 @@ def _discord_digest_embed(parts: Any, item: DigestItem, n: int) -> dict[str, Any
     if url:
         embed["url"] = url
     if item.briefing is not None:
-        lines = [_m(parts.digest_meta, item.briefing)]
+        lines = [_m(parts.digest_meta, item.briefing), _m(parts.digest_also, item)]
         lines += [_m(parts.digest_bullet, x) for x in item.briefing.bullets[:DIGEST_BULLETS]]
         more = _m(parts.digest_item_more, item.briefing)
         lines += [more] if more else []
