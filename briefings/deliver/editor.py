@@ -82,7 +82,10 @@ async def stories(
         return briefing.site_name or _host(url or briefing.url)
 
     out: list[Story] = []
-    for group in cluster([article.text for _, article, _ in items], threshold):
+    texts = [article.text for _, article, _ in items]
+    # A feed's own near-identical items stay apart; an item without a feed is a source of its own.
+    sources = [item.feed_id if item.feed_id is not None else f"item{item.id}" for item, _, _ in items]
+    for group in cluster(texts, threshold, sources):
         members = [items[i] for i in group]
         shown = max(range(len(members)), key=lambda k: (members[k][2].total_statements, -k))
         item, article, briefing = members[shown]

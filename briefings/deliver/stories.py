@@ -38,12 +38,19 @@ def similarity(a: frozenset[int], b: frozenset[int]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-def cluster(texts: Sequence[str], threshold: float = SAME_STORY) -> list[list[int]]:
+def cluster(
+    texts: Sequence[str], threshold: float = SAME_STORY, sources: Sequence[object] | None = None
+) -> list[list[int]]:
     """Group the texts that tell the same story: single-link clusters of pairs at or above
-    ``threshold``. Returns lists of indices, each in input order, clusters ordered by their first index
-    (so a newest-first input keeps the newest version of each story first)."""
+    ``threshold``. With ``sources`` (e.g. each text's feed), two texts of one source are never one
+    story (a feed's near-identical items, such as templated reports, are separate stories), so a
+    cluster holds at most one text per source. Returns lists of indices, each in input order, clusters
+    ordered by their first index (a newest-first input keeps the newest version of each story first)."""
     sets = [shingles(t) for t in texts]
     parent = list(range(len(texts)))
+    members: dict[int, set[object]] = {
+        i: ({sources[i]} if sources is not None else set()) for i in range(len(texts))
+    }
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -53,8 +60,13 @@ def cluster(texts: Sequence[str], threshold: float = SAME_STORY) -> list[list[in
 
     for i in range(len(sets)):
         for j in range(i + 1, len(sets)):
-            if root(i) != root(j) and similarity(sets[i], sets[j]) >= threshold:
-                parent[max(root(i), root(j))] = min(root(i), root(j))
+            a, b = root(i), root(j)
+            if a == b or members[a] & members[b]:
+                continue
+            if similarity(sets[i], sets[j]) >= threshold:
+                keep, gone = min(a, b), max(a, b)
+                parent[gone] = keep
+                members[keep] |= members.pop(gone)
     groups: dict[int, list[int]] = {}
     for i in range(len(texts)):
         groups.setdefault(root(i), []).append(i)
