@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bots.discord_bot.briefing_group import filter_words
 from briefings.chat import ChatCommands, parse_subscribe
-from briefings.delivery import ChannelRef
 from briefings.deliver.filters import Filters, compile_term, parse_filter_words, tokens
+from briefings.delivery import ChannelRef
 from briefings.errors import InputError
 from briefings.models import Briefing, Speaker
 from briefings.pipeline import Briefer

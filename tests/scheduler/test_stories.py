@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sched_support import ARTICLE, T0, FeedItem
 
-from briefings.delivery import ChannelRef
 from briefings.deliver.stories import SAME_STORY, cluster, shingles, similarity
+from briefings.delivery import ChannelRef
 from briefings.pipeline import Briefer
 from briefings.polling import Poller
 from briefings.render import render_digest
