@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 SHINGLE = 3
 SAME_STORY = 0.10  # Jaccard of 3-shingles at or above which two texts are one story (measured)
+MIN_SHINGLES = 20  # a shorter text (a headline, an empty page) is too little to call a story the same
 _WORD = re.compile(r"\w+")
 
 
@@ -31,8 +32,8 @@ def shingles(text: str, k: int = SHINGLE) -> frozenset[int]:
 
 
 def similarity(a: frozenset[int], b: frozenset[int]) -> float:
-    """Jaccard index of two shingle sets (0 when either is empty)."""
-    if not a or not b:
+    """Jaccard index of two shingle sets (0 when either has fewer than ``MIN_SHINGLES``)."""
+    if len(a) < MIN_SHINGLES or len(b) < MIN_SHINGLES:
         return 0.0
     inter = len(a & b)
     return inter / (len(a) + len(b) - inter)
