@@ -8,11 +8,11 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
 from briefings.errors import BriefbotError, InputError
 from briefings.settings import Settings
 
@@ -98,7 +98,7 @@ async def _import(settings: Settings, target: ChannelRef, feeds: list[Any], args
     from bots.bootstrap import bootstrap  # noqa: PLC0415
 
     failed = 0
-    async with bootstrap(settings, briefer=_NoBriefing()) as services:
+    async with bootstrap(settings, briefer=cast(Any, _NoBriefing())) as services:
         channel = await _channel(services.store, target)
         for feed in feeds:
             try:

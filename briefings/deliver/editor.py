@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import Briefing, Digest
-from ..store import ArticleRow, ChannelItem, Feed, SeenItem
-from .stories import SAME_STORY, cluster
+from briefings.deliver.stories import SAME_STORY, cluster
+from briefings.models import Briefing, Digest
+from briefings.store import ArticleRow, ChannelItem, Feed, SeenItem
 
 
 @dataclass

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..store import Feed
+from briefings.store import Feed
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import regex
 
-from ..errors import InputError
-from ..models import Briefing, Bullet, Speaker
+from briefings.errors import InputError
+from briefings.models import Briefing, Bullet, Speaker
 
 log = logging.getLogger(__name__)
 

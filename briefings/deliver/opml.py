@@ -12,7 +12,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import quoteattr
 
-from ..errors import InputError
+from briefings.errors import InputError
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_FEEDS = 500

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from briefings.chat import ChatCommands
-from briefings.delivery import ChannelRef
+from briefings.deliver.chat import ChatCommands
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.pipeline import Briefer
-from briefings.polling import Poller
 from briefings.store import Feed, OutboxEntry, SubscriptionRow
-from briefings.subscriptions import SubscriptionService
 
 CH = ChannelRef("slack", "C1", "T1")
 

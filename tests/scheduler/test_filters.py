@@ -11,15 +11,15 @@ from sched_support import ARTICLE, T0, FeedItem
 from sqlalchemy import select
 
 from bots.discord_bot.briefing_group import filter_words
-from briefings.chat import ChatCommands, parse_subscribe
+from briefings.deliver.chat import ChatCommands, parse_subscribe
+from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.filters import Filters, compile_term, parse_filter_words, tokens
-from briefings.delivery import ChannelRef
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import InputError
 from briefings.models import Briefing, Speaker
 from briefings.pipeline import Briefer
-from briefings.polling import Poller
 from briefings.store import ChannelItem, SubscriptionRow
-from briefings.subscriptions import SubscriptionService
 
 CH = ChannelRef("slack", "C1", "T1")
 SPORT = (

@@ -11,14 +11,14 @@ import sys
 import pytest
 
 from bots.discord_bot.briefing_group import reply_payloads
-from briefings.chat import ChatCommands
+from briefings.deliver.chat import ChatCommands
+from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.opml import OpmlFeed, parse_opml, to_opml
-from briefings.delivery import ChannelRef
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import InputError
 from briefings.pipeline import Briefer
-from briefings.polling import Poller
 from briefings.present.code import render_code
-from briefings.subscriptions import SubscriptionService
 
 CH = ChannelRef("slack", "C1", "T1")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

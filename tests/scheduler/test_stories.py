@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sched_support import ARTICLE, T0, FeedItem
 
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.polling import Poller
 from briefings.deliver.stories import SAME_STORY, cluster, shingles, similarity
-from briefings.delivery import ChannelRef
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.pipeline import Briefer
-from briefings.polling import Poller
-from briefings.render import render_digest
-from briefings.subscriptions import SubscriptionService
+from briefings.present.render import render_digest
 
 CH = ChannelRef("slack", "C1", "T1")
 
