@@ -8,7 +8,7 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 
@@ -53,11 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-class _NoBriefing:
+async def _no_briefing(article: Any) -> Any:
     """Importing briefs nothing: a feed's current items count as seen (no backfill)."""
-
-    async def brief(self, article: Any) -> Any:
-        raise InputError("importing feeds briefs nothing")
+    raise InputError("importing feeds briefs nothing")
 
 
 async def _channel(store: Any, target: ChannelRef) -> ChannelRef:
@@ -95,14 +93,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, target: ChannelRef, feeds: list[Any], args: argparse.Namespace) -> int:
-    from bots.bootstrap import bootstrap  # noqa: PLC0415
+    from briefings.clock import SystemClock  # noqa: PLC0415
+    from briefings.deliver.polling import Poller  # noqa: PLC0415
+    from briefings.deliver.subscriptions import SubscriptionService  # noqa: PLC0415
+    from briefings.store import open_store  # noqa: PLC0415
 
     failed = 0
-    async with bootstrap(settings, briefer=cast(Any, _NoBriefing())) as services:
-        channel = await _channel(services.store, target)
+    clock = SystemClock()
+    async with open_store(settings.effective_database_url) as store:
+        subscriptions = SubscriptionService(
+            store, Poller(store, settings, clock, _no_briefing), settings, clock
+        )
+        channel = await _channel(store, target)
         for feed in feeds:
             try:
-                sub = await services.subscriptions.subscribe(
+                sub = await subscriptions.subscribe(
                     channel, feed.url, times=args.time.split(","), tz=args.tz, mode=args.mode
                 )
             except BriefbotError as exc:

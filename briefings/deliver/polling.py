@@ -324,14 +324,15 @@ class Poller:
                 payload = render_message(text, render_format(channel.platform))
                 await enqueue(session, channel.id, "warning", [payload], key=key, now=now)
 
-            report.paused += await feedhealth.pause_failing(
-                session,
-                feed,
-                await self._targets(session, feed_id),
-                now,
-                self.settings.feed_pause_days,
-                notify,
-            )
+            if now - feed.failing_since >= timedelta(days=self.settings.feed_pause_days):
+                report.paused += await feedhealth.pause_failing(
+                    session,
+                    feed,
+                    await self._targets(session, feed_id),
+                    now,
+                    self.settings.feed_pause_days,
+                    notify,
+                )
         if report.warnings or report.paused:
             self._notify()
 

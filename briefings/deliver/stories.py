@@ -5,11 +5,13 @@ Similarity is the Jaccard index of the two texts' sets of word 3-shingles (lower
 row), computed exactly. MinHash (e.g. ``datasketch``) only *estimates* this index and pays off when
 millions of documents must be searched through LSH; a digest compares the few dozen articles one
 channel has pending (at most ``BRIEFBOT_FEED_MAX_NEW`` per feed per poll), where the exact pairwise
-index takes milliseconds (``benchmarks/dedupe_threshold.py`` times 200 articles) and needs neither numpy
-nor scipy at run time. The threshold was measured on the corpus by that benchmark: rewrites of one
-story (the OneStopEnglish advanced and intermediate versions, syndicated copies with a paragraph cut or
-a site's boilerplate added) score 0.1 and far above, unrelated articles (same-title stories included)
-at most 0.012.
+index costs about 20 ms for 20 articles and 100 ms for 50 (``benchmarks/dedupe_threshold.py``; run off
+the event loop) and needs neither numpy nor scipy (datasketch's dependencies) at run time.
+The threshold was measured on the corpus by that benchmark: at 0.10 no pair of the 52,650 pairs of
+different corpus articles counts as one story (the largest score is 0.083, two templated market
+reports; the same-title OneStopEnglish pairs score 0.003 and 0.0), while syndicated copies (1.000),
+OneStopEnglish's intermediate (0.989) and elementary (0.984) rewrites and summary-only versions (0.760)
+are found: precision 1.000, recall 0.918.
 """
 
 from __future__ import annotations
