@@ -150,7 +150,7 @@ def describe_subscription(sub: Subscription) -> str:
             text += f" Next: {local:%a} {local.day} {local:%b %H:%M}."
     text += " " + _history(sub)
     if sub.filters:
-        text += f" Only articles that pass: {sub.filters}."
+        text += f" Filters: {sub.filters}."
     return text
 
 

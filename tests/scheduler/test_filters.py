@@ -87,7 +87,7 @@ async def test_filters_decide_which_new_articles_are_filed(chat, svc, store, clo
     )
     assert not reply.error, reply.text
     if words:
-        assert "Only articles that pass:" in reply.text
+        assert "Filters: " in reply.text
     _publish(feed_server, "news")
     clock.advance(timedelta(minutes=30))
     report = await svc.poller.poll_due()
