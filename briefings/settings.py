@@ -64,6 +64,7 @@ class Settings:
     max_briefings_per_channel: int = 4  # BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL: in progress at once
     feed_interval_minutes: int = 15  # BRIEFBOT_FEED_INTERVAL_MINUTES: how often each feed is polled
     repost_change: float = 0.3  # BRIEFBOT_REPOST_CHANGE: share of an updated entry's text that must change
+    feed_pause_days: int = 3  # BRIEFBOT_FEED_PAUSE_DAYS: a feed failing this long is paused (channel told)
     # Slack
     slack_bot_token: str | None = None  # SLACK_BOT_TOKEN
     slack_signing_secret: str | None = None  # SLACK_SIGNING_SECRET
@@ -177,6 +178,7 @@ class Settings:
             "BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL", s.max_briefings_per_channel, 1, 200
         )
         s.feed_interval_minutes = integer("BRIEFBOT_FEED_INTERVAL_MINUTES", s.feed_interval_minutes, 1, 1440)
+        s.feed_pause_days = integer("BRIEFBOT_FEED_PAUSE_DAYS", s.feed_pause_days, 1, 365)
         change = text("BRIEFBOT_REPOST_CHANGE")
         if change is not None:
             try:

@@ -19,6 +19,7 @@ from briefings.deliver.chat import ChatCommands, Reply
 from briefings.deliver.delivery import ChannelRef
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
+from briefings.present.code import render_code
 from briefings.settings import Settings
 
 from . import modal
@@ -119,6 +120,15 @@ class SlackHandlers:
             await self._open_modal(client, command, respond)
         elif reply.kind == "briefing" and reply.briefing is not None:
             await _post(client, channel_id, _slack(SLACK.briefing(reply.briefing)), respond=respond)
+        elif reply.code is not None:  # an OPML export: code blocks, to the user only
+            for payload in render_code(reply.text, reply.code, "slack"):
+                assert isinstance(payload, dict)
+                await respond(
+                    text=payload["text"],
+                    blocks=payload["blocks"],
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
         elif reply.ephemeral or reply.error:
             await _ephemeral_respond(respond, reply.text)
         else:
