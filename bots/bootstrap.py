@@ -40,15 +40,23 @@ class Services:
     scheduler: Scheduler
     outbox: OutboxWorker
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    # With BRIEFBOT_BROKER_URL: queues polls, slot decisions and sends as Celery tasks instead of doing them.
+    dispatcher: Any = None  # briefings.deliver.executor.Dispatcher
 
     async def step(self) -> None:
         """Do now whatever is due now: polls, slot decisions, sends (the console calls it after /advance)."""
+        if self.dispatcher is not None:
+            await self.dispatcher.round()
+            return
         await self.poller.poll_due()
         await self.scheduler.tick()
         await self.outbox.run_once()
 
     async def run_background(self, stop: asyncio.Event) -> None:
-        """Scheduler, feed polling and outbox until ``stop`` is set."""
+        """Scheduler, feed polling and outbox until ``stop`` is set (with a broker: the dispatcher)."""
+        if self.dispatcher is not None:
+            await self.dispatcher.run(stop)
+            return
         await asyncio.gather(
             self.scheduler.run(stop),
             run_poller(self.poller, stop),
@@ -67,9 +75,18 @@ async def bootstrap(
     """Open the store (migrated) and build the services; close everything on exit."""
     clock = clock or SystemClock()
     own_briefer = briefer is None
+    dispatcher = None
+    if briefer is None and settings.broker_url:
+        from briefings.deliver.executor import CeleryBriefer  # noqa: PLC0415 - celery only with a broker
+
+        briefer = CeleryBriefer(settings)
     briefer = briefer or Briefer(settings)
     try:
         async with open_store(settings.effective_database_url) as store:
+            if settings.broker_url:
+                from briefings.deliver.executor import Dispatcher  # noqa: PLC0415
+
+                dispatcher = Dispatcher(store, settings, clock)
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
             poller = Poller(store, settings, clock, getattr(briefer, "brief_scheduled", briefer.brief))
             subscriptions = SubscriptionService(store, poller, settings, clock)
@@ -91,10 +108,32 @@ async def bootstrap(
                 scheduler=scheduler,
                 outbox=outbox,
                 deliverers=outbox.deliverers,
+                dispatcher=dispatcher,
             )
     finally:
+        if dispatcher is not None:
+            await dispatcher.close()
         if own_briefer:
             briefer.close()
+
+
+@contextlib.asynccontextmanager
+async def worker_runtime(settings: Settings) -> AsyncIterator[Any]:
+    """A Celery worker process's runtime: the store (migrated by the frontend, not here), the poller
+    briefing in this process, the scheduler, and an outbox with the configured platforms' Deliverers."""
+    from briefings.deliver.workers import Runtime, local_brief  # noqa: PLC0415 - celery only in workers
+
+    clock = SystemClock()
+    async with (
+        open_store(settings.effective_database_url, migrate=False) as store,
+        platform_deliverers(settings, configured_platforms(settings)) as deliverers,
+    ):
+        yield Runtime(
+            settings=settings,
+            poller=Poller(store, settings, clock, local_brief(settings)),
+            scheduler=Scheduler(store, settings, clock),
+            outbox=OutboxWorker(store, deliverers, clock),
+        )
 
 
 def configured_platforms(settings: Settings) -> list[str]:

@@ -22,6 +22,7 @@ COMMANDS = (
     "bots.commands.digest",  # digest --to console|slack:ID|discord:ID
     "bots.commands.serve",  # serve slack|discord
     "bots.commands.discord",  # discord invite
+    "bots.commands.worker",  # worker: Celery worker when BRIEFBOT_BROKER_URL is set
 )
 
 

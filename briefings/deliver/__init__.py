@@ -1,0 +1,1 @@
+"""Delivery: subscriptions, polling, schedules, the outbox, and (with a broker) Celery workers."""

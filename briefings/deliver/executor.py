@@ -1,0 +1,202 @@
+"""The seam between "in this process" and "on Celery workers", on the frontend's side.
+
+Unset ``BRIEFBOT_BROKER_URL``: ``bots.bootstrap`` builds today's ``pipeline.Briefer`` (one NLP thread)
+and runs the poller, scheduler and outbox loops in the process, exactly as before. Set: it builds a
+``CeleryBriefer`` (same interface: ``brief``, ``brief_scheduled``, ``brief_source``, ``limits``) whose
+briefings run as ``briefbot.brief`` tasks, and a ``Dispatcher`` that, instead of polling, deciding and
+sending itself, queues the due feeds, slot decisions and outbox channels as tasks. The task bodies
+are the functions the embedded loops call (see ``briefings.deliver.workers``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ..clock import Clock
+from ..digests import briefing_from_json
+from ..errors import BriefbotError, InputError
+from ..models import Article, Briefing
+from ..pipeline import BriefingLimits, Priority, load_source
+from ..settings import Settings
+from ..store import Feed, OutboxEntry, Store, SubscriptionRow
+from . import workers
+from .tenants import current_tenant
+
+log = logging.getLogger(__name__)
+
+
+class WorkersUnavailable(BriefbotError):
+    """No worker answered in time."""
+
+
+class CeleryBriefer:
+    """``pipeline.Briefer``'s interface, briefing on the workers: each article a ``briefbot.brief`` task on
+    its lane, the result awaited without blocking the event loop."""
+
+    def __init__(self, settings: Settings, *, timeout: float = 600.0) -> None:
+        self.settings = settings
+        self.app = workers.configure(settings)
+        self.timeout = timeout
+        self.limits = BriefingLimits(settings.max_briefings_per_user, settings.max_briefings_per_channel)
+
+    async def brief(self, article: Article, *, priority: Priority = "interactive") -> Briefing:
+        limit = self.settings.chat_max_chars
+        if priority == "interactive" and len(article.text) > limit:
+            raise InputError(
+                f"That article is {len(article.text):,} characters; chat briefings take at most {limit:,} "
+                "(BRIEFBOT_CHAT_MAX_CHARS)."
+            )
+        queue = workers.lane(len(article.text), priority, self.settings)
+        result = await asyncio.to_thread(
+            self.app.send_task,
+            workers.BRIEF,
+            args=(article.to_dict(), current_tenant.get()),
+            queue=queue,
+        )
+        answer = await self._wait(result)
+        result.forget()
+        if "error" in answer:
+            raise InputError(answer["error"])
+        return briefing_from_json(answer["briefing"])
+
+    async def _wait(self, result: Any) -> dict[str, Any]:
+        deadline = time.monotonic() + self.timeout
+        pause = 0.01
+        while not result.ready():
+            if time.monotonic() > deadline:
+                raise WorkersUnavailable(
+                    f"no briefbot worker answered within {self.timeout:.0f} s (is `briefbot worker` running?)"
+                )
+            await asyncio.sleep(pause)
+            pause = min(0.1, pause * 1.5)
+        value: dict[str, Any] = result.get(propagate=True, disable_sync_subtasks=False)
+        return value
+
+    async def brief_scheduled(self, article: Article) -> Briefing:
+        return await self.brief(article, priority="scheduled")
+
+    async def brief_source(self, source: str) -> tuple[Article, Briefing]:
+        article = await load_source(source, self.settings)
+        return article, await self.brief(article)
+
+    def warm_up(self) -> None:
+        """Nothing to load here: the workers load spaCy."""
+
+    def close(self) -> None:
+        """Nothing to stop: results are awaited per call."""
+
+
+class Dispatcher:
+    """Queues due work as tasks, at most one queued task per feed, per channel and for the slots."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock,
+        *,
+        interval: float = 1.0,
+        decide_every: float = 5.0,
+    ) -> None:
+        import redis.asyncio as aioredis  # noqa: PLC0415 - comes with celery[redis]
+
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.interval = interval
+        self.app = workers.configure(settings)
+        self.lock_seconds = settings.task_visibility_seconds
+        assert settings.broker_url
+        self.redis: Any = (
+            aioredis.Redis.from_url(settings.broker_url)
+            if settings.broker_url.startswith(("redis://", "rediss://"))
+            else None
+        )
+        self.decide_every = decide_every
+        self._last_decide = float("-inf")
+        self.queued = 0
+
+    async def _lock(self, name: str) -> bool:
+        if self.redis is None:  # RabbitMQ: no shared lock; an idempotent task may be queued twice
+            return True
+        return bool(await self.redis.set(workers.LOCK_PREFIX + name, "1", nx=True, ex=self.lock_seconds))
+
+    async def _send(self, items: list[tuple[str, str, tuple[Any, ...], str]]) -> None:
+        """Publish (lock name, task, args, queue) for each item whose lock is free."""
+        todo = [(task, args, queue) for name, task, args, queue in items if await self._lock(name)]
+        if not todo:
+            return
+
+        def publish() -> None:
+            with self.app.producer_or_acquire() as producer:
+                for task, args, queue in todo:
+                    self.app.send_task(task, args=args, queue=queue, producer=producer)
+
+        await asyncio.to_thread(publish)
+        self.queued += len(todo)
+
+    async def due_feeds(self, now: datetime) -> list[int]:
+        async with self.store.session() as session:
+            return list(
+                (
+                    await session.execute(
+                        select(Feed.id).where(
+                            Feed.id.in_(
+                                select(SubscriptionRow.feed_id).where(SubscriptionRow.active.is_(True))
+                            ),
+                            or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now),
+                        )
+                    )
+                ).scalars()
+            )
+
+    async def ready_channels(self, now: datetime) -> list[int]:
+        async with self.store.session() as session:
+            return list(
+                (
+                    await session.execute(
+                        select(OutboxEntry.channel_id)
+                        .where(
+                            OutboxEntry.status.in_(("pending", "sending")),
+                            OutboxEntry.next_attempt_at <= now,
+                        )
+                        .distinct()
+                    )
+                ).scalars()
+            )
+
+    async def round(self) -> None:
+        """Queue everything due now: feed polls, the slot decisions, channels with sendable entries."""
+        now = self.clock.now()
+        items: list[tuple[str, str, tuple[Any, ...], str]] = [
+            (f"poll:{f}", workers.POLL_FEED, (f,), "polling") for f in await self.due_feeds(now)
+        ]
+        if time.monotonic() - self._last_decide >= self.decide_every:
+            self._last_decide = time.monotonic()
+            items.append(("decide", workers.DECIDE_SLOTS, (), "scheduled"))
+        items += [
+            (f"outbox:{c}", workers.SEND_OUTBOX, (c,), "delivery") for c in await self.ready_channels(now)
+        ]
+        await self._send(items)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """A round every ``interval`` seconds until ``stop``; a failing round is logged, never fatal."""
+        while not stop.is_set():
+            try:
+                await self.round()
+            except Exception:  # noqa: BLE001 - keep dispatching after a broker or DB hiccup
+                log.exception("dispatch round failed; retrying")
+            try:
+                await asyncio.wait_for(stop.wait(), self.interval)
+            except TimeoutError:
+                pass
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
