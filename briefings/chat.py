@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from .clock import Clock
+from .deliver.tenants import tenant_of, tenant_scope
 from .delivery import ChannelRef
 from .errors import BriefbotError, InputError
 from .ingest import article_from_text, load_path
@@ -278,7 +279,10 @@ class ChatCommands:
             )
         # At most a few briefings in progress per user and per channel (refused at once beyond).
         limits = getattr(self.briefer, "limits", None)
-        with limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext():
+        with (
+            limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext(),
+            tenant_scope(tenant_of(channel.platform, channel.workspace, channel.channel)),
+        ):
             article = await self._article(stripped, channel)
             return Reply(kind="briefing", briefing=await self.briefer.brief(article))
 

@@ -51,6 +51,7 @@ def _clean_env(monkeypatch, tmp_path):
     for name in list(os.environ):
         if name.startswith(("SLACK_", "DISCORD_", "BRIEFBOT_")) and name not in (
             "BRIEFBOT_TEST_DATABASE_URL",
+            "BRIEFBOT_TEST_REDIS_URL",
             "BRIEFBOT_SHARED",
         ):
             monkeypatch.delenv(name, raising=False)

@@ -111,7 +111,8 @@ class Dispatcher:
         self.clock = clock
         self.interval = interval
         self.app = workers.configure(settings)
-        self.lock_seconds = settings.task_visibility_seconds
+        # Longer than a redelivery takes, so a killed task is redone by its own message, not queued twice.
+        self.lock_seconds = settings.task_visibility_seconds * 3
         assert settings.broker_url
         self.redis: Any = (
             aioredis.Redis.from_url(settings.broker_url)
