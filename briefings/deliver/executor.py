@@ -41,7 +41,7 @@ class CeleryBriefer:
 
     def __init__(self, settings: Settings, *, timeout: float = 600.0) -> None:
         self.settings = settings
-        self.app = workers.configure(settings)
+        self.app = workers.producer(settings)
         self.timeout = timeout
         self.limits = BriefingLimits(settings.max_briefings_per_user, settings.max_briefings_per_channel)
 
@@ -89,7 +89,8 @@ class CeleryBriefer:
         """Nothing to load here: the workers load spaCy."""
 
     def close(self) -> None:
-        """Nothing to stop: results are awaited per call."""
+        """Close the broker and result connections."""
+        self.app.close()
 
 
 class Dispatcher:
@@ -110,7 +111,7 @@ class Dispatcher:
         self.settings = settings
         self.clock = clock
         self.interval = interval
-        self.app = workers.configure(settings)
+        self.app = workers.producer(settings)
         # Longer than a redelivery takes, so a killed task is redone by its own message, not queued twice.
         self.lock_seconds = settings.task_visibility_seconds * 3
         assert settings.broker_url
@@ -199,5 +200,6 @@ class Dispatcher:
                 pass
 
     async def close(self) -> None:
+        self.app.close()
         if self.redis is not None:
             await self.redis.aclose()

@@ -59,11 +59,11 @@ def result_backend(broker_url: str) -> str:
     return broker_url if broker_url.startswith(("redis://", "rediss://")) else "rpc://"
 
 
-def configure(settings: Settings) -> Celery:
-    """Point the app at the broker and set the delivery guarantees (producer and worker alike)."""
+def _conf(settings: Settings) -> dict[str, Any]:
+    """The broker and the delivery guarantees (producer and worker alike)."""
     if not settings.broker_url:
         raise BriefbotError("BRIEFBOT_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0)")
-    app.conf.update(
+    return dict(
         broker_url=settings.broker_url,
         result_backend=result_backend(settings.broker_url),
         task_serializer="json",
@@ -86,7 +86,20 @@ def configure(settings: Settings) -> Celery:
         },
         result_backend_transport_options={"visibility_timeout": settings.task_visibility_seconds},
     )
+
+
+def configure(settings: Settings) -> Celery:
+    """Point the worker's app (the one the tasks are registered on) at the broker."""
+    app.conf.update(_conf(settings))
     return app
+
+
+def producer(settings: Settings) -> Celery:
+    """A new app for a frontend that queues tasks by name (its own connection pools, so a process may
+    talk to another broker later, as tests do)."""
+    client = Celery("briefbot-frontend")
+    client.conf.update(_conf(settings))
+    return client
 
 
 def lane(chars: int, priority: str, settings: Settings) -> str:
