@@ -70,7 +70,16 @@ class Workers:
     logs: Path | None = None
 
     def start(self, name: str, *, queues: str | None = None, concurrency: int = 1, **env: str) -> None:
-        argv = [sys.executable, "-m", "bots", "worker", "--concurrency", str(concurrency), "--name", f"{name}@test"]
+        argv = [
+            sys.executable,
+            "-m",
+            "bots",
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--name",
+            f"{name}@test",
+        ]
         if queues:
             argv += ["--queues", queues]
         log = open(self.logs / f"worker-{name}.log", "ab") if self.logs else subprocess.DEVNULL  # noqa: SIM115
@@ -164,7 +173,9 @@ async def seed_fanout(store: Any, n: int, *, workspace: str = "T0TEST", tz: str 
         session.add(feed)
         await session.flush()
         for i in range(n):
-            ch = Channel(platform="slack", workspace=workspace, channel=f"C{i:06d}", timezone=tz, created_at=now)
+            ch = Channel(
+                platform="slack", workspace=workspace, channel=f"C{i:06d}", timezone=tz, created_at=now
+            )
             session.add(ch)
             await session.flush()
             session.add(
@@ -183,20 +194,30 @@ async def seed_fanout(store: Any, n: int, *, workspace: str = "T0TEST", tz: str 
             h = hashlib.sha256(f"bench {i}".encode()).hexdigest()
             session.add(
                 ArticleRow(
-                    content_hash=h, url=b.url, title=b.headline, text="", briefing_json=briefing_to_json(b), created_at=now
+                    content_hash=h,
+                    url=b.url,
+                    title=b.headline,
+                    text="",
+                    briefing_json=briefing_to_json(b),
+                    created_at=now,
                 )
             )
             await session.flush()
             session.add(
                 ChannelItem(
-                    channel_id=ch.id, feed_id=feed.id, content_hash=h, url=b.url, title=b.headline, discovered_at=now
+                    channel_id=ch.id,
+                    feed_id=feed.id,
+                    content_hash=h,
+                    url=b.url,
+                    title=b.headline,
+                    discovered_at=now,
                 )
             )
 
 
-async def wait_until(predicate: Any, timeout: float, what: str, step: float = 0.1) -> None:
-    """Poll ``predicate`` (sync or async) until true; fail naming ``what`` after ``timeout`` (a hang guard)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_until(predicate: Any, guard: float, what: str, step: float = 0.1) -> None:
+    """Poll ``predicate`` (sync or async) until true; fail naming ``what`` after ``guard`` s (a hang guard)."""
+    deadline = asyncio.get_running_loop().time() + guard
     while True:
         value = predicate()
         if asyncio.iscoroutine(value):
@@ -204,5 +225,5 @@ async def wait_until(predicate: Any, timeout: float, what: str, step: float = 0.
         if value:
             return
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {guard:.0f} s waiting for {what}")
         await asyncio.sleep(step)
