@@ -44,6 +44,8 @@ class CeleryBriefer:
         self.app = workers.producer(settings)
         self.timeout = timeout
         self.limits = BriefingLimits(settings.max_briefings_per_user, settings.max_briefings_per_channel)
+        self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._poller: asyncio.Future[None] | None = None
 
     async def brief(self, article: Article, *, priority: Priority = "interactive") -> Briefing:
         limit = self.settings.chat_max_chars
@@ -66,6 +68,51 @@ class CeleryBriefer:
         return briefing_from_json(answer["briefing"])
 
     async def _wait(self, result: Any) -> dict[str, Any]:
+        """The task's answer. With a key-value result backend (Redis) one loop fetches every awaited
+        result with one MGET per round; otherwise each result is polled."""
+        backend = self.app.backend
+        if not hasattr(backend, "get_key_for_task") or not hasattr(backend, "mget"):
+            return await self._poll_one(result)
+        done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[result.id] = done
+        if self._poller is None or self._poller.done():
+            self._poller = asyncio.ensure_future(self._poll_all())
+        try:
+            return await asyncio.wait_for(done, self.timeout)
+        except TimeoutError:
+            raise WorkersUnavailable(
+                f"no briefbot worker answered within {self.timeout:.0f} s (is `briefbot worker` running?)"
+            ) from None
+        finally:
+            self._waiting.pop(result.id, None)
+
+    async def _poll_all(self) -> None:
+        from celery import states  # noqa: PLC0415
+
+        backend = self.app.backend
+        pause = 0.01
+        while self._waiting:
+            ids = list(self._waiting)
+            values = backend.mget([backend.get_key_for_task(i) for i in ids])
+            got = False
+            for task_id, raw in zip(ids, values, strict=True):
+                if raw is None:
+                    continue
+                meta = backend.decode_result(raw)
+                if meta["status"] not in states.READY_STATES:
+                    continue
+                done = self._waiting.pop(task_id, None)
+                got = True
+                if done is None or done.done():
+                    continue
+                if meta["status"] == states.SUCCESS:
+                    done.set_result(meta["result"])
+                else:
+                    done.set_exception(WorkersUnavailable(f"the briefing task failed: {meta['result']!r}"))
+            pause = 0.01 if got else min(0.05, pause * 1.5)
+            await asyncio.sleep(pause)
+
+    async def _poll_one(self, result: Any) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout
         pause = 0.01
         while not result.ready():
@@ -90,6 +137,8 @@ class CeleryBriefer:
 
     def close(self) -> None:
         """Close the broker and result connections."""
+        if self._poller is not None:
+            self._poller.cancel()
         self.app.close()
 
 
@@ -104,6 +153,7 @@ class Dispatcher:
         *,
         interval: float = 1.0,
         decide_every: float = 5.0,
+        send_batch: int = 25,
     ) -> None:
         import redis.asyncio as aioredis  # noqa: PLC0415 - comes with celery[redis]
 
@@ -121,27 +171,31 @@ class Dispatcher:
             else None
         )
         self.decide_every = decide_every
+        self.send_batch = send_batch
         self._last_decide = float("-inf")
         self.queued = 0
 
-    async def _lock(self, name: str) -> bool:
+    async def _free(self, names: list[str]) -> list[bool]:
+        """Take the dispatch lock of each name (one round trip for all); True where it was free."""
         if self.redis is None:  # RabbitMQ: no shared lock; an idempotent task may be queued twice
-            return True
-        return bool(await self.redis.set(workers.LOCK_PREFIX + name, "1", nx=True, ex=self.lock_seconds))
+            return [True] * len(names)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.set(workers.LOCK_PREFIX + name, "1", nx=True, ex=self.lock_seconds)
+            return [bool(ok) for ok in await pipe.execute()]
 
-    async def _send(self, items: list[tuple[str, str, tuple[Any, ...], str]]) -> None:
-        """Publish (lock name, task, args, queue) for each item whose lock is free."""
-        todo = [(task, args, queue) for name, task, args, queue in items if await self._lock(name)]
-        if not todo:
+    async def _send(self, items: list[tuple[str, tuple[Any, ...], str]]) -> None:
+        """Publish each (task, args, queue) in one producer session."""
+        if not items:
             return
 
         def publish() -> None:
             with self.app.producer_or_acquire() as producer:
-                for task, args, queue in todo:
+                for task, args, queue in items:
                     self.app.send_task(task, args=args, queue=queue, producer=producer)
 
         await asyncio.to_thread(publish)
-        self.queued += len(todo)
+        self.queued += len(items)
 
     async def due_feeds(self, now: datetime) -> list[int]:
         async with self.store.session() as session:
@@ -174,17 +228,22 @@ class Dispatcher:
             )
 
     async def round(self) -> None:
-        """Queue everything due now: feed polls, the slot decisions, channels with sendable entries."""
+        """Queue everything due now: feed polls, the slot decisions, channels with sendable entries (in
+        tasks of ``send_batch`` channels, sent side by side by the worker)."""
         now = self.clock.now()
-        items: list[tuple[str, str, tuple[Any, ...], str]] = [
-            (f"poll:{f}", workers.POLL_FEED, (f,), "polling") for f in await self.due_feeds(now)
-        ]
-        if time.monotonic() - self._last_decide >= self.decide_every:
+        items: list[tuple[str, tuple[Any, ...], str]] = []
+        feeds = await self.due_feeds(now)
+        for feed_id, ok in zip(feeds, await self._free([f"poll:{f}" for f in feeds]), strict=True):
+            if ok:
+                items.append((workers.POLL_FEED, (feed_id,), "polling"))
+        if time.monotonic() - self._last_decide >= self.decide_every and (await self._free(["decide"]))[0]:
             self._last_decide = time.monotonic()
-            items.append(("decide", workers.DECIDE_SLOTS, (), "scheduled"))
-        items += [
-            (f"outbox:{c}", workers.SEND_OUTBOX, (c,), "delivery") for c in await self.ready_channels(now)
-        ]
+            items.append((workers.DECIDE_SLOTS, (), "scheduled"))
+        channels = await self.ready_channels(now)
+        oks = await self._free([f"outbox:{c}" for c in channels])
+        free = [c for c, ok in zip(channels, oks, strict=True) if ok]
+        for start in range(0, len(free), self.send_batch):
+            items.append((workers.SEND_OUTBOX, (free[start : start + self.send_batch],), "delivery"))
         await self._send(items)
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -260,18 +260,25 @@ def poll_feed_task(self: Any, feed_id: int) -> dict[str, int]:
 
 
 @app.task(name=SEND_OUTBOX, **_TASK)
-def send_outbox_task(self: Any, channel_id: int) -> float | None:
-    """Send one channel's sendable outbox entries (``OutboxWorker.send_channel``); a short pacing wait
-    is slept here, a longer one is left to the dispatcher's next round."""
+def send_outbox_task(self: Any, channel_ids: list[int]) -> int:
+    """Send these channels' sendable outbox entries (``OutboxWorker.send_channel`` each, side by side);
+    a short pacing wait is slept here, a longer one is left to the dispatcher's next round."""
     rt = runtime()
-    try:
-        wait = run(rt.outbox.send_channel(channel_id))
-        while wait is not None and wait <= 1.5:
-            run(asyncio.sleep(wait))
-            wait = run(rt.outbox.send_channel(channel_id))
-    finally:
-        _unlock(rt, f"outbox:{channel_id}")
-    return wait
+
+    async def one(channel_id: int) -> bool:
+        try:
+            wait = await rt.outbox.send_channel(channel_id)
+            while wait is not None and wait <= 1.5:
+                await asyncio.sleep(wait)
+                wait = await rt.outbox.send_channel(channel_id)
+            return wait is None
+        finally:
+            _unlock(rt, f"outbox:{channel_id}")
+
+    async def all_of() -> list[bool]:
+        return list(await asyncio.gather(*(one(c) for c in channel_ids)))
+
+    return sum(run(all_of()))
 
 
 @app.task(name=DECIDE_SLOTS, **_TASK)
