@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 
 from briefings.errors import BriefbotError
-from briefings.ingest import article_from_text
+from briefings.ingest.source import is_url, load_source
 from briefings.models import Briefing
-from briefings.pipeline import Briefer, is_url
+from briefings.pipeline import Briefer
 
 from .replies import briefing_payload, defer, message_kwargs, notice, send_error, send_public
 
@@ -42,11 +42,9 @@ class BriefHandlers:
     async def _brief(self, source: str, *, is_link: bool, interaction: discord.Interaction) -> Briefing:
         # At most a few briefings in progress per user and per channel (refused at once beyond).
         with self.briefer.limits.hold(str(interaction.user.id), f"discord:{interaction.channel_id}"):
-            # Pasted text is never treated as a local path (``load_source`` would read files by name).
-            if is_link:
-                _, briefing = await self.briefer.brief_source(source)
-                return briefing
-            return await self.briefer.brief(article_from_text(source, "pasted text"))
+            # Pasted text is never read as a URL or a local path.
+            article = await load_source(source, self.briefer.settings, pasted=not is_link)
+            return await self.briefer.brief(article)
 
     async def brief(self, interaction: discord.Interaction, *, url: str | None, text: str | None) -> None:
         url, text = (url or "").strip(), (text or "").strip()

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 from discord import app_commands
 
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
 from briefings.models import Digest
 
 from .replies import briefing_payload, defer, notice, send_ephemeral, send_error, send_public
 from .threads import post_article_threads
 
 if TYPE_CHECKING:
-    from briefings.chat import ChatCommands, Reply
+    from briefings.deliver.chat import ChatCommands, Reply
 
 log = logging.getLogger(__name__)
 

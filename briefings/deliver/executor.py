@@ -18,15 +18,15 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from ..clock import Clock
-from ..digests import briefing_from_json
-from ..errors import BriefbotError, InputError
-from ..models import Article, Briefing
-from ..pipeline import BriefingLimits, Priority, load_source
-from ..settings import Settings
-from ..store import Feed, OutboxEntry, Store, SubscriptionRow
-from . import workers
-from .tenants import current_tenant
+from briefings.clock import Clock
+from briefings.deliver import workers
+from briefings.deliver.digests import briefing_from_json
+from briefings.deliver.tenants import current_tenant
+from briefings.errors import BriefbotError, InputError
+from briefings.models import Article, Briefing
+from briefings.pipeline import Briefer, Priority
+from briefings.settings import Settings
+from briefings.store import Feed, OutboxEntry, Store, SubscriptionRow
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +35,14 @@ class WorkersUnavailable(BriefbotError):
     """No worker answered in time."""
 
 
-class CeleryBriefer:
-    """``pipeline.Briefer``'s interface, briefing on the workers: each article a ``briefbot.brief`` task on
-    its lane, the result awaited without blocking the event loop."""
+class CeleryBriefer(Briefer):
+    """A ``pipeline.Briefer`` that briefs on the workers: each article a ``briefbot.brief`` task on its
+    lane, the result awaited without blocking the event loop (its NLP thread is never started)."""
 
     def __init__(self, settings: Settings, *, timeout: float = 600.0) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self.app = workers.producer(settings)
         self.timeout = timeout
-        self.limits = BriefingLimits(settings.max_briefings_per_user, settings.max_briefings_per_channel)
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._poller: asyncio.Future[None] | None = None
 
@@ -125,13 +124,6 @@ class CeleryBriefer:
         value: dict[str, Any] = result.get(propagate=True, disable_sync_subtasks=False)
         return value
 
-    async def brief_scheduled(self, article: Article) -> Briefing:
-        return await self.brief(article, priority="scheduled")
-
-    async def brief_source(self, source: str) -> tuple[Article, Briefing]:
-        article = await load_source(source, self.settings)
-        return article, await self.brief(article)
-
     def warm_up(self) -> None:
         """Nothing to load here: the workers load spaCy."""
 
@@ -140,6 +132,7 @@ class CeleryBriefer:
         if self._poller is not None:
             self._poller.cancel()
         self.app.close()
+        super().close()
 
 
 class Dispatcher:

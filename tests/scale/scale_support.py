@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests" / "slack"))
 from slack_loopback import SlackLoopback  # noqa: E402
 
 from briefings.clock import SystemClock  # noqa: E402
-from briefings.digests import briefing_to_json  # noqa: E402
+from briefings.deliver.digests import briefing_to_json  # noqa: E402
 from briefings.models import Briefing, Bullet, Speaker  # noqa: E402
 from briefings.store import ArticleRow, Channel, ChannelItem, Feed, SubscriptionRow  # noqa: E402
 

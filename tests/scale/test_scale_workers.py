@@ -26,7 +26,7 @@ from scale_support import (
 )
 from sqlalchemy import func, select
 
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
 from briefings.settings import Settings
 from briefings.store import OutboxEntry, open_store
 
@@ -88,7 +88,7 @@ async def test_kill_9_mid_briefing_every_chat_briefing_posted_once(cluster):
 
     from bots.bootstrap import bootstrap
     from briefings.deliver.tenants import TenantLeases
-    from briefings.render import render
+    from briefings.present.render import render
 
     settings, workers, slack = cluster
     seed = SEED.read_text("utf-8")
