@@ -24,6 +24,7 @@ COMMANDS = (
     "bots.commands.serve",  # serve slack|discord
     "bots.commands.discord",  # discord invite
     "bots.commands.scale",  # migrate, scheduler, outbox: services of a deployment past one process
+    "bots.commands.worker",  # worker: Celery worker when BRIEFBOT_BROKER_URL is set
 )
 
 

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from briefings.deliver.chat import ChatCommands, Reply
 from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
 from briefings.present.code import render_code
@@ -145,7 +146,10 @@ class SlackHandlers:
         target = modal.submission_target(view)
         user = body["user"]["id"]
         try:
-            with self.briefer.limits.hold(user, f"slack:{target.channel}"):
+            with (
+                self.briefer.limits.hold(user, f"slack:{target.channel}"),
+                tenant_scope(tenant_of("slack", target.team, target.channel)),
+            ):
                 _, briefing = await self.briefer.brief_source(text)
             await _post(client, target.channel, _slack(SLACK.briefing(briefing)), fallback_user=user)
         except BriefbotError as exc:
@@ -165,7 +169,10 @@ class SlackHandlers:
         sources = _message_links(message)[:MAX_SHORTCUT_LINKS] or [to_plain(message.get("text", ""))]
         for source in sources:
             try:
-                with self.briefer.limits.hold(user, f"slack:{channel_id}"):
+                with (
+                    self.briefer.limits.hold(user, f"slack:{channel_id}"),
+                    tenant_scope(tenant_of("slack", (shortcut.get("team") or {}).get("id"), channel_id)),
+                ):
                     _, briefing = await self.briefer.brief_source(source)
                 if not briefing.bullets:
                     # Someone else's thread: an empty briefing there is noise, so tell only the user.

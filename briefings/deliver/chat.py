@@ -16,6 +16,7 @@ from briefings.deliver import opml, platforms
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.filters import KINDS, Filters, parse_filter_words, tokens
 from briefings.deliver.subscriptions import Subscription, SubscriptionService
+from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest.source import load_source
 from briefings.models import Article, Briefing, Digest
@@ -369,7 +370,10 @@ class ChatCommands:
             )
         # At most a few briefings in progress per user and per channel (refused at once beyond).
         limits = getattr(self.briefer, "limits", None)
-        with limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext():
+        with (
+            limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext(),
+            tenant_scope(tenant_of(channel.platform, channel.workspace, channel.channel)),
+        ):
             article = await self._article(stripped, channel)
             return Reply(kind="briefing", briefing=await self.briefer.brief(article))
 
