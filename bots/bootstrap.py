@@ -119,6 +119,7 @@ async def bootstrap(
                 pacing={p.name: p.limits.pacing for p in platforms.registered()},
                 rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
                 pacer=pacer,
+                lease=settings.outbox_lease_seconds,
             )
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
@@ -169,6 +170,7 @@ async def worker_runtime(settings: Settings) -> AsyncIterator[Any]:
                 pacing={p.name: p.limits.pacing for p in platforms.registered()},
                 rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
                 pacer=pacer,
+                lease=settings.outbox_lease_seconds,
             ),
         )
 

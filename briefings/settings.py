@@ -70,6 +70,9 @@ class Settings:
     giant_chars: int = 100_000  # BRIEFBOT_GIANT_CHARS: longer articles are briefed on the giant lane
     max_briefings_per_tenant: int = 4  # BRIEFBOT_MAX_BRIEFINGS_PER_TENANT: per workspace/guild, on workers
     task_visibility_seconds: int = 3600  # BRIEFBOT_TASK_VISIBILITY_SECONDS: redelivery after a lost worker
+    outbox_lease_seconds: int = (
+        300  # BRIEFBOT_OUTBOX_LEASE_SECONDS: a dead worker's claimed sends wait this long
+    )
     # Slack
     slack_bot_token: str | None = None  # SLACK_BOT_TOKEN
     slack_signing_secret: str | None = None  # SLACK_SIGNING_SECRET
@@ -208,6 +211,7 @@ class Settings:
         s.task_visibility_seconds = integer(
             "BRIEFBOT_TASK_VISIBILITY_SECONDS", s.task_visibility_seconds, 5, 86_400
         )
+        s.outbox_lease_seconds = integer("BRIEFBOT_OUTBOX_LEASE_SECONDS", s.outbox_lease_seconds, 5, 86_400)
 
         s.slack_bot_token = text("SLACK_BOT_TOKEN")
         s.slack_signing_secret = text("SLACK_SIGNING_SECRET")

@@ -58,6 +58,8 @@ async def cluster(tmp_path):
         "BRIEFBOT_BROKER_URL": broker,
         "BRIEFBOT_DATABASE_URL": db,
         "BRIEFBOT_TASK_VISIBILITY_SECONDS": str(VISIBILITY),
+        # a killed worker's claimed sends are taken over after this (300 s by default)
+        "BRIEFBOT_OUTBOX_LEASE_SECONDS": "10",
         "BRIEFBOT_SLACK_API_URL": slack.base_url,
         "BRIEFBOT_DATA_DIR": str(tmp_path / "data"),
     }
@@ -66,6 +68,7 @@ async def cluster(tmp_path):
         database_url=db,
         broker_url=broker,
         task_visibility_seconds=VISIBILITY,
+        outbox_lease_seconds=10,
         data_dir=tmp_path / "data",
         slack_api_url=slack.base_url,
         max_briefings_per_user=50,
