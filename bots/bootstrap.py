@@ -13,6 +13,7 @@ from typing import Any
 
 from briefings.chat import ChatCommands
 from briefings.clock import Clock, SystemClock
+from briefings.deliver.memory import MemoryService
 from briefings.delivery import Deliverer
 from briefings.errors import ConfigError
 from briefings.outbox import OutboxWorker
@@ -37,6 +38,7 @@ class Services:
     poller: Poller
     subscriptions: SubscriptionService
     chat: ChatCommands
+    memory: MemoryService
     scheduler: Scheduler
     outbox: OutboxWorker
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
@@ -73,8 +75,13 @@ async def bootstrap(
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
             poller = Poller(store, settings, clock, getattr(briefer, "brief_scheduled", briefer.brief))
             subscriptions = SubscriptionService(store, poller, settings, clock)
-            chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
+            memory = MemoryService(store, settings, clock)
+            poller.on_filed.append(memory.filed)
+            chat = ChatCommands(
+                briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock, memory=memory
+            )
             scheduler = Scheduler(store, settings, clock)
+            scheduler.housekeeping.append(memory.purge_due)
             outbox = OutboxWorker(store, dict(deliverers or {}), clock)
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
@@ -88,6 +95,7 @@ async def bootstrap(
                 poller=poller,
                 subscriptions=subscriptions,
                 chat=chat,
+                memory=memory,
                 scheduler=scheduler,
                 outbox=outbox,
                 deliverers=outbox.deliverers,

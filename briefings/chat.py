@@ -14,10 +14,12 @@ from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from .clock import Clock
+from .deliver.memory import COMMANDS as MEMORY_COMMANDS
+from .deliver.memory import MemoryService
 from .delivery import ChannelRef
 from .errors import BriefbotError, InputError
 from .ingest import article_from_text, load_path
-from .models import Article, Briefing, Digest
+from .models import Article, Briefing, Digest, Recall
 from .settings import Settings
 from .subscriptions import Subscription, SubscriptionService
 
@@ -32,6 +34,10 @@ HELP = """\
 /brief list  -  this channel's subscriptions, numbered, with each feed's status
 /brief unsubscribe <n>  -  stop subscription number n of the list
 /brief digest  -  the digest of the articles new since the last one, now
+/brief who <name> [7d|30d]  -  what that person (or organisation) said in what was briefed here
+/brief track <name or keyword> [acts offer,denial]  -  tell this channel when its feeds bring a match
+/brief untrack <n|name>, /brief tracking  -  stop tracking; list what this channel tracks
+/brief forget  -  (admins) forget every statement briefed in this workspace
 /brief help  -  this help"""
 
 _TIME = re.compile(r"^\d{1,2}:\d{2}(,\d{1,2}:\d{2})*$")
@@ -55,6 +61,7 @@ class Reply:
     text: str = ""  # for text/help: plain text (adapters escape/render it)
     briefing: Briefing | None = None
     digest_messages: Digest | None = None  # a digest queued in the outbox (Discord opens threads from it)
+    recall: Recall | None = None  # an answer of the statement memory: adapters render it (render_recall)
     ephemeral: bool = False  # errors, help, list, confirmations go to the user only
     error: bool = False
 
@@ -164,12 +171,25 @@ class ChatCommands:
     """Parses what follows ``/brief`` and calls the core; every failure becomes an ephemeral error Reply."""
 
     def __init__(
-        self, *, briefer: BrieferLike, subscriptions: SubscriptionService, settings: Settings, clock: Clock
+        self,
+        *,
+        briefer: BrieferLike,
+        subscriptions: SubscriptionService,
+        settings: Settings,
+        clock: Clock,
+        memory: MemoryService | None = None,
     ) -> None:
         self.briefer = briefer
         self.subscriptions = subscriptions
         self.settings = settings
         self.clock = clock
+        self.memory = memory
+
+    async def remember(self, channel: ChannelRef, briefing: Briefing) -> None:
+        """Keep a briefing's statements in the channel's workspace (for who/track); adapters that brief
+        outside ``handle`` (Slack's modal and shortcut, Discord's /brief) call this too."""
+        if self.memory is not None:
+            await self.memory.remember(channel, briefing)
 
     async def handle(
         self,
@@ -218,6 +238,20 @@ class ChatCommands:
             admin = can_manage if isinstance(can_manage, bool) else await can_manage()
         # Who acts, for the creator checks (None: managers only, checked here).
         actor = user if creators_may_manage else None
+        if single_line and command in MEMORY_COMMANDS and self.memory is not None:
+
+            async def is_admin() -> bool:
+                return can_manage if isinstance(can_manage, bool) else await can_manage()
+
+            answer, recall = await self.memory.answer(
+                command,
+                rest,
+                channel=channel,
+                user=user,
+                is_admin=is_admin,
+                creators_may_manage=creators_may_manage,
+            )
+            return Reply(kind="text", text=answer, ephemeral=True, recall=recall)
         if single_line and command in ("subscribe", "unsubscribe"):
             if not admin and not creators_may_manage:
                 return Reply(
@@ -280,7 +314,9 @@ class ChatCommands:
         limits = getattr(self.briefer, "limits", None)
         with limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext():
             article = await self._article(stripped, channel)
-            return Reply(kind="briefing", briefing=await self.briefer.brief(article))
+            briefing = await self.briefer.brief(article)
+        await self.remember(channel, briefing)
+        return Reply(kind="briefing", briefing=briefing)
 
     async def _article(self, text: str, channel: ChannelRef) -> Article:
         source = _unwrap(text)

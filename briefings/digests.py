@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Briefing, Bullet, Digest, Speaker
+from .models import Briefing, Bullet, Digest, Speaker, StatementRecord
 from .store import ArticleRow, Channel, ChannelItem
 
 # The render format of each platform's messages.
@@ -29,6 +29,7 @@ def briefing_from_json(data: str) -> Briefing:
     raw: dict[str, Any] = json.loads(data)
     raw["speakers"] = [Speaker(**s) for s in raw.get("speakers", [])]
     raw["bullets"] = [Bullet(**b) for b in raw.get("bullets", [])]
+    raw["record"] = [StatementRecord(**r) for r in raw.get("record", [])]
     return Briefing(**raw)
 
 

@@ -1,0 +1,2 @@
+"""Deliver: subscriptions, feed polling, the scheduler, digests and the outbox that posts through each
+platform's ``Deliverer``; ``chat`` holds the platform-free ``/brief`` commands."""
