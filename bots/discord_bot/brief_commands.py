@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
+from briefings.delivery import ChannelRef
 from briefings.errors import BriefbotError
 from briefings.ingest import article_from_text
 from briefings.models import Briefing
 from briefings.pipeline import Briefer, is_url
 
 from .replies import briefing_payload, defer, message_kwargs, notice, send_error, send_public
+
+if TYPE_CHECKING:
+    from briefings.chat import ChatCommands
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +41,9 @@ def links_in(text: str) -> list[str]:
 class BriefHandlers:
     """What ``/brief`` and "Brief this" do; the app-command objects only forward here."""
 
-    def __init__(self, briefer: Briefer) -> None:
+    def __init__(self, briefer: Briefer, chat: ChatCommands | None = None) -> None:
         self.briefer = briefer
+        self.chat = chat  # remembers what was briefed (the statement memory), when there is a store
 
     async def _brief(self, source: str, *, is_link: bool, interaction: discord.Interaction) -> Briefing:
         # At most a few briefings in progress per user and per channel (refused at once beyond).
@@ -45,8 +51,12 @@ class BriefHandlers:
             # Pasted text is never treated as a local path (``load_source`` would read files by name).
             if is_link:
                 _, briefing = await self.briefer.brief_source(source)
-                return briefing
-            return await self.briefer.brief(article_from_text(source, "pasted text"))
+            else:
+                briefing = await self.briefer.brief(article_from_text(source, "pasted text"))
+        if self.chat is not None and interaction.channel_id is not None:
+            guild = str(interaction.guild_id) if interaction.guild_id else None
+            await self.chat.remember(ChannelRef("discord", str(interaction.channel_id), guild), briefing)
+        return briefing
 
     async def brief(self, interaction: discord.Interaction, *, url: str | None, text: str | None) -> None:
         url, text = (url or "").strip(), (text or "").strip()

@@ -19,6 +19,7 @@ from briefings.chat import ChatCommands, Reply
 from briefings.delivery import ChannelRef
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
+from briefings.present.recall import render_recall
 from briefings.render import render, render_message
 from briefings.settings import Settings
 
@@ -118,6 +119,10 @@ class SlackHandlers:
             await self._open_modal(client, command, respond)
         elif reply.kind == "briefing" and reply.briefing is not None:
             await _post(client, channel_id, _slack(render(reply.briefing, "slack")), respond=respond)
+        elif reply.recall is not None:  # /brief who: for the asker only
+            await _ephemeral_respond(
+                respond, reply.text, payload=_slack(render_recall(reply.recall, "slack"))
+            )
         elif reply.ephemeral or reply.error:
             await _ephemeral_respond(respond, reply.text)
         else:
@@ -136,6 +141,7 @@ class SlackHandlers:
         try:
             with self.briefer.limits.hold(user, f"slack:{target.channel}"):
                 _, briefing = await self.briefer.brief_source(text)
+            await self.chat.remember(ChannelRef("slack", target.channel, target.team), briefing)
             await _post(client, target.channel, _slack(render(briefing, "slack")), fallback_user=user)
         except BriefbotError as exc:
             await _ephemeral_post(client, target.channel, user, exc.message)
@@ -156,6 +162,8 @@ class SlackHandlers:
             try:
                 with self.briefer.limits.hold(user, f"slack:{channel_id}"):
                     _, briefing = await self.briefer.brief_source(source)
+                team = (shortcut.get("team") or {}).get("id") or shortcut.get("team_id")
+                await self.chat.remember(ChannelRef("slack", channel_id, team), briefing)
                 if not briefing.bullets:
                     # Someone else's thread: an empty briefing there is noise, so tell only the user.
                     await _ephemeral_post(client, channel_id, user, _NOTHING_SAID, thread_ts=thread_ts)
@@ -245,8 +253,8 @@ async def _post(
             raise BriefbotError(f"Slack refused the message ({error}).", detail=str(exc)) from None
 
 
-async def _ephemeral_respond(respond: Any, text: str) -> None:
-    payload = _slack(render_message(text, "slack"))
+async def _ephemeral_respond(respond: Any, text: str, *, payload: dict[str, Any] | None = None) -> None:
+    payload = payload or _slack(render_message(text, "slack"))
     try:
         await respond(
             text=payload.get("text", ""),

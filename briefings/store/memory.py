@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, TextClause, delete, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import StatementRecord
@@ -266,7 +266,7 @@ async def find_speakers(session: AsyncSession, scope: str, name: str) -> list[Me
     return sorted(unique.values(), key=lambda sp: sp.last_seen, reverse=True)
 
 
-def _fts_condition(dialect: str, words: list[str]) -> ColumnElement[bool]:
+def _fts_condition(dialect: str, words: list[str]) -> TextClause:
     phrase = " ".join(words)
     if dialect == "postgresql":
         return text("memory_statements.search @@ phraseto_tsquery('english', :fts)").bindparams(fts=phrase)
@@ -288,7 +288,7 @@ async def recall(
 ) -> tuple[list[MemoryStatement], dict[str, int]]:
     """Statements of ``scope`` by the given speakers, or (``keyword``) whose text or speaker matches in the
     full-text index; newest first, at most ``limit``, with the count of every match by act."""
-    where: list[ColumnElement[bool]] = [MemoryStatement.scope == scope]
+    where: list[ColumnElement[bool] | TextClause] = [MemoryStatement.scope == scope]
     if speaker_ids:
         where.append(MemoryStatement.speaker_id.in_(list(speaker_ids)))
     elif keyword is not None:
@@ -326,16 +326,16 @@ async def recall(
 
 async def purge(session: AsyncSession, before: datetime) -> int:
     """Forget statements briefed before ``before`` (every scope), and speakers left with none."""
-    gone = (await session.execute(delete(MemoryStatement).where(MemoryStatement.seen_at < before))).rowcount
+    result = await session.execute(delete(MemoryStatement).where(MemoryStatement.seen_at < before))
     await _drop_orphans(session)
-    return int(gone or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def forget(session: AsyncSession, scope: str) -> int:
     """Delete everything the memory holds for ``scope``; the number of statements forgotten."""
-    gone = (await session.execute(delete(MemoryStatement).where(MemoryStatement.scope == scope))).rowcount
+    result = await session.execute(delete(MemoryStatement).where(MemoryStatement.scope == scope))
     await session.execute(delete(MemorySpeaker).where(MemorySpeaker.scope == scope))
-    return int(gone or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def _drop_orphans(session: AsyncSession) -> None:

@@ -32,6 +32,11 @@ async def test_login_syncs_the_commands_to_the_development_guild(fake_discord):
         "list",
         "unsubscribe",
         "digest",
+        "who",  # the statement memory (issue 14)
+        "track",
+        "untrack",
+        "tracking",
+        "forget",
     }
 
 
