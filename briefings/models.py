@@ -241,4 +241,5 @@ class Recall:
     title: str  # "What Hussein Amir-Abdollahian said" (plain text: renderers escape it)
     statements: list[Recalled] = field(default_factory=list)
     total: int = 0  # statements that matched, before the cap
+    counts: dict[str, int] = field(default_factory=dict)  # act -> statements that matched (shown or not)
     note: str | None = None  # a closing line ("2 people match: ...")

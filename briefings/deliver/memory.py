@@ -20,7 +20,7 @@ from briefings.digests import render_format
 from briefings.errors import InputError, PermissionDenied
 from briefings.models import ACTS, Briefing, Recall, Recalled
 from briefings.outbox import enqueue, idempotency_key
-from briefings.present.recall import render_recall
+from briefings.present.recall import PER_ACT, render_recall
 from briefings.settings import Settings
 from briefings.store import Channel, MemoryStatement, MemoryTrack, OutboxEntry, Store
 from briefings.store import memory as repo
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 COMMANDS = ("who", "track", "untrack", "tracking", "forget")
 MAX_TRACKS_PER_CHANNEL = 50
 MAX_TERM_CHARS = 100
-RECALL_LIMIT = 200  # newest statements read for one answer (each act shows its newest few)
 PURGE_EVERY = timedelta(hours=1)
 _PERIOD = re.compile(r"^(\d{1,4})d$", re.IGNORECASE)
 _ACT_WORDS = {
@@ -155,44 +154,48 @@ class MemoryService:
             return False
         scope = repo.scope_of(channel.platform, channel.workspace or None, channel.channel)
         ids = await self._remember(session, scope, briefing)
-        queued = False
-        now = self.clock.now()
-        for track in await repo.tracks_of(session, channel.id):
-            key = f"track:{track.id}:{repo.article_key(briefing.url or briefing.source or None, briefing.headline)}"
-            rows = await self._matches(session, scope, track, ids)
-            if not rows:
-                continue
-            sent_before = (
+        tracks = await repo.tracks_of(session, channel.id)
+        if not tracks or not ids:
+            return False
+        rows = await repo.statements(session, ids)
+        hits = await repo.keyword_hits(session, ids, [t.term for t in tracks])
+        article = repo.article_key(briefing.url or briefing.source or None, briefing.headline)
+        matched: list[tuple[MemoryTrack, list[MemoryStatement], str]] = []
+        for n, track in enumerate(tracks):
+            acts = [a for a in track.acts.split(",") if a]
+            found = [
+                st
+                for st, sp in rows
+                if (not acts or st.act in acts)
+                and ((n, st.id) in hits or repo.speaker_matches(track.term, sp))
+            ]
+            if found:
+                matched.append((track, found, f"track:{track.id}:{article}"))
+        if not matched:
+            return False
+        sent_before = set(
+            (
                 await session.execute(
-                    select(OutboxEntry.id).where(OutboxEntry.idempotency_key == idempotency_key(key, 0))
+                    select(OutboxEntry.idempotency_key).where(
+                        OutboxEntry.idempotency_key.in_([idempotency_key(key, 0) for _, _, key in matched])
+                    )
                 )
-            ).first()
-            if sent_before is not None:
+            ).scalars()
+        )
+        now = self.clock.now()
+        queued = False
+        for track, found, key in matched:
+            if idempotency_key(key, 0) in sent_before:
                 continue
             recall = Recall(
-                title=f"Tracking “{track.term}”: {_plural(len(rows), 'new statement')}",
-                statements=[_recalled(r) for r in rows],
-                total=len(rows),
+                title=f"Tracking “{track.term}”: {_plural(len(found), 'new statement')}",
+                statements=[_recalled(r) for r in found],
+                total=len(found),
             )
             payload = render_recall(recall, render_format(channel.platform))
             await enqueue(session, channel.id, "tracking", [payload], key=key, now=now)
             queued = True
         return queued
-
-    async def _matches(
-        self, session: AsyncSession, scope: str, track: MemoryTrack, ids: list[int]
-    ) -> list[MemoryStatement]:
-        """The statements among ``ids`` by the tracked speaker, or matching the keyword in the full-text
-        index, of the track's acts."""
-        acts = [a for a in track.acts.split(",") if a]
-        speakers = [sp.id for sp in await repo.find_speakers(session, scope, track.term)]
-        found: dict[int, MemoryStatement] = {}
-        if speakers:
-            by_name, _ = await repo.recall(session, scope, speaker_ids=speakers, acts=acts, ids=ids)
-            found.update((r.id, r) for r in by_name)
-        by_word, _ = await repo.recall(session, scope, keyword=track.term, acts=acts, ids=ids)
-        found.update((r.id, r) for r in by_word)
-        return sorted(found.values(), key=lambda r: r.start)
 
     async def purge_due(self, now: datetime) -> int:
         """Purge statements older than BRIEFBOT_MEMORY_DAYS, at most once an hour (the scheduler loop)."""
@@ -255,16 +258,14 @@ class MemoryService:
             note = None
             if speakers:
                 rows, counts = await repo.recall(
-                    session, scope, speaker_ids=[s.id for s in speakers], since=since, limit=RECALL_LIMIT
+                    session, scope, speaker_ids=[s.id for s in speakers], since=since, per_act=PER_ACT
                 )
                 names = sorted({s.name for s in speakers})
                 title = f"What {names[0] if len(names) == 1 else name} said{period}"
                 if len(names) > 1:
                     note = f"{len(names)} people match “{name}”: {', '.join(names[:10])}"
             else:
-                rows, counts = await repo.recall(
-                    session, scope, keyword=name, since=since, limit=RECALL_LIMIT
-                )
+                rows, counts = await repo.recall(session, scope, keyword=name, since=since, per_act=PER_ACT)
                 title = f"Nobody called “{name}” was quoted here{period}; statements mentioning it"
         if not rows:
             return (
@@ -277,6 +278,7 @@ class MemoryService:
             title=f"{title} ({_plural(total, 'statement')})",
             statements=[_recalled(r) for r in rows],
             total=total,
+            counts=counts,
             note=note,
         )
         return render_recall(recall, "text").rstrip("\n"), recall  # type: ignore[union-attr]

@@ -43,7 +43,8 @@ def _groups(recall: Recall) -> list[tuple[str, list[Recalled], int]]:
     for act in ACTS:
         of_act = [s for s in recall.statements if s.act == act]
         if of_act:
-            out.append((act, of_act[:PER_ACT], len(of_act) - PER_ACT if len(of_act) > PER_ACT else 0))
+            shown = of_act[:PER_ACT]
+            out.append((act, shown, max(recall.counts.get(act, len(of_act)), len(of_act)) - len(shown)))
     return out
 
 

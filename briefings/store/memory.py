@@ -10,12 +10,14 @@ Smith" != "Jane Smith"); organisations, countries and groups by their whole name
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, TextClause, delete, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,21 +143,37 @@ def _alias_keys(record: StatementRecord, name: _Name) -> list[str]:
     return out
 
 
-async def _candidates(session: AsyncSession, scope: str, q: _Name) -> list[MemorySpeaker]:
-    conditions: list[ColumnElement[bool]] = [MemorySpeaker.last == q.last]
-    if q.key:
-        conditions.append(MemorySpeaker.keys.like(f"%|{_like_escape(q.key)}|%", escape="\\"))
+async def _candidates(session: AsyncSession, scope: str, names: Sequence[_Name]) -> list[MemorySpeaker]:
+    """The scope's speakers any of ``names`` may denote, in one query: persons by surname (their alias
+    keys end in it too), anything else by whole name or by an alias (a LIKE over the scope's few
+    non-person speakers' keys)."""
+    lasts = sorted({q.last for q in names if q.last})
+    conditions: list[ColumnElement[bool]] = [MemorySpeaker.last.in_(lasts)] if lasts else []
+    for q in names:
+        if not q.person and q.key:
+            conditions.append(
+                (MemorySpeaker.person.is_(False))
+                & MemorySpeaker.keys.like(f"%|{_like_escape(q.key)}|%", escape="\\")
+            )
+    if not conditions:
+        return []
     rows = await session.execute(select(MemorySpeaker).where(MemorySpeaker.scope == scope, or_(*conditions)))
     return list(rows.scalars())
 
 
-async def _speaker_for(
-    session: AsyncSession, scope: str, record: StatementRecord, now: datetime
+def speaker_matches(name: str, speaker: MemorySpeaker) -> bool:
+    """Does ``name`` (as a user types it) denote ``speaker``?"""
+    return _matches(_Name.of(name, speaker.person), speaker)
+
+
+def _speaker_for(
+    candidates: list[MemorySpeaker], scope: str, record: StatementRecord, now: datetime
 ) -> MemorySpeaker:
-    """The scope's speaker this statement's speaker is (created when new; name, role, aliases updated)."""
+    """The speaker among ``candidates`` this statement's speaker is, its name, role and aliases updated;
+    else a new one (added to ``candidates``, not yet in the session)."""
     person = record.speaker_type == "person"
     name = _Name.of(record.speaker, person)
-    found = [sp for sp in await _candidates(session, scope, name) if sp.person == person]
+    found = [sp for sp in candidates if sp.person == person]
     exact = [sp for sp in found if f"|{name.key}|" in (sp.keys or "")]
     compatible = [sp for sp in found if _matches(name, sp)]
     if name.first:
@@ -177,21 +195,22 @@ async def _speaker_for(
             type=record.speaker_type[:16],
             last_seen=now,
         )
-        session.add(speaker)
-        await session.flush()
+        candidates.append(speaker)
         return speaker
     if person and name.first and not speaker.first:
         # "Amir-Abdollahian" first, "Hussein Amir-Abdollahian" later: the fuller name is the speaker's.
         speaker.first, speaker.name = name.first[:128], record.speaker[:256]
-    speaker.keys = _keys_field([*(speaker.keys or "").strip("|").split("|"), name.key, *alias_keys])
+    keys = _keys_field([*(speaker.keys or "").strip("|").split("|"), name.key, *alias_keys])
+    if keys != speaker.keys:
+        speaker.keys = keys
     aliases = json.loads(speaker.aliases or "[]")
-    for alias in record.aliases:
-        if alias not in aliases and len(aliases) < MAX_ALIASES:
-            aliases.append(alias)
-    speaker.aliases = json.dumps(aliases, ensure_ascii=False)
-    if record.role:
+    merged = aliases + [a for a in record.aliases if a not in aliases][: max(0, MAX_ALIASES - len(aliases))]
+    if merged != aliases:
+        speaker.aliases = json.dumps(merged, ensure_ascii=False)
+    if record.role and record.role[:256] != speaker.role:
         speaker.role = record.role[:256]
-    speaker.last_seen = max(speaker.last_seen, now)
+    if speaker.last_seen is None or speaker.last_seen < now:
+        speaker.last_seen = now
     return speaker
 
 
@@ -206,7 +225,8 @@ async def remember(
     now: datetime,
 ) -> list[int]:
     """Store an article's statements in ``scope`` (in the caller's transaction), each once: the ids of
-    all its statements there, the ones stored earlier included."""
+    all its statements there, the ones stored earlier included. A few round trips whatever the number
+    of statements: what is stored, the speakers' candidates, the new speakers, the new statements."""
     key = article_key(url, title)
     existing = dict(
         (
@@ -217,18 +237,26 @@ async def remember(
             )
         ).all()
     )
+    new = [
+        r
+        for r in {r.start: r for r in records}.values()
+        if r.start not in existing and r.speaker.strip() and r.content.strip()
+    ]
+    if not new:
+        return sorted(existing.values())
+    candidates = await _candidates(
+        session, scope, [_Name.of(r.speaker, r.speaker_type == "person") for r in new]
+    )
+    speakers = [_speaker_for(candidates, scope, r, now) for r in new]
+    fresh = [sp for sp in speakers if sp.id is None]
+    if fresh:
+        session.add_all(list({id(sp): sp for sp in fresh}.values()))
+        await session.flush()
     said_at = parse_when(date) or now
-    speakers: dict[tuple[str, str], MemorySpeaker] = {}
-    added: list[MemoryStatement] = []
-    for record in records:
-        if record.start in existing or not record.speaker.strip() or not record.content.strip():
-            continue
-        who = (record.speaker, record.speaker_type)
-        if who not in speakers:
-            speakers[who] = await _speaker_for(session, scope, record, now)
-        row = MemoryStatement(
+    rows = [
+        MemoryStatement(
             scope=scope,
-            speaker_id=speakers[who].id,
+            speaker_id=speaker.id,
             speaker=record.speaker[:256],
             role=(record.role or None) and record.role[:256],
             act=record.act,
@@ -244,26 +272,22 @@ async def remember(
             said_at=said_at,
             seen_at=now,
         )
-        session.add(row)
-        added.append(row)
-        existing[record.start] = -1
-    if added:
-        await session.flush()
-    return sorted([i for i in existing.values() if i != -1] + [r.id for r in added])
+        for record, speaker in zip(new, speakers, strict=True)
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return sorted([*existing.values(), *(r.id for r in rows)])
 
 
 async def find_speakers(session: AsyncSession, scope: str, name: str) -> list[MemorySpeaker]:
     """The scope's speakers ``name`` denotes (a person's surname alone may denote several)."""
-    found: list[MemorySpeaker] = []
-    for person in (True, False):
-        q = _Name.of(name, person)
-        if not q.key:
-            return []
-        found += [
-            sp for sp in await _candidates(session, scope, q) if sp.person == person and _matches(q, sp)
-        ]
-    unique = {sp.id: sp for sp in found}
-    return sorted(unique.values(), key=lambda sp: sp.last_seen, reverse=True)
+    names = [_Name.of(name, True), _Name.of(name, False)]
+    if not names[0].key:
+        return []
+    found = [
+        sp for sp in await _candidates(session, scope, names) if _matches(names[0 if sp.person else 1], sp)
+    ]
+    return sorted(found, key=lambda sp: sp.last_seen, reverse=True)
 
 
 def _fts_condition(dialect: str, words: list[str]) -> TextClause:
@@ -283,45 +307,98 @@ async def recall(
     keyword: str | None = None,
     since: datetime | None = None,
     acts: Sequence[str] = (),
-    ids: Sequence[int] | None = None,
-    limit: int = 100,
+    per_act: int = 5,
 ) -> tuple[list[MemoryStatement], dict[str, int]]:
-    """Statements of ``scope`` by the given speakers, or (``keyword``) whose text or speaker matches in the
-    full-text index; newest first, at most ``limit``, with the count of every match by act."""
-    where: list[ColumnElement[bool] | TextClause] = [MemoryStatement.scope == scope]
+    """Statements of ``scope`` by the given speakers (found in ``scope``), or (``keyword``) whose text or
+    speaker matches in the full-text index: the newest ``per_act`` of each act, newest first, and the
+    count of every match by act. One pass over the matches' (id, act, date), then the shown rows."""
+    dialect = session.get_bind().dialect.name
+    where: list[ColumnElement[bool] | TextClause] = []
     if speaker_ids:
+        # The speakers are the scope's own: their statements are too (and the speaker index is used).
         where.append(MemoryStatement.speaker_id.in_(list(speaker_ids)))
     elif keyword is not None:
         words = fts_words(keyword)
         if not words:
             return [], {}
-        where.append(_fts_condition(session.get_bind().dialect.name, words))
+        where.append(_fts_condition(dialect, words))
+        if dialect == "sqlite":
+            # Unary + keeps SQLite from scanning the scope's index: the full-text matches lead.
+            where.append(text("+memory_statements.scope = :scope").bindparams(scope=scope))
+        else:
+            where.append(MemoryStatement.scope == scope)
     else:
         return [], {}
     if since is not None:
         where.append(MemoryStatement.said_at >= since)
     if acts:
         where.append(MemoryStatement.act.in_(list(acts)))
-    if ids is not None:
-        if not ids:
-            return [], {}
-        where.append(MemoryStatement.id.in_(list(ids)))
-    counts = dict(
-        (
-            await session.execute(
-                select(MemoryStatement.act, func.count()).where(*where).group_by(MemoryStatement.act)
-            )
-        ).all()
-    )
-    if not counts:
+    found = (
+        await session.execute(
+            select(MemoryStatement.id, MemoryStatement.act, MemoryStatement.said_at).where(*where)
+        )
+    ).all()
+    if not found:
         return [], {}
+    counts: dict[str, int] = {}
+    by_act: dict[str, list[tuple[datetime, int]]] = {}
+    for sid, act, said_at in found:
+        counts[act] = counts.get(act, 0) + 1
+        by_act.setdefault(act, []).append((said_at, sid))
+    shown = [sid for rows in by_act.values() for _, sid in heapq.nlargest(per_act, rows)]
     rows = await session.execute(
         select(MemoryStatement)
-        .where(*where)
+        .where(MemoryStatement.id.in_(shown))
         .order_by(MemoryStatement.said_at.desc(), MemoryStatement.id.desc())
-        .limit(limit)
     )
-    return list(rows.scalars()), {str(k): int(v) for k, v in counts.items()}
+    return list(rows.scalars()), counts
+
+
+async def statements(
+    session: AsyncSession, ids: Sequence[int]
+) -> list[tuple[MemoryStatement, MemorySpeaker]]:
+    """The statements ``ids`` with their speakers, in article order."""
+    if not ids:
+        return []
+    rows = await session.execute(
+        select(MemoryStatement, MemorySpeaker)
+        .join(MemorySpeaker, MemorySpeaker.id == MemoryStatement.speaker_id)
+        .where(MemoryStatement.id.in_(list(ids)))
+        .order_by(MemoryStatement.start)
+    )
+    return [(st, sp) for st, sp in rows.all()]
+
+
+async def keyword_hits(
+    session: AsyncSession, ids: Sequence[int], keywords: Sequence[str]
+) -> set[tuple[int, int]]:
+    """(keyword index, statement id) for each of ``ids`` whose text or speaker matches each keyword in the
+    full-text index: one query (UNION ALL) for all keywords."""
+    dialect = session.get_bind().dialect.name
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    id_list = ", ".join(str(int(i)) for i in ids)
+    if not id_list:
+        return set()
+    for n, keyword in enumerate(keywords):
+        words = fts_words(keyword)
+        if not words:
+            continue
+        if dialect == "postgresql":
+            parts.append(
+                f"SELECT {n} AS k, id FROM memory_statements WHERE id IN ({id_list}) "
+                f"AND search @@ phraseto_tsquery('english', :q{n})"
+            )
+            params[f"q{n}"] = " ".join(words)
+        else:
+            parts.append(
+                f"SELECT {n} AS k, rowid AS id FROM memory_fts WHERE memory_fts MATCH :q{n} AND rowid IN ({id_list})"
+            )
+            params[f"q{n}"] = '"' + " ".join(words) + '"'
+    if not parts:
+        return set()
+    rows = await session.execute(text(" UNION ALL ".join(parts)), params)
+    return {(int(k), int(i)) for k, i in rows.all()}
 
 
 async def purge(session: AsyncSession, before: datetime) -> int:
