@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from train_acts import _match, _speaker_ok  # noqa: E402
 
-from briefings import nlp as nlp_loader  # noqa: E402
-from briefings.compose import compose  # noqa: E402
-from briefings.extract import extract_docs  # noqa: E402
-from briefings.ingest import load_path  # noqa: E402
+from briefings.extract import nlp as nlp_loader  # noqa: E402
+from briefings.extract.extractor import extract_docs  # noqa: E402
+from briefings.ingest.source import load_path  # noqa: E402
+from briefings.present.compose import compose  # noqa: E402
 
 SPEECH_ACTS = ("offer", "demand", "denial", "accusation")
 

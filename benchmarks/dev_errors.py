@@ -41,9 +41,9 @@ def main() -> int:
     scorer = args.scorer or args.gold.parent / "score.py"
     score = _scorer(scorer if scorer.exists() else SHARED_SCORER)
 
-    from briefings import nlp as nlp_loader
-    from briefings.extract import extract_docs
-    from briefings.ingest import load_path
+    from briefings.extract import nlp as nlp_loader
+    from briefings.extract.extractor import extract_docs
+    from briefings.ingest.source import load_path
 
     gold = score.load_gold(args.gold)
     names = [n for n in gold if not args.stems or Path(n).stem in args.stems]

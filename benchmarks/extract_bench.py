@@ -30,9 +30,9 @@ def main() -> int:
         print(f"no corpus at {args.corpus}", file=sys.stderr)
         return 2
 
-    from briefings import nlp as nlp_loader
-    from briefings.extract import extract_docs
-    from briefings.ingest import article_from_text
+    from briefings.extract import nlp as nlp_loader
+    from briefings.extract.extractor import extract_docs
+    from briefings.ingest.text import article_from_text
     from briefings.settings import DEFAULT_MODEL
 
     records = [

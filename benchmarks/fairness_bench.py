@@ -20,14 +20,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from briefings.chat import ChatCommands
 from briefings.clock import SystemClock
-from briefings.delivery import ChannelRef
+from briefings.deliver.chat import ChatCommands
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.pipeline import Briefer
-from briefings.polling import Poller
 from briefings.settings import Settings
 from briefings.store import open_store
-from briefings.subscriptions import SubscriptionService
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "iran-ready-to-help-end-ukraine-war.txt"
 

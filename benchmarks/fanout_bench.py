@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from briefings.clock import SystemClock
-from briefings.digests import briefing_to_json
+from briefings.deliver.digests import briefing_to_json
+from briefings.deliver.outbox import OutboxWorker
+from briefings.deliver.scheduler import Scheduler
 from briefings.models import Briefing, Bullet, Speaker
-from briefings.outbox import OutboxWorker
-from briefings.scheduler import Scheduler
 from briefings.settings import Settings
 from briefings.store import ArticleRow, Channel, ChannelItem, Feed, OutboxEntry, SubscriptionRow, open_store
 

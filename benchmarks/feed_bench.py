@@ -5,7 +5,7 @@ re-poll seconds, peak RSS. Targets (issue 11): <= 10 s, <= 2 s, <= 400 MB.
 
     .venv/bin/python benchmarks/feed_bench.py [--entries 100000] [--database-url URL] [--read-all]
 
-``--read-all`` lifts briefings.feeds.MAX_FEED_ENTRIES so every entry is parsed and deduplicated (the
+``--read-all`` lifts briefings.ingest.feeds.MAX_FEED_ENTRIES so every entry is parsed and deduplicated (the
 batched store path alone, without the cap on entries read per feed).
 """
 
@@ -22,14 +22,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-import briefings.feeds
+import briefings.ingest.feeds
 from briefings.clock import SystemClock
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.models import Article, Briefing
-from briefings.polling import Poller
 from briefings.settings import Settings
 from briefings.store import Feed, open_store
-from briefings.subscriptions import SubscriptionService
 
 
 def feed_body(n: int) -> bytes:
@@ -85,7 +85,7 @@ async def run(entries: int, database_url: str) -> dict[str, float | int | str]:
         "subscribe_s": round(subscribe_s, 2),
         "unchanged_repoll_s": round(repoll_s, 2),
         "peak_rss_mb": round(peak_kb / 1024, 1),
-        "entries_read_per_poll": min(entries, briefings.feeds.MAX_FEED_ENTRIES),
+        "entries_read_per_poll": min(entries, briefings.ingest.feeds.MAX_FEED_ENTRIES),
         "targets": "subscribe <= 10 s, re-poll <= 2 s, peak RSS <= 400 MB",
     }
 
@@ -97,7 +97,7 @@ def main() -> int:
     parser.add_argument("--read-all", action="store_true", help="parse every entry (no MAX_FEED_ENTRIES)")
     args = parser.parse_args()
     if args.read_all:
-        briefings.feeds.MAX_FEED_ENTRIES = 10**9
+        briefings.ingest.feeds.MAX_FEED_ENTRIES = 10**9
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}"
         result = asyncio.run(run(args.entries, url))

@@ -1,7 +1,7 @@
 """Token F1 between ``article_from_html``'s body text and the expected text of ../shared/corpus/html.
 
 Usage: .venv/bin/python benchmarks/html_text_f1.py [--shared PATH] [--set KEY=VALUE ...]
-``--set favor_recall=false`` overrides one of ``briefings.html.EXTRACT_OPTIONS`` (to tune them).
+``--set favor_recall=false`` overrides one of ``briefings.ingest.html.EXTRACT_OPTIONS`` (to tune them).
 Prints one line per page and the mean; the pages stay in ../shared (publishers' copyright).
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from briefings import html as html_module  # noqa: E402
 from briefings.errors import BriefbotError  # noqa: E402
+from briefings.ingest import html as html_module  # noqa: E402
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 

@@ -33,8 +33,8 @@ def used_ids() -> set[str]:
 
 
 def make(n_batches: int) -> None:
-    from briefings import nlp as nlp_loader
-    from briefings.extract import extract_docs
+    from briefings.extract import nlp as nlp_loader
+    from briefings.extract.extractor import extract_docs
     from briefings.models import Article
 
     corpus = ROOT.parent / "shared" / "corpus"

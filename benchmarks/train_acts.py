@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from briefings import nlp as nlp_loader  # noqa: E402
-from briefings.actmodel import FEATURE_VERSION, ActInput, ActModel, features  # noqa: E402
-from briefings.extract import extract_docs  # noqa: E402
-from briefings.ingest import load_path  # noqa: E402
+from briefings.extract import nlp as nlp_loader  # noqa: E402
+from briefings.extract.actmodel import FEATURE_VERSION, ActInput, ActModel, features  # noqa: E402
+from briefings.extract.extractor import extract_docs  # noqa: E402
+from briefings.ingest.source import load_path  # noqa: E402
 from briefings.models import ACTS  # noqa: E402
 
 CORPUS = ROOT / "benchmarks" / "gold_corpus"

@@ -7,22 +7,22 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
+import signal
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from briefings.chat import ChatCommands
 from briefings.clock import Clock, SystemClock
+from briefings.deliver.chat import ChatCommands
+from briefings.deliver.delivery import Deliverer
 from briefings.deliver.memory import MemoryService
-from briefings.delivery import Deliverer
+from briefings.deliver.outbox import OutboxWorker
+from briefings.deliver.polling import Poller, run_poller
+from briefings.deliver.scheduler import Scheduler
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import ConfigError
-from briefings.outbox import OutboxWorker
 from briefings.pipeline import Briefer
-from briefings.polling import Poller, run_poller
-from briefings.scheduler import Scheduler
 from briefings.settings import Settings
 from briefings.store import Store, open_store
-from briefings.subscriptions import SubscriptionService
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class Services:
     settings: Settings
     clock: Clock
     store: Store
-    briefer: Any  # briefings.pipeline.Briefer (anything with ``async brief(article)``)
+    briefer: Briefer
     poller: Poller
     subscriptions: SubscriptionService
     chat: ChatCommands
@@ -64,7 +64,7 @@ async def bootstrap(
     *,
     clock: Clock | None = None,
     deliverers: Mapping[str, Deliverer] | None = None,
-    briefer: Any | None = None,
+    briefer: Briefer | None = None,
 ) -> AsyncIterator[Services]:
     """Open the store (migrated) and build the services; close everything on exit."""
     clock = clock or SystemClock()
@@ -73,7 +73,7 @@ async def bootstrap(
     try:
         async with open_store(settings.effective_database_url) as store:
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
-            poller = Poller(store, settings, clock, getattr(briefer, "brief_scheduled", briefer.brief))
+            poller = Poller(store, settings, clock, briefer.brief_scheduled)
             subscriptions = SubscriptionService(store, poller, settings, clock)
             memory = MemoryService(store, settings, clock)
             poller.on_filed.append(memory.filed)
@@ -125,7 +125,7 @@ async def platform_deliverers(
         if "slack" in platforms:
             out["slack"] = await stack.enter_async_context(_slack_deliverer(settings))
         if "discord" in platforms:
-            from bots.discord_bot.deliver import DiscordDeliverer  # noqa: PLC0415 - only with a token
+            from bots.discord_bot.deliver import DiscordDeliverer  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
 
             settings.require_discord()
             out["discord"] = await stack.enter_async_context(DiscordDeliverer(settings))
@@ -134,10 +134,10 @@ async def platform_deliverers(
 
 @contextlib.asynccontextmanager
 async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
-    import aiohttp  # noqa: PLC0415
+    import aiohttp  # noqa: PLC0415 - comes with the Slack adapter's extra, only when configured
 
-    from bots.slack_app.app import make_client, oauth_enabled  # noqa: PLC0415 - only with a token
-    from bots.slack_app.deliver import SlackDeliverer  # noqa: PLC0415
+    from bots.slack_app.app import make_client, oauth_enabled  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
+    from bots.slack_app.deliver import SlackDeliverer  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
 
     if not oauth_enabled(settings) and not settings.slack_bot_token:
         raise ConfigError(
@@ -146,7 +146,7 @@ async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
     # One HTTP session for all posts: keeps connections to Slack open across a fan-out.
     async with aiohttp.ClientSession() as http:
         if oauth_enabled(settings):
-            from bots.slack_app.installations import open_installations  # noqa: PLC0415
+            from bots.slack_app.installations import open_installations  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
 
             installations = await open_installations(settings)
             try:
@@ -161,8 +161,50 @@ async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
         yield SlackDeliverer(client)
 
 
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set ``stop`` (where the loop can catch signals)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows; not the main thread
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def run_platforms(
+    settings: Settings,
+    platforms: list[str],
+    *,
+    host: str,
+    port: int,
+    warm_up: bool = False,
+    freeze_heap: bool = False,
+) -> None:
+    """The whole bot for the given platforms: store, scheduler, feed polling and outbox (REST
+    deliverers), and each platform's chat side, until SIGTERM/SIGINT (``briefbot serve``)."""
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    async with (
+        platform_deliverers(settings, platforms) as deliverers,
+        bootstrap(settings, deliverers=deliverers) as services,
+    ):
+        if warm_up:  # the first /brief should not wait for spaCy
+            await asyncio.to_thread(services.briefer.warm_up)
+        # Subscriptions made with /brief subscribe are delivered by the same process.
+        background = asyncio.ensure_future(services.run_background(stop))
+        try:
+            await serve_platforms(services, platforms, stop, host=host, port=port, freeze_heap=freeze_heap)
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(background, return_exceptions=True), timeout=10)
+
+
 async def serve_platforms(
-    services: Services, platforms: list[str], stop: asyncio.Event, *, host: str, port: int
+    services: Services,
+    platforms: list[str],
+    stop: asyncio.Event,
+    *,
+    host: str,
+    port: int,
+    freeze_heap: bool = False,
 ) -> None:
     """Serve the chat side of each configured platform in this process, sharing ``services``."""
     for platform, module in (("slack", "bots.slack_app.serve"), ("discord", "bots.discord_bot.serve")):
@@ -172,15 +214,19 @@ async def serve_platforms(
             )
     tasks = []
     if "slack" in platforms:
-        from bots.slack_app.app import SlackServices  # noqa: PLC0415
-        from bots.slack_app.serve import serve as serve_slack  # noqa: PLC0415
+        from bots.slack_app.app import SlackServices  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
+        from bots.slack_app.serve import serve as serve_slack  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
 
         slack = SlackServices(briefer=services.briefer, chat=services.chat)
         tasks.append(
-            asyncio.ensure_future(serve_slack(services.settings, slack, host=host, port=port, stop=stop))
+            asyncio.ensure_future(
+                serve_slack(
+                    services.settings, slack, host=host, port=port, stop=stop, freeze_heap=freeze_heap
+                )
+            )
         )
     if "discord" in platforms:
-        from bots.discord_bot.serve import serve as serve_discord  # noqa: PLC0415
+        from bots.discord_bot.serve import serve as serve_discord  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
 
         tasks.append(
             asyncio.ensure_future(

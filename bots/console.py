@@ -12,9 +12,9 @@ from datetime import timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from briefings.chat import HELP, Reply
-from briefings.delivery import ChannelRef
-from briefings.render import render
+from briefings.deliver.chat import HELP, Reply
+from briefings.deliver.delivery import ChannelRef
+from briefings.present.render import render
 
 CHANNEL = ChannelRef("console", "terminal")
 CONSOLE_HELP = (

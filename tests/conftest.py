@@ -29,7 +29,7 @@ def seed_path() -> Path:
 @pytest.fixture(scope="session")
 def nlp():
     """The default spaCy pipeline, loaded once per test session."""
-    from briefings import nlp as nlp_loader
+    from briefings.extract import nlp as nlp_loader
 
     return nlp_loader.load()
 

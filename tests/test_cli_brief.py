@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("briefings.extract", reason="the extractor is not built yet")
+pytest.importorskip("briefings.extract.extractor", reason="the extractor is not built yet")
 
 from bots.cli import main  # noqa: E402
 

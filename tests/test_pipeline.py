@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from briefings.errors import InputError
-from briefings.pipeline import is_url, load_source
+from briefings.ingest.source import is_url, load_source
 from briefings.settings import Settings
 
 ARTICLE = "Minister speaks\nThe minister said the country was ready to help end the war in the region.\n"

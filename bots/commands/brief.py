@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from briefings.errors import BriefbotError, InputError
-from briefings.ingest import article_from_text, decode_text, load_path
+from briefings.ingest.source import is_url, load_path, load_source
+from briefings.ingest.text import article_from_text, decode_text
 from briefings.models import Article
-from briefings.pipeline import extract_articles, is_url, load_source
+from briefings.pipeline import extract_articles
+from briefings.present.compose import compose
+from briefings.present.render import briefing_data, render
 from briefings.settings import Settings
 
 
@@ -69,9 +72,6 @@ def _load_file(source: str) -> Article:
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
-    from briefings.compose import compose  # noqa: PLC0415 - extract needs neither
-    from briefings.render import briefing_data, render  # noqa: PLC0415
-
     settings = Settings.from_env()
     if args.max_bullets is not None:
         if not 1 <= args.max_bullets <= 25:

@@ -8,17 +8,22 @@ import asyncio
 import re
 import sys
 import uuid
-from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from briefings.delivery import ChannelRef, DeliveryError
+from bots.bootstrap import platform_deliverers
+from briefings.clock import Clock, SystemClock
+from briefings.deliver.delivery import ChannelRef, DeliveryError
+from briefings.deliver.digests import render_format
+from briefings.deliver.scheduler import digest_title
 from briefings.errors import BriefbotError, InputError
-from briefings.models import Article, Briefing
+from briefings.ingest.source import load_articles
+from briefings.models import Briefing
+from briefings.pipeline import Briefer
+from briefings.present.compose import digest_of
+from briefings.present.render import render_digest
 from briefings.settings import Settings
 
 _TARGET = re.compile(r"^(console|slack:[A-Z0-9]{2,30}|discord:\d{5,25})$")
-_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,30 +65,6 @@ def parse_target(text: str) -> ChannelRef:
     return ChannelRef(platform, channel or "stdout")
 
 
-async def articles_of(source: str, settings: Settings, max_entries: int) -> list[Article]:
-    """A source -> its articles: a file or URL of an article (one), or of a feed (its newest entries)."""
-    from briefings.ingest import FEED_SUFFIXES, load_feed_file, load_path  # noqa: PLC0415
-
-    if re.match(r"^https?://", source, re.I):
-        from briefings.feeds import entry_article, parse_feed  # noqa: PLC0415
-        from briefings.fetch import ACCEPT_FEED, FEED_TYPES, article_from_result, fetch  # noqa: PLC0415
-
-        result = await fetch(source, settings, accept=ACCEPT_FEED)
-        if result.content_type in FEED_TYPES and _FEED_ROOT.search(result.content[:4096]):
-            feed = parse_feed(result.content, url=result.url)
-            out = []
-            for entry in feed.entries[:max_entries]:
-                try:
-                    out.append(await entry_article(entry, settings))
-                except BriefbotError as exc:
-                    print(f"briefbot: skipped {entry.link or entry.title}: {exc.message}", file=sys.stderr)
-            return out
-        return [await asyncio.to_thread(article_from_result, result, source=source)]
-    if Path(source).suffix.lower() in FEED_SUFFIXES:
-        return (await asyncio.to_thread(load_feed_file, source))[:max_entries]
-    return [await asyncio.to_thread(load_path, source)]
-
-
 def cmd_digest(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     target = parse_target(args.to)
@@ -98,12 +79,14 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return asyncio.run(_digest(settings, target, args))
 
 
-async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespace) -> int:
-    from briefings.compose import digest_of  # noqa: PLC0415
-    from briefings.digests import render_format  # noqa: PLC0415
-    from briefings.pipeline import Briefer  # noqa: PLC0415
-    from briefings.render import render_digest  # noqa: PLC0415
-    from briefings.scheduler import digest_title  # noqa: PLC0415
+def _skipped(name: str, exc: BriefbotError) -> None:
+    print(f"briefbot: skipped {name}: {exc.message}", file=sys.stderr)
+
+
+async def _digest(
+    settings: Settings, target: ChannelRef, args: argparse.Namespace, clock: Clock | None = None
+) -> int:
+    clock = clock or SystemClock()
 
     failures = 0
     briefed: list[tuple[Briefing, str | None]] = []
@@ -111,7 +94,7 @@ async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespa
     try:
         for source in args.sources:
             try:
-                for article in await articles_of(source, settings, args.max_entries):
+                for article in await load_articles(source, settings, args.max_entries, skipped=_skipped):
                     briefed.append((await briefer.brief(article, priority="scheduled"), article.url))
             except BriefbotError as exc:
                 failures += 1
@@ -121,7 +104,7 @@ async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespa
     if not briefed:
         raise InputError("nothing to post: none of the sources could be briefed")
     # Newest first, as digest_of expects (ties keep the order given).
-    now = datetime.now(UTC)
+    now = clock.now()
     title = args.title or digest_title(now, ZoneInfo(settings.default_timezone), "digest").replace(
         "briefing", "digest"
     )
@@ -137,7 +120,6 @@ async def _digest(settings: Settings, target: ChannelRef, args: argparse.Namespa
         for payload in payloads:
             sys.stdout.write(str(payload).rstrip("\n") + "\n")
         return 2 if failures else 0
-    from bots.bootstrap import platform_deliverers  # noqa: PLC0415
 
     key = uuid.uuid4().hex[:16]  # one run, one digest: a cron re-run posts a new one
     async with platform_deliverers(settings, [target.platform]) as deliverers:

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from bots.bootstrap import (
+    bootstrap,
+    configured_platforms,
+    platform_deliverers,
+    serve_platforms,
+    stop_on_signals,
+)
+from bots.console import Console, ConsoleDeliverer, stdin_lines
 from briefings.clock import ShiftedClock
+from briefings.deliver.scheduler import parse_timezone
 from briefings.errors import InputError
 from briefings.redact import redact_urls
-from briefings.scheduler import parse_timezone
 from briefings.settings import Settings
 
 
@@ -72,15 +78,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, clock: ShiftedClock, args: argparse.Namespace) -> None:
-    from bots.bootstrap import bootstrap, configured_platforms, platform_deliverers, serve_platforms  # noqa: PLC0415
-    from bots.console import Console, ConsoleDeliverer, stdin_lines  # noqa: PLC0415
-
     platforms = configured_platforms(settings)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    stop_on_signals(stop)
     console_on = not args.no_console and (not platforms or sys.stdin.isatty())
     async with platform_deliverers(settings, platforms) as deliverers:
         deliverers["console"] = ConsoleDeliverer(sys.stdout)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
+
+from bots.bootstrap import run_platforms
+from briefings.errors import ConfigError
+from briefings.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,5 +27,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    # Each adapter checks its own settings first (an adapter may be absent from this install).
     module = {"slack": "bots.slack_app.serve", "discord": "bots.discord_bot.serve"}[args.platform]
-    return int(importlib.import_module(module).main(args) or 0)
+    importlib.import_module(module).check_settings(settings)
+    host = getattr(args, "host", "0.0.0.0")
+    port = getattr(args, "port", 3000)
+    if args.platform == "slack" and not 0 <= port <= 65535:
+        raise ConfigError(f"--port must be between 0 and 65535 (0: any free port), got {port}")
+    # Discord warms spaCy up before connecting; a Slack-only process freezes its heap once loaded.
+    discord = args.platform == "discord"
+    asyncio.run(
+        run_platforms(
+            settings, [args.platform], host=host, port=port, warm_up=discord, freeze_heap=not discord
+        )
+    )
+    return 0

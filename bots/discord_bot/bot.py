@@ -21,7 +21,7 @@ from .briefing_group import BriefingHandlers, briefing_group
 from .replies import NO_MENTIONS, send_error
 
 if TYPE_CHECKING:
-    from briefings.chat import ChatCommands
+    from briefings.deliver.chat import ChatCommands
 
 log = logging.getLogger(__name__)
 

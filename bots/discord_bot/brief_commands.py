@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
 from briefings.errors import BriefbotError
-from briefings.ingest import article_from_text
+from briefings.ingest.source import is_url, load_source
 from briefings.models import Briefing
-from briefings.pipeline import Briefer, is_url
+from briefings.pipeline import Briefer
 
 from .replies import briefing_payload, defer, message_kwargs, notice, send_error, send_public
 
 if TYPE_CHECKING:
-    from briefings.chat import ChatCommands
+    from briefings.deliver.chat import ChatCommands
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,9 @@ class BriefHandlers:
     async def _brief(self, source: str, *, is_link: bool, interaction: discord.Interaction) -> Briefing:
         # At most a few briefings in progress per user and per channel (refused at once beyond).
         with self.briefer.limits.hold(str(interaction.user.id), f"discord:{interaction.channel_id}"):
-            # Pasted text is never treated as a local path (``load_source`` would read files by name).
-            if is_link:
-                _, briefing = await self.briefer.brief_source(source)
-            else:
-                briefing = await self.briefer.brief(article_from_text(source, "pasted text"))
+            # Pasted text is never read as a URL or a local path.
+            article = await load_source(source, self.briefer.settings, pasted=not is_link)
+            briefing = await self.briefer.brief(article)
         if self.chat is not None and interaction.channel_id is not None:
             guild = str(interaction.guild_id) if interaction.guild_id else None
             await self.chat.remember(ChannelRef("discord", str(interaction.channel_id), guild), briefing)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 from discord import app_commands
 
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
 from briefings.models import Digest
 from briefings.present.recall import render_recall
 
@@ -23,7 +23,7 @@ from .replies import briefing_payload, defer, notice, send_ephemeral, send_error
 from .threads import post_article_threads
 
 if TYPE_CHECKING:
-    from briefings.chat import ChatCommands, Reply
+    from briefings.deliver.chat import ChatCommands, Reply
 
 log = logging.getLogger(__name__)
 

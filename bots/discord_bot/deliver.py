@@ -28,7 +28,7 @@ import aiohttp
 import discord
 from discord.http import HTTPClient, Route, handle_message_parameters
 
-from briefings.delivery import ChannelRef, DeliveryError, PermanentDeliveryError, RateLimited
+from briefings.deliver.delivery import ChannelRef, DeliveryError, PermanentDeliveryError, RateLimited
 from briefings.errors import ConfigError
 from briefings.settings import Settings
 
@@ -85,7 +85,7 @@ class TokenRefused(PermanentDeliveryError, ConfigError):
 
 
 class DiscordDeliverer:
-    """Implements ``briefings.delivery.Deliverer`` for Discord with discord.py's ``HTTPClient``."""
+    """Implements ``briefings.deliver.delivery.Deliverer`` for Discord with discord.py's ``HTTPClient``."""
 
     platform = "discord"
 

@@ -1,6 +1,6 @@
 """Rendered Discord payloads -> discord.py send calls, for interactions (public or ephemeral).
 
-The payload dicts come from ``briefings.render`` (``content``, ``embeds``,
+The payload dicts come from ``briefings.present.render`` (``content``, ``embeds``,
 ``allowed_mentions``); here they only become discord.py objects. Mentions are
 always off, whatever the payload says: article text must never ping anyone.
 """
@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from briefings.models import Briefing
-from briefings.render import render, render_message
+from briefings.present.render import render, render_message
 
 log = logging.getLogger(__name__)
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import contextlib
 import logging
 import re
-import signal
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -22,7 +18,7 @@ from .bot import BriefBot
 from .rest import apply_api_base
 
 if TYPE_CHECKING:
-    from briefings.chat import ChatCommands
+    from briefings.deliver.chat import ChatCommands
 
 log = logging.getLogger(__name__)
 
@@ -60,30 +56,3 @@ async def serve(settings: Settings, *, briefer: Briefer, chat: ChatCommands | No
             ) from None
         except (aiohttp.ClientConnectionError, OSError) as exc:
             raise BriefbotError(f"could not reach Discord at {Route.BASE}: {exc}") from exc
-
-
-def main(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    check_settings(settings)
-    asyncio.run(_main(settings, args))
-    return 0
-
-
-async def _main(settings: Settings, args: argparse.Namespace) -> None:
-    """The bot plus what makes subscriptions work: store, feed polling, scheduler, outbox (REST deliverer)."""
-    from bots.bootstrap import bootstrap, platform_deliverers, serve_platforms  # noqa: PLC0415
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    async with platform_deliverers(settings, ["discord"]) as deliverers:
-        async with bootstrap(settings, deliverers=deliverers) as services:
-            await asyncio.to_thread(services.briefer.warm_up)  # the first /brief should not wait for spaCy
-            background = asyncio.ensure_future(services.run_background(stop))
-            try:
-                await serve_platforms(services, ["discord"], stop, host=args.host, port=args.port)
-            finally:
-                stop.set()
-                await asyncio.wait_for(asyncio.gather(background, return_exceptions=True), timeout=10)

@@ -18,7 +18,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from briefings.chat import ChatCommands
+from briefings.deliver.chat import ChatCommands
 from briefings.errors import ConfigError
 from briefings.pipeline import Briefer
 from briefings.settings import Settings

@@ -1,4 +1,4 @@
-"""``SlackDeliverer``: the outbox's way to post to Slack (``briefings.delivery.Deliverer``).
+"""``SlackDeliverer``: the outbox's way to post to Slack (``briefings.deliver.delivery.Deliverer``).
 
 Idempotency: Slack has no idempotency key on ``chat.postMessage``, so the key
 travels in the message's metadata, and ``already_sent`` looks for it in the
@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from briefings.delivery import ChannelRef, DeliveryError, PermanentDeliveryError, RateLimited
+from briefings.deliver.delivery import ChannelRef, DeliveryError, PermanentDeliveryError, RateLimited
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from briefings.chat import ChatCommands, Reply
-from briefings.delivery import ChannelRef
+from briefings.deliver.chat import ChatCommands, Reply
+from briefings.deliver.delivery import ChannelRef
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
 from briefings.present.recall import render_recall
-from briefings.render import render, render_message
+from briefings.present.render import render, render_message
 from briefings.settings import Settings
 
 from . import modal

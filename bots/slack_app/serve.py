@@ -7,12 +7,9 @@ Start-up fails fast with one line naming a missing, malformed or refused setting
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
 import gc
 import logging
-import signal
 from typing import Any
 
 from aiohttp import web
@@ -24,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from briefings.errors import ConfigError
 from briefings.settings import Settings
 
-from .app import EVENTS_PATH, SlackServices, api_url, build_app, make_client, oauth_enabled
+from .app import EVENTS_PATH, api_url, build_app, make_client, oauth_enabled
 from .installations import SlackInstallations, open_installations
 
 log = logging.getLogger(__name__)
@@ -179,37 +176,7 @@ async def _serve_http(
         await runner.cleanup()
 
 
-async def _main(settings: Settings, host: str, port: int) -> None:
-    """The whole bot for Slack: store, scheduler, feed polling and outbox (via bootstrap), and Slack itself."""
-    from bots.bootstrap import bootstrap, platform_deliverers  # noqa: PLC0415 - the composition root
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows; not the main thread
-            loop.add_signal_handler(sig, stop.set)
-    async with (
-        platform_deliverers(settings, ["slack"]) as deliverers,
-        bootstrap(settings, deliverers=deliverers) as services,
-    ):
-        # Subscriptions made with /brief subscribe are delivered by the same process.
-        background = asyncio.ensure_future(services.run_background(stop))
-        try:
-            slack = SlackServices(briefer=services.briefer, chat=services.chat)
-            await serve(settings, slack, host=host, port=port, stop=stop, freeze_heap=True)
-        finally:
-            stop.set()
-            await asyncio.gather(background, return_exceptions=True)
-
-
-def main(args: argparse.Namespace) -> int:
-    """Entry point of ``briefbot serve slack`` (dispatched by ``bots/commands/serve.py``)."""
-    settings = Settings.from_env()
+def check_settings(settings: Settings) -> None:
+    """Fail fast, with one line naming the setting, before anything loads (``briefbot serve slack``)."""
     settings.require_slack()
     api_url(settings)  # a malformed BRIEFBOT_SLACK_API_URL fails here, before anything loads
-    host = getattr(args, "host", "0.0.0.0")
-    port = getattr(args, "port", 3000)
-    if not 0 <= port <= 65535:
-        raise ConfigError(f"--port must be between 0 and 65535 (0: any free port), got {port}")
-    asyncio.run(_main(settings, host, port))
-    return 0

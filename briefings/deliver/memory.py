@@ -15,11 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock
-from briefings.delivery import ChannelRef
-from briefings.digests import render_format
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.digests import render_format
+from briefings.deliver.outbox import enqueue, idempotency_key
 from briefings.errors import InputError, PermissionDenied
 from briefings.models import ACTS, Briefing, Recall, Recalled
-from briefings.outbox import enqueue, idempotency_key
 from briefings.present.recall import PER_ACT, render_recall
 from briefings.settings import Settings
 from briefings.store import Channel, MemoryStatement, MemoryTrack, OutboxEntry, Store
@@ -32,7 +32,7 @@ MAX_TRACKS_PER_CHANNEL = 50
 MAX_TERM_CHARS = 100
 PURGE_EVERY = timedelta(hours=1)
 _PERIOD = re.compile(r"^(\d{1,4})d$", re.IGNORECASE)
-_ACT_WORDS = {
+_ACT_WORDS: dict[str, str] = {
     **{a: a for a in ACTS},
     **{a + "s": a for a in ACTS},
     "denials": "denial",

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from briefings import limits as L
-from briefings.escape import (
+from briefings.models import ACTS, Recall, Recalled
+from briefings.present import limits as L
+from briefings.present.escape import (
     clean_text,
     discord_escape,
     discord_link,
@@ -20,8 +21,7 @@ from briefings.escape import (
     slack_link,
     text_escape,
 )
-from briefings.models import ACTS, Recall, Recalled
-from briefings.render import ACTS_SHOWN
+from briefings.present.render import ACTS_SHOWN
 
 PER_ACT = 5  # statements shown per act; the rest are counted
 CONTENT_CHARS = 280  # a statement longer than this is cut with "…"
@@ -39,7 +39,7 @@ def _day(value: str | None) -> str:
 
 def _groups(recall: Recall) -> list[tuple[str, list[Recalled], int]]:
     """(act, shown statements newest first, how many more) in the reader's order of acts."""
-    out = []
+    out: list[tuple[str, list[Recalled], int]] = []
     for act in ACTS:
         of_act = [s for s in recall.statements if s.act == act]
         if of_act:

@@ -8,7 +8,7 @@ from discord_checks import check_message, flat
 from discord_fake import TOKEN
 from discord_payloads import CHANNEL_ID, GUILD_ID, MEMBER_PERMISSIONS, dispatch, interaction
 
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
 
 CHANNEL = ChannelRef("discord", CHANNEL_ID, GUILD_ID)
 

@@ -7,10 +7,10 @@ from discord_checks import check_message, flat
 from discord_payloads import CHANNEL_ID
 
 from bots.discord_bot.deliver import DiscordDeliverer, nonce_of
-from briefings.delivery import ChannelRef, Deliverer, PermanentDeliveryError, RateLimited
+from briefings.deliver.delivery import ChannelRef, Deliverer, PermanentDeliveryError, RateLimited
 from briefings.errors import ConfigError
 from briefings.models import Briefing, Bullet, Digest, DigestItem, Speaker
-from briefings.render import render_digest
+from briefings.present.render import render_digest
 from briefings.settings import Settings
 
 CHANNEL = ChannelRef("discord", CHANNEL_ID, "1160000000000000001")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.extract import extract
-from briefings.ingest import article_from_text
+from briefings.extract.extractor import extract
+from briefings.ingest.text import article_from_text
 from briefings.models import Extraction
 
 

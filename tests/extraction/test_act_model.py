@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from briefings import actmodel
-from briefings.actmodel import ActInput, ActModel, decide, features
+from briefings.extract import actmodel
+from briefings.extract.actmodel import ActInput, ActModel, decide, features
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "briefings" / "data" / "act_model.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.dateline import find_dateline
+from briefings.extract.dateline import find_dateline
 
 
 @pytest.mark.parametrize(

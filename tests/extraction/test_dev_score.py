@@ -11,8 +11,8 @@ import importlib.util
 
 import pytest
 
-from briefings.extract import extract_docs
-from briefings.ingest import load_path
+from briefings.extract.extractor import extract_docs
+from briefings.ingest.source import load_path
 
 pytestmark = pytest.mark.shared
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefings.extract import extract, extract_docs
+from briefings.extract.extractor import extract, extract_docs
 from briefings.models import Article
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.acts import classify
+from briefings.extract.acts import classify
 
 # (body) -> no statement at all
 NO_STATEMENT = [

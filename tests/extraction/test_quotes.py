@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.quotes import find_quotes
+from briefings.extract.quotes import find_quotes
 
 
 def quoted(text: str) -> list[str]:

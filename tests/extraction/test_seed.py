@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.extract import extract
-from briefings.ingest import load_path
+from briefings.extract.extractor import extract
+from briefings.ingest.source import load_path
 
 
 @pytest.fixture(scope="module")

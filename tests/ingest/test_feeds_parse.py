@@ -8,8 +8,8 @@ import pytest
 from ingest_loopback import LoopbackServer
 
 from briefings.errors import FeedError, FetchError, InputError
-from briefings.feeds import FULL_TEXT_MIN_WORDS, entry_article, fetch_feed, parse_feed
-from briefings.ingest import load_feed_file
+from briefings.ingest.feeds import FULL_TEXT_MIN_WORDS, entry_article, fetch_feed, parse_feed
+from briefings.ingest.source import load_feed_file
 from briefings.settings import Settings
 
 LONG = " ".join(
@@ -286,7 +286,7 @@ def test_digest_says_when_an_item_is_its_feed_summary_and_dates_read_in_the_time
     url = server.page("/feed.xml", feed.encode(), content_type="application/rss+xml")
     monkeypatch.setenv("BRIEFBOT_ALLOW_PRIVATE_HOSTS", "1")
     monkeypatch.setenv("BRIEFBOT_TIMEZONE", "Asia/Seoul")
-    with caplog.at_level("WARNING", logger="briefings.feeds"):
+    with caplog.at_level("WARNING", logger="briefings.ingest.feeds"):
         assert main(["digest", "--to", "console", url]) == 0
     out = capsys.readouterr().out
     assert "1. Port strike ends" in out

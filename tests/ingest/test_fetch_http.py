@@ -13,7 +13,7 @@ from aiohttp import web
 from ingest_loopback import LoopbackServer, resolver_for
 
 from briefings.errors import FetchError, InputError, UnsafeURLError
-from briefings.fetch import FetchStatusError, SafeClient, decode_body, fetch, safe_client
+from briefings.ingest.fetch import FetchStatusError, SafeClient, decode_body, fetch, safe_client
 from briefings.settings import Settings
 
 PAGE = "<html><head><title>T</title></head><body><p>Hello from the loopback server.</p></body></html>"

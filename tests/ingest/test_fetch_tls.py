@@ -11,7 +11,7 @@ import pytest
 from ingest_loopback import LoopbackServer, resolver_for
 
 from briefings.errors import FetchError
-from briefings.fetch import fetch, safe_client
+from briefings.ingest.fetch import fetch, safe_client
 from briefings.settings import Settings
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")

@@ -11,9 +11,9 @@ import pytest
 from ingest_loopback import LoopbackServer
 
 from briefings.errors import InputError
-from briefings.fetch import fetch_article
-from briefings.html import article_from_html, fragment_paragraphs
-from briefings.ingest import load_path
+from briefings.ingest.html import article_from_html, fragment_paragraphs
+from briefings.ingest.pages import fetch_article
+from briefings.ingest.source import load_path
 from briefings.settings import Settings
 
 _TOKEN = re.compile(r"\w+")
@@ -246,14 +246,14 @@ KEPT_TITLES = [
 
 @pytest.mark.parametrize("title, page, expected", REAL_TITLES)
 def test_site_suffix_is_trimmed_from_real_titles(title: str, page: dict, expected: str) -> None:
-    from briefings.html import trim_site_suffix
+    from briefings.ingest.html import trim_site_suffix
 
     assert trim_site_suffix(title, **page) == expected
 
 
 @pytest.mark.parametrize("title", KEPT_TITLES)
 def test_a_dash_inside_a_headline_is_kept(title: str) -> None:
-    from briefings.html import trim_site_suffix
+    from briefings.ingest.html import trim_site_suffix
 
     assert trim_site_suffix(title, site_name="Example News", host="news.example") == title
 

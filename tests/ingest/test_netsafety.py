@@ -8,8 +8,8 @@ import pytest
 from ingest_loopback import LoopbackServer, resolver_for
 
 from briefings.errors import FetchError, InputError, UnsafeURLError
-from briefings.fetch import fetch
-from briefings.netsafety import (
+from briefings.ingest.fetch import fetch
+from briefings.ingest.netsafety import (
     PRIVATE_MESSAGE,
     AddressPolicy,
     address_problem,

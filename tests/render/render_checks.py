@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from briefings import limits as L
+from briefings.present import limits as L
 
 # Mention and link syntax that article text must never produce.
 SLACK_FORBIDDEN = re.compile(r"<!(channel|here|everyone)|<@[UW]|<#C|<!subteam|@(here|everyone|channel)\b")

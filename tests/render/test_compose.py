@@ -7,8 +7,8 @@ import re
 import pytest
 from render_builders import ALLIES, AMIR, KULEBA, article, seed_extraction, statement
 
-from briefings.compose import compose, digest_of
 from briefings.models import Article, Briefing, Entity, Extraction
+from briefings.present.compose import compose, digest_of
 
 ORDER = ("offer", "demand", "denial", "accusation", "statement")
 

@@ -7,16 +7,17 @@ import re
 import pytest
 from render_checks import check_discord, check_safe, check_slack
 
-from briefings.compose import compose, digest_of
-from briefings.render import FORMATS, render, render_digest
+from briefings.present.compose import compose, digest_of
+from briefings.present.render import FORMATS, render, render_digest
 
 pytestmark = pytest.mark.shared
 
 
 @pytest.fixture(scope="module")
 def corpus_briefings(shared_dir):
-    pytest.importorskip("briefings.extract", reason="the extractor is not built yet")
-    from briefings.ingest import load_path
+    pytest.importorskip("briefings.extract.extractor", reason="the extractor is not built yet")
+
+    from briefings.ingest.source import load_path
     from briefings.pipeline import extract_articles
 
     paths = sorted((shared_dir / "eval" / "dev").glob("*.txt"))

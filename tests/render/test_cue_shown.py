@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.render import _cue_shown
+from briefings.present.render import _cue_shown
 
 
 @pytest.mark.parametrize(

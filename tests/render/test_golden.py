@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.render import FORMATS, render
+from briefings.present.render import FORMATS, render
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SUFFIX = {"text": "txt", "markdown": "md", "slack": "json", "discord": "json"}
@@ -17,8 +17,9 @@ SUFFIX = {"text": "txt", "markdown": "md", "slack": "json", "discord": "json"}
 
 @pytest.fixture(scope="module")
 def seed_briefing(seed_path):
-    pytest.importorskip("briefings.extract", reason="the extractor is not built yet")
-    from briefings.ingest import load_path
+    pytest.importorskip("briefings.extract.extractor", reason="the extractor is not built yet")
+
+    from briefings.ingest.source import load_path
     from briefings.pipeline import brief_article
 
     article = load_path(seed_path)

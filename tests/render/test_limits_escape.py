@@ -6,8 +6,15 @@ import re
 
 import pytest
 
-from briefings import limits as L
-from briefings.escape import clean_text, discord_escape, md_escape, safe_url, slack_escape, slack_plain
+from briefings.present import limits as L
+from briefings.present.escape import (
+    clean_text,
+    discord_escape,
+    md_escape,
+    safe_url,
+    slack_escape,
+    slack_plain,
+)
 
 SENTENCE = (
     "Tehran was ready to discuss the allegations, in a joint session with Ukrainian officials, next week"

@@ -12,9 +12,9 @@ import pytest
 from render_builders import AMIR, KULEBA, seed_extraction
 from render_checks import check_discord, check_safe, check_slack
 
-from briefings.compose import compose, digest_of
 from briefings.models import Briefing, Bullet
-from briefings.render import FORMATS, render, render_digest, render_message, template_root
+from briefings.present.compose import compose, digest_of
+from briefings.present.render import FORMATS, render, render_digest, render_message, template_root
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,7 +150,7 @@ def test_wheel_ships_the_templates_and_finds_them(tmp_path):
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
     code = (
-        "import briefings.render as r; from briefings.models import Briefing;"
+        "import briefings.present.render as r; from briefings.models import Briefing;"
         "root = r.template_root(); assert 'site' in str(root), root;"
         "print(r.render(Briefing(headline='H', source='s'), 'text'))"
     )
@@ -203,7 +203,7 @@ def test_a_stored_briefing_with_an_unknown_act_still_renders(fmt):
 def test_dates_read_as_a_reader_writes_them_in_the_channel_time_zone():
     """Issue 11: feed dates printed as raw ISO; they read "30 Nov 2026, 07:30" in the channel's zone."""
     from briefings.models import Digest, DigestItem
-    from briefings.render import readable_date, render_digest
+    from briefings.present.render import readable_date, render_digest
 
     assert readable_date("2026-11-30T06:30:00+00:00", "Europe/Berlin") == "30 Nov 2026, 07:30"
     assert readable_date("2026-11-30T06:30:00Z", "America/New_York") == "30 Nov 2026, 01:30"

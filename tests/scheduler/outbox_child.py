@@ -9,7 +9,7 @@ import sys
 from bots.slack_app.app import make_client
 from bots.slack_app.deliver import SlackDeliverer
 from briefings.clock import SystemClock
-from briefings.outbox import OutboxWorker
+from briefings.deliver.outbox import OutboxWorker
 from briefings.settings import Settings
 from briefings.store import open_store
 

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 from aiohttp import web
 
 from briefings.clock import FakeClock
-from briefings.delivery import ChannelRef, DeliveryError, PermanentDeliveryError, RateLimited
+from briefings.deliver.delivery import ChannelRef, DeliveryError, PermanentDeliveryError, RateLimited
 from briefings.models import Briefing, Bullet, Speaker
 
 T0 = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)  # a Friday, two days before Europe's spring-forward
@@ -245,7 +245,7 @@ class Rows:
             return sub, ch
 
     async def pending(self, channel_id: int, n: int, *, at: datetime = T0, offers_every: int = 3) -> None:
-        from briefings.digests import briefing_to_json
+        from briefings.deliver.digests import briefing_to_json
         from briefings.store import ArticleRow, ChannelItem
 
         async with self.store.session() as session, session.begin():

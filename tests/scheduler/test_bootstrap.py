@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from bots.bootstrap import bootstrap, configured_platforms, platform_deliverers
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
 from briefings.settings import Settings
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.chat import ChatCommands, parse_subscribe
-from briefings.delivery import ChannelRef
+from briefings.deliver.chat import ChatCommands, parse_subscribe
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import InputError
 from briefings.pipeline import Briefer
-from briefings.polling import Poller
-from briefings.subscriptions import SubscriptionService
 
 SLACK = ChannelRef("slack", "C1", "T1")
 CONSOLE = ChannelRef("console", "terminal")

@@ -9,13 +9,13 @@ import asyncio
 import pytest
 from aiohttp import web
 
-from briefings.chat import ChatCommands
-from briefings.delivery import ChannelRef
-from briefings.ingest import article_from_text
+from briefings.deliver.chat import ChatCommands
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
+from briefings.ingest.text import article_from_text
 from briefings.pipeline import Briefer, queue_rank
-from briefings.polling import Poller
 from briefings.settings import Settings
-from briefings.subscriptions import SubscriptionService
 
 SLACK = ChannelRef("slack", "C1", "T1")
 OTHER = ChannelRef("slack", "C2", "T1")

@@ -10,15 +10,15 @@ import pytest
 from sched_support import briefing
 from sqlalchemy import func, select
 
-from briefings.compose import digest_of
-from briefings.delivery import ChannelRef
-from briefings.feeds import parse_feed, trim_entries
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
+from briefings.ingest.feeds import parse_feed, trim_entries
 from briefings.pipeline import Briefer
-from briefings.polling import Poller
-from briefings.render import render_digest
+from briefings.present.compose import digest_of
+from briefings.present.render import render_digest
 from briefings.settings import Settings
 from briefings.store import ChannelItem, OutboxEntry, SeenItem
-from briefings.subscriptions import SubscriptionService
 
 CH = ChannelRef("slack", "C1", "T1")
 

@@ -14,19 +14,19 @@ from sqlalchemy import func, select
 
 from bots.bootstrap import bootstrap
 from bots.console import Console
-from briefings.chat import ChatCommands
+from briefings.deliver.chat import ChatCommands
+from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.memory import MemoryService, parse_track, parse_who
-from briefings.delivery import ChannelRef
+from briefings.deliver.outbox import OutboxWorker
+from briefings.deliver.polling import Poller
+from briefings.deliver.scheduler import Scheduler
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import InputError
 from briefings.models import Recall, Recalled, StatementRecord
-from briefings.outbox import OutboxWorker
 from briefings.pipeline import Briefer
-from briefings.polling import Poller
 from briefings.present.recall import render_recall
-from briefings.scheduler import Scheduler
 from briefings.store import Feed, MemorySpeaker, MemoryStatement, OutboxEntry
 from briefings.store import memory as repo
-from briefings.subscriptions import SubscriptionService
 
 SLACK_A = ChannelRef("slack", "C1", "T1")
 SLACK_A2 = ChannelRef("slack", "C2", "T1")  # another channel of the same workspace

@@ -13,9 +13,9 @@ from aiohttp import web
 from sched_support import ProcessDied, Rows
 from sqlalchemy import select
 
-from briefings.delivery import ChannelRef, DeliveryError, RateLimited
-from briefings.outbox import OutboxWorker, enqueue
-from briefings.scheduler import Scheduler
+from briefings.deliver.delivery import ChannelRef, DeliveryError, RateLimited
+from briefings.deliver.outbox import OutboxWorker, enqueue
+from briefings.deliver.scheduler import Scheduler
 from briefings.store import OutboxEntry, open_store
 
 
@@ -108,7 +108,7 @@ async def test_permanent_failure_is_recorded_and_the_rest_goes_on(store, clock, 
     await queue(store, clock, a.id, 1, "a")
     await queue(store, clock, b.id, 1, "b")
     platform.script = ["gone"]
-    with caplog.at_level(logging.ERROR, logger="briefings.outbox"):
+    with caplog.at_level(logging.ERROR, logger="briefings.deliver.outbox"):
         await drain(OutboxWorker(store, {"slack": platform}, clock, concurrency=1), clock)
     statuses = sorted(e.status for e in await entries(store))
     assert statuses == ["failed", "sent"]
@@ -119,7 +119,7 @@ async def test_retries_give_up_loudly_after_max_attempts(store, clock, rows, pla
     _s, ch = await rows.subscription()
     await queue(store, clock, ch.id, 2, "doomed")
     platform.script = ["5xx"] * 3  # the first message fails three times; then the platform is fine
-    with caplog.at_level(logging.ERROR, logger="briefings.outbox"):
+    with caplog.at_level(logging.ERROR, logger="briefings.deliver.outbox"):
         await drain(OutboxWorker(store, {"slack": platform}, clock, max_attempts=3), clock)
     first, second = await entries(store)
     assert first.status == "failed" and first.attempts == 3 and "503" in (first.last_error or "")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 from slack_loopback import SlackLoopback  # noqa: E402
 
-from briefings.outbox import enqueue  # noqa: E402
+from briefings.deliver.outbox import enqueue  # noqa: E402
 from briefings.store import OutboxEntry, open_store  # noqa: E402
 
 CHILD = Path(__file__).with_name("outbox_child.py")

@@ -10,13 +10,13 @@ import pytest
 from sched_support import ARTICLE, T0, FeedItem
 from sqlalchemy import func, select
 
-from briefings.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.polling import Poller, canonical_url
+from briefings.deliver.scheduler import Scheduler
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
-from briefings.polling import Poller, canonical_url
-from briefings.scheduler import Scheduler
 from briefings.store import ChannelItem, Feed, OutboxEntry, SeenItem
-from briefings.subscriptions import SubscriptionService
 
 CH = ChannelRef("slack", "C1", "T1")
 

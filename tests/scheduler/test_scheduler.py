@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from briefings.scheduler import Scheduler
+from briefings.deliver.scheduler import Scheduler
 from briefings.settings import Settings
 from briefings.store import ChannelItem, OutboxEntry, SlotRun, open_store
 
@@ -152,7 +152,7 @@ async def test_after_downtime_a_missed_briefing_is_sent_within_grace_else_skippe
     scheduler = Scheduler(store, settings, clock)
     assert await scheduler.tick() == []
     clock.set(datetime(2026, 3, 28, 6, 30, tzinfo=UTC) + late)  # the process was down over 07:30 CET
-    with caplog.at_level(logging.WARNING, logger="briefings.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="briefings.deliver.scheduler"):
         decisions = await scheduler.tick()
         again = await scheduler.tick()
     assert [d.status for d in decisions] == [status]

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefings.errors import InputError
-from briefings.scheduler import (
+from briefings.deliver.scheduler import (
     digest_title,
     local_instant,
     next_slot,
@@ -17,6 +16,7 @@ from briefings.scheduler import (
     parse_weekdays,
     slots_between,
 )
+from briefings.errors import InputError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

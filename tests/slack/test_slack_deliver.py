@@ -9,9 +9,15 @@ from slack_sdk.oauth.installation_store import Installation
 from bots.slack_app.app import make_client
 from bots.slack_app.deliver import SlackDeliverer
 from bots.slack_app.installations import open_installations
-from briefings.delivery import ChannelRef, Deliverer, DeliveryError, PermanentDeliveryError, RateLimited
+from briefings.deliver.delivery import (
+    ChannelRef,
+    Deliverer,
+    DeliveryError,
+    PermanentDeliveryError,
+    RateLimited,
+)
 from briefings.models import Briefing, Bullet, Speaker
-from briefings.render import render
+from briefings.present.render import render
 
 CHANNEL = ChannelRef("slack", "C0NEWS", "T0TEST")
 

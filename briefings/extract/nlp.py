@@ -6,8 +6,9 @@ import importlib
 import threading
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
-from .settings import DEFAULT_MODEL
+from briefings.errors import ConfigError
+from briefings.extract.morph import COMPONENT  # importing it registers the component with spaCy
+from briefings.settings import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -39,8 +40,6 @@ def load(model: str = DEFAULT_MODEL) -> Language:
         unused = [name for name in nlp.pipe_names if name not in NEEDED]
         for name in unused:
             nlp.disable_pipe(name)
-        from .morph import COMPONENT  # noqa: PLC0415 - registers the component with spaCy
-
         nlp.add_pipe(COMPONENT, last=True)
         if nlp.lang != "en":
             raise ConfigError(f"BRIEFBOT_MODEL={model!r} is a {nlp.lang!r} pipeline; briefbot needs English")

@@ -13,14 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .clock import Clock
-from .delivery import ChannelRef
-from .digests import render_format, take_digest
-from .errors import BriefbotError, InputError, PermissionDenied
-from .models import Digest
-from .outbox import enqueue
-from .polling import Poller
-from .scheduler import (
+from briefings.clock import Clock
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.digests import render_format, take_digest
+from briefings.deliver.outbox import enqueue
+from briefings.deliver.polling import Poller
+from briefings.deliver.scheduler import (
     canonical_weekdays,
     digest_title,
     next_slot,
@@ -28,8 +26,11 @@ from .scheduler import (
     parse_timezone,
     parse_weekdays,
 )
-from .settings import Settings
-from .store import Channel, Feed, Store, SubscriptionRow
+from briefings.errors import BriefbotError, InputError, PermissionDenied
+from briefings.models import Digest
+from briefings.present.render import render_digest
+from briefings.settings import Settings
+from briefings.store import Channel, Feed, Store, SubscriptionRow
 
 log = logging.getLogger(__name__)
 
@@ -358,8 +359,6 @@ class SubscriptionService:
                 max_listed=self.settings.digest_max_listed,
             )
             if digest is not None:
-                from .render import render_digest  # noqa: PLC0415 - presentation layer, loaded when needed
-
                 payloads = render_digest(digest, render_format(ch.platform))
                 key = f"ondemand:{ch.id}:{now.isoformat()}:{uuid.uuid4().hex}"
                 await enqueue(session, ch.id, "digest", payloads, key=key, now=now)

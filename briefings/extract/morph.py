@@ -10,7 +10,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .cues import (
+from briefings.extract.cues import (
     AS_VERBS,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,

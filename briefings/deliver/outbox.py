@@ -40,9 +40,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .clock import Clock, sleep_until_woken
-from .delivery import ChannelRef, Deliverer, DeliveryError, PermanentDeliveryError, RateLimited
-from .store import Channel, OutboxEntry, Store
+from briefings.clock import Clock, sleep_until_woken
+from briefings.deliver.delivery import (
+    ChannelRef,
+    Deliverer,
+    DeliveryError,
+    PermanentDeliveryError,
+    RateLimited,
+)
+from briefings.store import Channel, OutboxEntry, Store
 
 log = logging.getLogger(__name__)
 

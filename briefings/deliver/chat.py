@@ -3,25 +3,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from .clock import Clock
-from .deliver.memory import COMMANDS as MEMORY_COMMANDS
-from .deliver.memory import MemoryService
-from .delivery import ChannelRef
-from .errors import BriefbotError, InputError
-from .ingest import article_from_text, load_path
-from .models import Article, Briefing, Digest, Recall
-from .settings import Settings
-from .subscriptions import Subscription, SubscriptionService
+from briefings.clock import Clock
+from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.memory import COMMANDS as MEMORY_COMMANDS
+from briefings.deliver.memory import MemoryService
+from briefings.deliver.subscriptions import Subscription, SubscriptionService
+from briefings.errors import BriefbotError, InputError
+from briefings.ingest.source import load_source
+from briefings.models import Article, Briefing, Digest, Recall
+from briefings.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +42,6 @@ _TIME = re.compile(r"^\d{1,2}:\d{2}(,\d{1,2}:\d{2})*$")
 _DAYS = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*(-(mon|tue|wed|thu|fri|sat|sun)[a-z]*)?(,.+)?$", re.I
 )
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _SLACK_LINKS = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 _SLACK_LINK = re.compile(r"^<(https?://[^|>\s]+)(\|[^>]*)?>$")
 
@@ -319,19 +316,7 @@ class ChatCommands:
         return Reply(kind="briefing", briefing=briefing)
 
     async def _article(self, text: str, channel: ChannelRef) -> Article:
-        source = _unwrap(text)
-        if _URL.match(source):
-            from .fetch import fetch_article  # noqa: PLC0415 - httpx only when a URL comes
-
-            return await fetch_article(source, self.settings)
         # Local files only for the person at the terminal: a chat user must not read the server's disk.
-        if channel.platform == "console" and "\n" not in source and len(source) < 4096:
-            if await asyncio.to_thread(_is_file, source):
-                return await asyncio.to_thread(load_path, source)
-        if len(source) < 200 and "\n" not in source and " " not in source.strip():
-            raise InputError(f"{source[:100]!r} is not a URL or an article; try /brief help")
-        return article_from_text(text, "pasted text")
-
-
-def _is_file(source: str) -> bool:
-    return Path(source).is_file()
+        return await load_source(
+            _unwrap(text), self.settings, allow_files=channel.platform == "console", refuse_words=True
+        )

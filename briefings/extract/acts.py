@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .cues import ACCUSATION_VERBS, DEMAND_VERBS, DENIAL_VERBS, OFFER_VERBS
+from briefings.extract.cues import ACCUSATION_VERBS, DEMAND_VERBS, DENIAL_VERBS, OFFER_VERBS
+from briefings.models import Act, Kind
 
 _READY = re.compile(
     # only an adverb may come between ("is still ready"), not a participle ("had been left open")
@@ -78,8 +79,8 @@ _IMPERATIVE_START = re.compile(r"^(?:Don[â€™']t|Do not|Never|Please|Let us|Letâ€
 
 
 def classify(
-    lemma: str, content: str, kind: str, *, addressee_to: bool = False, imperative: bool = False
-) -> str:
+    lemma: str, content: str, kind: Kind, *, addressee_to: bool = False, imperative: bool = False
+) -> Act:
     """One act per statement from the cue ``lemma`` (e.g. "deny"), the content and its kind.
 
     ``addressee_to`` is True for the "urged X to ..." shape (an addressee then an infinitive);

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .clock import Clock, sleep_until_woken
-from .digests import queue_digest
-from .errors import InputError
-from .settings import Settings
-from .store import Channel, SlotRun, Store, SubscriptionRow
+from briefings.clock import Clock, sleep_until_woken
+from briefings.deliver.digests import queue_digest
+from briefings.errors import InputError
+from briefings.settings import Settings
+from briefings.store import Channel, SlotRun, Store, SubscriptionRow
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .acts import signals
-from .models import ACTS, Statement
+from briefings.extract.acts import signals
+from briefings.models import ACTS, Act, Kind, Statement
 
 MODEL_RESOURCE = "act_model.json"
 FEATURE_VERSION = 1
@@ -44,8 +44,8 @@ class ActInput:
 
     lemma: str  # the cue's lemma ("say", "deny", "according to"); "" for a floating quote
     content: str
-    kind: str  # direct, indirect, mixed
-    rule_act: str  # the rules' verdict (acts.classify)
+    kind: Kind
+    rule_act: Act  # the rules' verdict (acts.classify)
     addressee_to: bool = False  # "urged X to ..."
     imperative: bool = False  # a quotation opening with a bare verb
 
@@ -106,7 +106,7 @@ class ActModel:
                 f"act model was trained on features v{data.get('feature_version')}, "
                 f"this code makes v{FEATURE_VERSION}: retrain it (benchmarks/train_acts.py)"
             )
-        self.classes: list[str] = list(data["classes"])
+        self.classes: list[Act] = list(data["classes"])
         self.intercept: list[float] = list(data["intercept"])
         self.weights: dict[str, list[float]] = data["weights"]
         self.threshold: float = float(data.get("threshold", 0.0))
@@ -115,7 +115,7 @@ class ActModel:
         if set(self.classes) != set(ACTS):
             raise ValueError(f"act model classes {self.classes} are not the acts {ACTS}")
 
-    def probabilities(self, x: ActInput) -> dict[str, float]:
+    def probabilities(self, x: ActInput) -> dict[Act, float]:
         scores = list(self.intercept)
         for name in features(x):
             w = self.weights.get(name)
@@ -127,7 +127,7 @@ class ActModel:
         total = sum(exps)
         return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
 
-    def decide(self, x: ActInput) -> tuple[str, float]:
+    def decide(self, x: ActInput) -> tuple[Act, float]:
         """The act and its probability.
 
         The rules' act stands while the model gives it at least ``keep``; otherwise the model's most
@@ -152,7 +152,7 @@ def shipped() -> ActModel | None:
     return ActModel(json.loads(raw))
 
 
-def decide(x: ActInput, model: ActModel | None = None) -> tuple[str, float]:
+def decide(x: ActInput, model: ActModel | None = None) -> tuple[Act, float]:
     """The act of one statement and how sure it is: the shipped model's, or the rules' alone."""
     m = model if model is not None else shipped()
     if m is None:

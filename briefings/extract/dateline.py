@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .models import Dateline
+from briefings.models import Dateline
 
 _DATELINE = re.compile(
     r"""(?P<place>[A-Z][A-Z.'’\- ]{1,40}?[A-Z.])         # place in capitals

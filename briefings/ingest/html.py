@@ -11,11 +11,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import InputError, MissingPartError
-from .ingest import MAX_TEXT_CHARS
-from .language import looks_english
-from .models import Article
-from .netsafety import shorten
+from briefings.errors import InputError, MissingPartError
+from briefings.ingest.language import looks_english
+from briefings.ingest.netsafety import shorten
+from briefings.ingest.text import MAX_TEXT_CHARS
+from briefings.models import Article
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def tree_paragraphs(body: Any) -> list[str]:
 def fragment_paragraphs(fragment: str) -> list[str]:
     """Paragraphs of an HTML fragment (a feed entry's content or summary), without trafilatura's pruning."""
     try:
-        import lxml.html  # noqa: PLC0415
+        import lxml.html  # noqa: PLC0415 - loaded with trafilatura, only when a page is read
     except ImportError as exc:
         raise MissingPartError.of("the HTML reader (lxml)", exc) from None
 

@@ -60,9 +60,6 @@ ROLE_NOUNS = frozenset(
     speaker member policeman soldier official diplomat campaigner""".split()
 )
 
-# Heads of expressions that introduce a source as a prepositional phrase.
-ACCORDING = ("according to", "in the words of", "quoting")
-
 # Modal and future auxiliaries that make the speech hypothetical ("is expected to say", "will say").
 HYPOTHETICAL_AUX = frozenset("will would may might could should shall must ca".split())
 HYPOTHETICAL_HEADS = frozenset("expect likely due set plan hope want intend refuse decline".split())

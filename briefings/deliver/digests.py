@@ -10,8 +10,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Briefing, Bullet, Digest, Speaker, StatementRecord
-from .store import ArticleRow, Channel, ChannelItem
+from briefings.deliver.outbox import enqueue
+from briefings.models import Briefing, Bullet, Digest, Speaker, StatementRecord
+from briefings.present.compose import digest_of
+from briefings.present.render import render_digest
+from briefings.store import ArticleRow, Channel, ChannelItem
 
 # The render format of each platform's messages.
 FORMAT_OF = {"console": "text", "slack": "slack", "discord": "discord"}
@@ -54,7 +57,6 @@ async def take_digest(
     max_listed: int | None = None,
 ) -> tuple[Digest | None, int]:
     """Compose the pending articles into a Digest and mark them taken (in the caller's transaction)."""
-    from .compose import digest_of  # noqa: PLC0415 - presentation layer, loaded when first needed
 
     items = await pending_items(session, channel_id)
     if not items:
@@ -83,8 +85,6 @@ async def queue_digest(
     max_listed: int | None = None,
 ) -> tuple[int, int]:
     """Take the channel's digest and queue its messages in the outbox; returns (messages, articles)."""
-    from .outbox import enqueue  # noqa: PLC0415
-    from .render import render_digest  # noqa: PLC0415
 
     digest, n = await take_digest(session, channel.id, title=title, now=now, cap=cap, max_listed=max_listed)
     if digest is None:

@@ -128,11 +128,3 @@ def text_escape(text: str) -> str:
     Mass mentions are broken too: console output gets pasted into chats and webhooks.
     """
     return _inert_mentions(clean_text(text))
-
-
-ESCAPERS = {
-    "text": text_escape,
-    "markdown": md_escape,
-    "slack": slack_escape,
-    "discord": discord_escape,
-}

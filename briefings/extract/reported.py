@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from .cues import (
+from briefings.extract.cues import (
     ACCUSATION_VERBS,
     AS_VERBS,
     DENIAL_VERBS,

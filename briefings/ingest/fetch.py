@@ -21,11 +21,10 @@ from typing import Any
 import httpcore
 import httpx
 
-from .errors import BriefbotError, FetchError, InputError, UnsafeURLError
-from .models import Article
-from .netsafety import AddressPolicy, Resolver, check_url, resolve_public, shorten
-from .redact import redact_urls
-from .settings import Settings
+from briefings.errors import BriefbotError, FetchError, InputError, UnsafeURLError
+from briefings.ingest.netsafety import AddressPolicy, Resolver, check_url, resolve_public, shorten
+from briefings.redact import redact_urls
+from briefings.settings import Settings
 
 try:  # brotli is optional (httpx[brotli]); without it we do not ask for "br"
     import brotli
@@ -166,7 +165,7 @@ class SafeClient(httpx.AsyncClient):
             or kwargs.get("mounts")
             or kwargs.get("trust_env", True)
         ):
-            raise TypeError("build a SafeClient with briefings.fetch.safe_client()")
+            raise TypeError("build a SafeClient with briefings.ingest.fetch.safe_client()")
         super().__init__(transport=transport, **kwargs)
 
 
@@ -217,7 +216,7 @@ async def fetch(
     ``client`` must come from ``safe_client`` (then ``resolver``/``connect_timeout`` are the client's).
     """
     if client is not None and not isinstance(client, SafeClient):
-        raise TypeError("fetch() needs a client made by briefings.fetch.safe_client()")
+        raise TypeError("fetch() needs a client made by briefings.ingest.fetch.safe_client()")
     try:
         target = check_url(url, policy=AddressPolicy.from_settings(settings))
         try:
@@ -534,41 +533,6 @@ def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
 
 
-async def fetch_article(
-    url: str,
-    settings: Settings,
-    *,
-    client: httpx.AsyncClient | None = None,
-    connect_timeout: float = CONNECT_TIMEOUT,
-    total_timeout: float = TOTAL_TIMEOUT,
-    resolver: Resolver | None = None,
-) -> Article:
-    """A web page (or plain-text URL) -> Article: main text, title, date, author, site name (trafilatura)."""
-    result = await fetch(
-        url,
-        settings,
-        client=client,
-        connect_timeout=connect_timeout,
-        total_timeout=total_timeout,
-        resolver=resolver,
-    )
-    # trafilatura takes 50-100 ms a page: off the event loop, so bots stay responsive.
-    return await asyncio.to_thread(article_from_result, result, source=url)
-
-
-def article_from_result(result: FetchResult, *, source: str) -> Article:
-    """A fetched page -> Article (HTML via trafilatura; plain text as in ``seeds/``); feeds are refused."""
-    if result.content_type in TEXT_TYPES:
-        from .ingest import article_from_text  # noqa: PLC0415 - avoid an import cycle at load
-
-        article = article_from_text(result.text, source)
-        article.url = result.url
-        return article
-    if result.content_type in FEED_TYPES and _FEED_ROOT.search(result.content[:4096]):
-        raise InputError(
-            f"{shorten(result.url)} is a feed, not an article; subscribe to it to get its articles",
-            detail=f"Content-Type {result.content_type}",
-        )
-    from .html import article_from_html  # noqa: PLC0415 - trafilatura loads slowly; only for pages
-
-    return article_from_html(result.text, source=source, url=result.url)
+def is_feed(result: FetchResult) -> bool:
+    """Whether a fetched body is an RSS/Atom/RDF feed (by its media type and its root element)."""
+    return result.content_type in FEED_TYPES and bool(_FEED_ROOT.search(result.content[:4096]))

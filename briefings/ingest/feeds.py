@@ -19,14 +19,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .errors import FeedError, InputError, MissingPartError
-from .fetch import ACCEPT_FEED, CONNECT_TIMEOUT, TOTAL_TIMEOUT, FetchResult, fetch, fetch_article
-from .html import clean_line, fragment_paragraphs, make_article, trim_site_suffix
-from .language import looks_english
-from .models import Article
-from .netsafety import Resolver, shorten
-from .redact import redact_urls
-from .settings import Settings
+from briefings.errors import FeedError, InputError, MissingPartError
+from briefings.ingest.fetch import ACCEPT_FEED, CONNECT_TIMEOUT, TOTAL_TIMEOUT, FetchResult, fetch
+from briefings.ingest.html import clean_line, fragment_paragraphs, make_article, trim_site_suffix
+from briefings.ingest.language import looks_english
+from briefings.ingest.netsafety import Resolver, shorten
+from briefings.ingest.pages import fetch_article
+from briefings.models import Article
+from briefings.redact import redact_urls
+from briefings.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, ROLE_NOUNS
+from briefings.extract.cues import DOCUMENT_NOUNS, GROUP_NOUNS, ROLE_NOUNS
 
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC")
 _PRONOUNS_M = frozenset("he him his himself".split())

@@ -10,9 +10,9 @@ import re
 from collections import Counter
 from pathlib import PurePath
 
-from .limits import clip
-from .models import (
+from briefings.models import (
     ACTS,
+    Act,
     Briefing,
     Bullet,
     Digest,
@@ -23,6 +23,7 @@ from .models import (
     Statement,
     StatementRecord,
 )
+from briefings.present.limits import clip
 
 # The order a reader wants: what sides offer and want before what they merely say.
 ACT_ORDER = {act: rank for rank, act in enumerate(ACTS)}
@@ -155,7 +156,7 @@ def digest_of(
     return Digest(title=title, items=items, more=more, unlisted=unlisted, generated_at=generated_at)
 
 
-def _act(st: Statement) -> str:
+def _act(st: Statement) -> Act:
     """The act a reader is shown: "statement" for anything outside the contract's five, and for an
     act the extractor is not sure of (confidence under MIN_ACT_CONFIDENCE)."""
     if st.act not in ACT_ORDER or (st.act != "statement" and st.confidence < MIN_ACT_CONFIDENCE):

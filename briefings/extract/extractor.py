@@ -17,15 +17,14 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .actmodel import ActInput, decide
-from .acts import classify
-from .cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, SAY_VERBS
-from .dateline import find_dateline
-from .models import Article, Entity, Extraction, Statement
-from .morph import cue_forms
-from .quotes import Quote, find_quotes
-from .reported import quoted_object_cues, source_cues, subject_of, verb_cues
-from .speakers import (
+from briefings.extract.actmodel import ActInput, decide
+from briefings.extract.acts import classify
+from briefings.extract.cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, SAY_VERBS
+from briefings.extract.dateline import find_dateline
+from briefings.extract.morph import cue_forms
+from briefings.extract.quotes import Quote, find_quotes
+from briefings.extract.reported import quoted_object_cues, source_cues, subject_of, verb_cues
+from briefings.extract.speakers import (
     Source,
     SourceTable,
     entity_span,
@@ -37,6 +36,7 @@ from .speakers import (
     phrase,
     source_type,
 )
+from briefings.models import ENTITY_TYPES, Act, Article, Entity, EntityType, Extraction, Kind, Statement
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,8 @@ class Found:
     source: Source
     start: int
     end: int
-    kind: str
-    act: str
+    kind: Kind
+    act: Act
     cue: str
     mention: str
     cue_start: int | None
@@ -369,7 +369,7 @@ class Reader:
             if self.overlaps_claimed(start, end):
                 continue
             inner = [q for q in p.quotes if q.open_mark >= start and (q.close_mark or q.end) <= end + 1]
-            kind = "mixed" if inner else "indirect"
+            kind: Kind = "mixed" if inner else "indirect"
             content = self.article.text[start:end]
             # "condemned the attack, saying ...": the participle's content carries the blame
             blame = (
@@ -967,12 +967,8 @@ def act_input(f: Found, content: str) -> ActInput:
     return ActInput(f.lemma, content, f.kind, f.act, f.addressee_to, f.imperative)
 
 
-def _entity_type(s: Source) -> str:
-    return (
-        s.type
-        if s.type in ("person", "organization", "country", "group", "document", "anonymous")
-        else "person"
-    )
+def _entity_type(s: Source) -> EntityType:
+    return next((t for t in ENTITY_TYPES if t == s.type), "person")
 
 
 def _dedupe(found: list[Found]) -> list[Found]:

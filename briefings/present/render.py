@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
-from . import limits as L
-from .escape import (
+from briefings.models import Briefing, Digest, DigestItem
+from briefings.present import limits as L
+from briefings.present.escape import (
     clean_text,
     discord_escape,
     discord_link,
@@ -34,7 +35,6 @@ from .escape import (
     slack_plain,
     text_escape,
 )
-from .models import Briefing, Digest, DigestItem
 
 FORMATS = ("text", "markdown", "slack", "discord")
 DIGEST_BULLETS = 5  # per article in a digest: enough to see what it is about, short enough to scan

@@ -19,12 +19,15 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .clock import Clock, sleep_until_woken
-from .digests import briefing_to_json, render_format
-from .errors import BriefbotError, FetchError
-from .models import Article, Briefing
-from .settings import Settings
-from .store import ArticleRow, Channel, ChannelItem, Feed, SeenItem, Store, SubscriptionRow
+from briefings.clock import Clock, sleep_until_woken
+from briefings.deliver.digests import briefing_from_json, briefing_to_json, render_format
+from briefings.deliver.outbox import enqueue
+from briefings.errors import BriefbotError, FetchError
+from briefings.ingest.feeds import entry_article, fetch_feed
+from briefings.models import Article, Briefing
+from briefings.present.render import render, render_message
+from briefings.settings import Settings
+from briefings.store import ArticleRow, Channel, ChannelItem, Feed, SeenItem, Store, SubscriptionRow
 
 log = logging.getLogger(__name__)
 
@@ -160,18 +163,14 @@ class Poller:
         # remember, tell tracks); True when it queued messages.
         self.on_filed: list[Callable[[AsyncSession, Channel, Briefing], Awaitable[bool]]] = []
 
-    # The fetchers come from briefings.feeds unless injected; imported on first use (httpx, feedparser).
+    # The fetchers come from briefings.ingest.feeds unless injected; imported on first use (httpx, feedparser).
     async def fetch_feed(self, url: str, **kw: Any) -> tuple[Any, Any]:
         if self._fetch_feed is None:
-            from .feeds import fetch_feed  # noqa: PLC0415
-
             self._fetch_feed = fetch_feed
         return await self._fetch_feed(url, self.settings, **kw)
 
     async def entry_article(self, entry: Any) -> Article:
         if self._entry_article is None:
-            from .feeds import entry_article  # noqa: PLC0415
-
             self._entry_article = entry_article
         return await self._entry_article(entry, self.settings)
 
@@ -283,9 +282,6 @@ class Poller:
             feed.next_poll_at = self.next_poll(now, 0, timedelta(seconds=feed.interval_s))
 
     async def _failed(self, feed_id: int, reason: str, now: datetime, report: PollReport) -> None:
-        from .outbox import enqueue  # noqa: PLC0415
-        from .render import render_message  # noqa: PLC0415
-
         async with self.store.session() as session, session.begin():
             feed = await session.get(Feed, feed_id)
             if feed is None:
@@ -430,8 +426,6 @@ class Poller:
                 ]
                 target, n = per_channel.get(t.channel.id, (t, 0))
                 per_channel[t.channel.id] = (target, n + 1)
-        from .outbox import enqueue  # noqa: PLC0415
-        from .render import render_message  # noqa: PLC0415
 
         async with self.store.session() as session, session.begin():
             feed = await session.get(Feed, feed_id)
@@ -488,10 +482,6 @@ class Poller:
     async def _file(
         self, session: AsyncSession, t: _Target, row: ArticleRow, article: Article, feed_id: int
     ) -> bool:
-        from .digests import briefing_from_json  # noqa: PLC0415
-        from .outbox import enqueue  # noqa: PLC0415
-        from .render import render  # noqa: PLC0415
-
         now = self.clock.now()
         item = ChannelItem(
             channel_id=t.channel.id,

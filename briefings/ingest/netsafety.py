@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from .errors import FetchError, InputError, UnsafeURLError
-from .redact import redact_urls
+from briefings.errors import FetchError, InputError, UnsafeURLError
+from briefings.redact import redact_urls
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from briefings.settings import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
