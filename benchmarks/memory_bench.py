@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -76,13 +77,13 @@ ACTS = ("offer", "demand", "denial", "accusation", "statement", "statement", "st
 
 # Other words of the statements: a Zipf-distributed vocabulary of 5,000 made-up words.
 VOCABULARY = [f"w{n}x" for n in range(5000)]
-ZIPF = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
+ZIPF = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(VOCABULARY))))
 
 
 def sentence(rng: random.Random) -> str:
     """15 words; one statement in three carries one of the 30 topic words (each topic word is then in
     about 1 % of the statements, as "drones" or "ceasefire" would be in a year of news)."""
-    words = rng.choices(FILLER, k=8) + rng.choices(VOCABULARY, weights=ZIPF, k=6)
+    words = rng.choices(FILLER, k=8) + rng.choices(VOCABULARY, cum_weights=ZIPF, k=6)
     if rng.random() < 0.33:
         words.append(rng.choice(WORDS))
     rng.shuffle(words)

@@ -158,7 +158,8 @@ class MemoryService:
         if not tracks or not ids:
             return False
         rows = await repo.statements(session, ids)
-        hits = await repo.keyword_hits(session, ids, [t.term for t in tracks])
+        texts = [f"{st.speaker} {st.content}" for st, _sp in rows]
+        hits = await repo.keyword_hits(session, ids, [t.term for t in tracks], texts=texts)
         article = repo.article_key(briefing.url or briefing.source or None, briefing.headline)
         matched: list[tuple[MemoryTrack, list[MemoryStatement], str]] = []
         for n, track in enumerate(tracks):

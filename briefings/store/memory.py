@@ -143,14 +143,16 @@ def _alias_keys(record: StatementRecord, name: _Name) -> list[str]:
     return out
 
 
-async def _candidates(session: AsyncSession, scope: str, names: Sequence[_Name]) -> list[MemorySpeaker]:
-    """The scope's speakers any of ``names`` may denote, in one query: persons by surname (their alias
-    keys end in it too), anything else by whole name or by an alias (a LIKE over the scope's few
-    non-person speakers' keys)."""
+async def _candidates(
+    session: AsyncSession, scope: str, names: Sequence[_Name], *, aliases: bool = True
+) -> list[MemorySpeaker]:
+    """The scope's speakers any of ``names`` may denote, in one query: by surname (persons; their alias
+    keys end in it too) or whole name (anything else) through the (scope, last) index; with
+    ``aliases`` also non-persons by an alias (a LIKE over the scope's speakers' keys)."""
     lasts = sorted({q.last for q in names if q.last})
     conditions: list[ColumnElement[bool]] = [MemorySpeaker.last.in_(lasts)] if lasts else []
     for q in names:
-        if not q.person and q.key:
+        if aliases and not q.person and q.key:
             conditions.append(
                 (MemorySpeaker.person.is_(False))
                 & MemorySpeaker.keys.like(f"%|{_like_escape(q.key)}|%", escape="\\")
@@ -284,9 +286,12 @@ async def find_speakers(session: AsyncSession, scope: str, name: str) -> list[Me
     names = [_Name.of(name, True), _Name.of(name, False)]
     if not names[0].key:
         return []
-    found = [
-        sp for sp in await _candidates(session, scope, names) if _matches(names[0 if sp.person else 1], sp)
-    ]
+    found: list[MemorySpeaker] = []
+    for aliases in (False, True):  # by name through the index; by an organisation's alias only if need be
+        candidates = await _candidates(session, scope, names, aliases=aliases)
+        found = [sp for sp in candidates if _matches(names[0 if sp.person else 1], sp)]
+        if found:
+            break
     return sorted(found, key=lambda sp: sp.last_seen, reverse=True)
 
 
@@ -370,13 +375,18 @@ async def statements(
 
 
 async def keyword_hits(
-    session: AsyncSession, ids: Sequence[int], keywords: Sequence[str]
+    session: AsyncSession, ids: Sequence[int], keywords: Sequence[str], *, texts: Sequence[str] | None = None
 ) -> set[tuple[int, int]]:
     """(keyword index, statement id) for each of ``ids`` whose text or speaker matches each keyword in the
     full-text index: one query (UNION ALL) for all keywords."""
     dialect = session.get_bind().dialect.name
     parts: list[str] = []
     params: dict[str, Any] = {}
+    if texts is not None:
+        # Only keywords whose every word may be in one of the texts (a word and its stem share their
+        # first 3 letters) are asked of the index: most articles mention none of a channel's keywords.
+        present = {w[:3] for t in texts for w in fts_words(t)}
+        keywords = [k if all(w[:3] in present for w in fts_words(k)) else "" for k in keywords]
     id_list = ", ".join(str(int(i)) for i in ids)
     if not id_list:
         return set()
