@@ -22,6 +22,7 @@ COMMANDS = (
     "bots.commands.digest",  # digest --to console|slack:ID|discord:ID
     "bots.commands.serve",  # serve slack|discord
     "bots.commands.discord",  # discord invite
+    "bots.commands.scale",  # migrate, scheduler, outbox: services of a deployment past one process
 )
 
 

@@ -44,6 +44,7 @@ class Settings:
     max_bullet_chars: int = 200  # BRIEFBOT_MAX_BULLET_CHARS
     # Store
     database_url: str = ""  # BRIEFBOT_DATABASE_URL (default: SQLite file in data_dir)
+    redis_url: str | None = None  # BRIEFBOT_REDIS_URL: send pacing shared by every outbox worker
     data_dir: Path = field(default_factory=_default_data_dir)  # BRIEFBOT_DATA_DIR
     # Fetching
     allow_private_hosts: bool = False  # BRIEFBOT_ALLOW_PRIVATE_HOSTS
@@ -77,6 +78,9 @@ class Settings:
     discord_guild: int | None = None  # BRIEFBOT_DISCORD_GUILD
     discord_api_base: str | None = None  # BRIEFBOT_DISCORD_API_BASE
     discord_application_id: int | None = None  # DISCORD_APPLICATION_ID
+    # The environment read (from_env), for platform adapters that read variables of their own
+    # (``Platform.settings``); never shown (it holds tokens).
+    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def effective_database_url(self) -> str:
@@ -88,7 +92,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and validate settings; raise ConfigError naming the first bad variable."""
         env = os.environ if env is None else env
-        s = cls()
+        s = cls(env=dict(env))
 
         def text(name: str) -> str | None:
             value = env.get(name)
@@ -127,6 +131,12 @@ class Settings:
             raise ConfigError(
                 "BRIEFBOT_DATABASE_URL must start with sqlite:// or postgresql:// "
                 f"(e.g. postgresql+asyncpg://user:pass@host/db), got {s.database_url.split(':')[0]!r}"
+            )
+        s.redis_url = text("BRIEFBOT_REDIS_URL")
+        if s.redis_url and not re.match(r"^rediss?://", s.redis_url):
+            raise ConfigError(
+                "BRIEFBOT_REDIS_URL must start with redis:// or rediss:// (e.g. redis://redis:6379/0), "
+                f"got {s.redis_url.split(':')[0]!r}"
             )
         data_dir = text("BRIEFBOT_DATA_DIR")
         if data_dir:

@@ -17,8 +17,8 @@ from discord import app_commands
 
 from briefings.deliver.delivery import ChannelRef
 from briefings.models import Digest
-from briefings.present.recall import render_recall
 
+from .recall_embed import discord_recall
 from .replies import briefing_payload, defer, notice, send_ephemeral, send_error, send_public
 from .threads import post_article_threads
 
@@ -39,9 +39,7 @@ def reply_payloads(reply: Reply) -> list[dict[str, Any]]:
     if reply.kind == "briefing" and reply.briefing is not None:
         return [briefing_payload(reply.briefing)]
     if reply.recall is not None:
-        payload = render_recall(reply.recall, "discord")
-        assert isinstance(payload, dict)  # the discord format always renders to a dict
-        return [payload]
+        return [discord_recall(reply.recall)]
     return [notice(reply.text or "Done.")]  # never nothing: "thinking" must always be answered
 
 

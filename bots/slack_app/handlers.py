@@ -3,7 +3,7 @@
 Each is bolt's lazy-listener pair: an ``ack_*`` function that answers Slack at once
 (Slack wants the HTTP answer within 3 s) and a lazy function, started after the
 answer has gone, that does the slow part: Slack payload -> core call ->
-``render(..., "slack")`` -> Web API. Failures reach the user alone, ephemerally.
+``SlackRenderer`` (Block Kit) -> Web API. Failures reach the user alone, ephemerally.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from briefings.deliver.chat import ChatCommands, Reply
 from briefings.deliver.delivery import ChannelRef
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
-from briefings.present.recall import render_recall
-from briefings.present.render import render, render_message
 from briefings.settings import Settings
 
 from . import modal
+from .blocks import SlackRenderer
 from .incoming import links_in, to_plain
 
 log = logging.getLogger(__name__)
+SLACK = SlackRenderer()
 
 COMMAND = "/brief"
 SHORTCUT_ID = "brief_this"
@@ -118,15 +118,13 @@ class SlackHandlers:
         if reply.kind == "modal":
             await self._open_modal(client, command, respond)
         elif reply.kind == "briefing" and reply.briefing is not None:
-            await _post(client, channel_id, _slack(render(reply.briefing, "slack")), respond=respond)
+            await _post(client, channel_id, _slack(SLACK.briefing(reply.briefing)), respond=respond)
         elif reply.recall is not None:  # /brief who: for the asker only
-            await _ephemeral_respond(
-                respond, reply.text, payload=_slack(render_recall(reply.recall, "slack"))
-            )
+            await _ephemeral_respond(respond, reply.text, payload=_slack(SLACK.recall(reply.recall)))
         elif reply.ephemeral or reply.error:
             await _ephemeral_respond(respond, reply.text)
         else:
-            await _post(client, channel_id, _slack(render_message(reply.text, "slack")), respond=respond)
+            await _post(client, channel_id, _slack(SLACK.message(reply.text)), respond=respond)
 
     # -- the paste modal ----------------------------------------------------------------------
 
@@ -142,7 +140,7 @@ class SlackHandlers:
             with self.briefer.limits.hold(user, f"slack:{target.channel}"):
                 _, briefing = await self.briefer.brief_source(text)
             await self.chat.remember(ChannelRef("slack", target.channel, target.team), briefing)
-            await _post(client, target.channel, _slack(render(briefing, "slack")), fallback_user=user)
+            await _post(client, target.channel, _slack(SLACK.briefing(briefing)), fallback_user=user)
         except BriefbotError as exc:
             await _ephemeral_post(client, target.channel, user, exc.message)
         except Exception:
@@ -171,7 +169,7 @@ class SlackHandlers:
                 await _post(
                     client,
                     channel_id,
-                    _slack(render(briefing, "slack")),
+                    _slack(SLACK.briefing(briefing)),
                     thread_ts=thread_ts,
                     fallback_user=user,
                 )
@@ -197,7 +195,7 @@ def register(app: AsyncApp, handlers: SlackHandlers) -> None:
 
 
 def _slack(payload: str | dict[str, Any]) -> dict[str, Any]:
-    """``render(..., "slack")`` gives ``{"text", "blocks"}``; anything else is a bug upstream."""
+    """``SlackRenderer`` gives ``{"text", "blocks"}``; anything else is a bug upstream."""
     if not isinstance(payload, dict):
         raise TypeError("a Slack payload must be a dict with text and blocks")
     return payload
@@ -254,7 +252,7 @@ async def _post(
 
 
 async def _ephemeral_respond(respond: Any, text: str, *, payload: dict[str, Any] | None = None) -> None:
-    payload = payload or _slack(render_message(text, "slack"))
+    payload = payload or _slack(SLACK.message(text))
     try:
         await respond(
             text=payload.get("text", ""),
@@ -269,7 +267,7 @@ async def _ephemeral_respond(respond: Any, text: str, *, payload: dict[str, Any]
 async def _ephemeral_post(
     client: AsyncWebClient, channel_id: str, user: str, text: str, *, thread_ts: str | None = None
 ) -> None:
-    payload = _slack(render_message(text, "slack"))
+    payload = _slack(SLACK.message(text))
     try:
         await client.chat_postEphemeral(
             channel=channel_id,

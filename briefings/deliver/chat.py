@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from briefings.clock import Clock
+from briefings.deliver import platforms
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.memory import COMMANDS as MEMORY_COMMANDS
 from briefings.deliver.memory import MemoryService
@@ -37,13 +38,16 @@ HELP = """\
 /brief untrack <n|name>, /brief tracking  -  stop tracking; list what this channel tracks
 /brief forget  -  (admins) forget every statement briefed in this workspace
 /brief help  -  this help"""
+# Added to the help when a platform of this install may be named as a target (a webhook).
+HELP_TARGET = """\
+... to <platform>:<name>  -  subscribe, list, unsubscribe or digest for another target instead of
+       this channel (managers only), e.g. /brief subscribe <feed-url> daily 07:30 to {example}"""
 
 _TIME = re.compile(r"^\d{1,2}:\d{2}(,\d{1,2}:\d{2})*$")
 _DAYS = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*(-(mon|tue|wed|thu|fri|sat|sun)[a-z]*)?(,.+)?$", re.I
 )
-_SLACK_LINKS = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
-_SLACK_LINK = re.compile(r"^<(https?://[^|>\s]+)(\|[^>]*)?>$")
+_TARGET = re.compile(r"(?:^|\s)to\s+(\S+:\S*)\s*$", re.I)
 
 
 class BrieferLike(Protocol):
@@ -74,13 +78,14 @@ class SubscribeArgs:
 
 
 def parse_subscribe(text: str) -> SubscribeArgs:
-    """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]``."""
-    args = _SLACK_LINKS.sub(r"\1", text).split()
+    """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]``
+    (links already plain: ``Platform.plain_links``)."""
+    args = text.split()
     if not args:
         raise InputError(
             "give the feed's address: /brief subscribe <feed-url> [daily 07:30] [tz Europe/Berlin]"
         )
-    out = SubscribeArgs(feed_url=_unwrap(args[0]))
+    out = SubscribeArgs(feed_url=args[0].strip())
     words = [a.lstrip("-") if a.startswith("--") else a for a in args[1:]]
     i = 0
 
@@ -125,10 +130,22 @@ def parse_subscribe(text: str) -> SubscribeArgs:
     return out
 
 
-def _unwrap(token: str) -> str:
-    """Slack sends links as ``<https://…|label>``; keep the address."""
-    m = _SLACK_LINK.match(token.strip())
-    return m.group(1) if m else token.strip()
+def _unwrap(text: str, channel: ChannelRef) -> str:
+    """A message that is one link in the platform's markup (``<https://…|label>``): the address alone."""
+    plain = platforms.get(channel.platform).plain_links(text.strip())
+    return plain if plain != text.strip() and not any(c.isspace() for c in plain) else text.strip()
+
+
+def chat_help() -> str:
+    """HELP, and the ``to <target>`` form when a platform of this install may be named from a chat."""
+    remote = [p.name for p in platforms.registered() if p.remote_target]
+    return HELP + ("\n" + HELP_TARGET.format(example=f"{remote[0]}:NAME") if remote else "")
+
+
+def split_target(rest: str) -> tuple[str, str | None]:
+    """``… to webhook:ops`` -> (``…``, ``webhook:ops``); (rest, None) without a target."""
+    m = _TARGET.search(rest)
+    return (rest[: m.start()].strip(), m.group(1)) if m else (rest, None)
 
 
 def describe_subscription(sub: Subscription) -> str:
@@ -229,10 +246,23 @@ class ChatCommands:
         command = first.lower()
         single_line = "\n" not in stripped
         if single_line and command in ("help", "-h", "--help", "?"):
-            return Reply(kind="help", text=HELP, ephemeral=True)
+            return Reply(kind="help", text=chat_help(), ephemeral=True)
         admin: bool | None = None
-        if single_line and command in ("subscribe", "unsubscribe", "digest"):
+        target = None
+        if single_line and command in ("subscribe", "unsubscribe", "digest", "list"):
+            rest, target = split_target(platforms.get(channel.platform).plain_links(rest))
+        if single_line and (command in ("subscribe", "unsubscribe", "digest") or target):
             admin = can_manage if isinstance(can_manage, bool) else await can_manage()
+        if target is not None:
+            if not admin:
+                return Reply(
+                    kind="text",
+                    text="Only those who manage this channel's subscriptions may name another target.",
+                    ephemeral=True,
+                    error=True,
+                )
+            name, where = platforms.parse_target(target, self.settings, remote=True)
+            channel, creators_may_manage = ChannelRef(name, where), False
         # Who acts, for the creator checks (None: managers only, checked here).
         actor = user if creators_may_manage else None
         if single_line and command in MEMORY_COMMANDS and self.memory is not None:
@@ -318,5 +348,8 @@ class ChatCommands:
     async def _article(self, text: str, channel: ChannelRef) -> Article:
         # Local files only for the person at the terminal: a chat user must not read the server's disk.
         return await load_source(
-            _unwrap(text), self.settings, allow_files=channel.platform == "console", refuse_words=True
+            _unwrap(text, channel),
+            self.settings,
+            allow_files=channel.platform == "console",
+            refuse_words=True,
         )

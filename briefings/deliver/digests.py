@@ -10,18 +10,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from briefings.deliver import platforms
 from briefings.deliver.outbox import enqueue
 from briefings.models import Briefing, Bullet, Digest, Speaker, StatementRecord
 from briefings.present.compose import digest_of
-from briefings.present.render import render_digest
 from briefings.store import ArticleRow, Channel, ChannelItem
-
-# The render format of each platform's messages.
-FORMAT_OF = {"console": "text", "slack": "slack", "discord": "discord"}
-
-
-def render_format(platform: str) -> str:
-    return FORMAT_OF.get(platform, "text")
 
 
 def briefing_to_json(briefing: Briefing) -> str:
@@ -89,6 +82,6 @@ async def queue_digest(
     digest, n = await take_digest(session, channel.id, title=title, now=now, cap=cap, max_listed=max_listed)
     if digest is None:
         return 0, n
-    payloads = render_digest(digest, render_format(channel.platform), tz=channel.timezone)
+    payloads = platforms.get(channel.platform).renderer.digest(digest, tz=channel.timezone)
     await enqueue(session, channel.id, "digest", payloads, key=key, now=now)
     return len(payloads), n

@@ -15,8 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock
+from briefings.deliver import platforms
 from briefings.deliver.delivery import ChannelRef
-from briefings.deliver.digests import render_format
 from briefings.deliver.outbox import enqueue, idempotency_key
 from briefings.errors import InputError, PermissionDenied
 from briefings.models import ACTS, Briefing, Recall, Recalled
@@ -89,6 +89,19 @@ def parse_who(text: str) -> tuple[str, int | None]:
     if len(name) > MAX_TERM_CHARS:
         raise InputError(f"a name has at most {MAX_TERM_CHARS} characters")
     return name, days
+
+
+def recall_payload(recall: Recall, platform: str) -> platforms.Payload:
+    """``recall`` as the platform's message: its renderer's own ``recall`` when it has one (Slack blocks,
+    a Discord embed), else the core format it renders (text, markdown), else a plain notice."""
+    p = platforms.get(platform)
+    own = getattr(p.renderer, "recall", None)
+    if callable(own):
+        payload: platforms.Payload = own(recall)
+        return payload
+    if p.format in ("text", "markdown"):
+        return render_recall(recall, p.format)
+    return p.renderer.message(render_recall(recall, "text"))
 
 
 def _recalled(row: MemoryStatement) -> Recalled:
@@ -193,7 +206,7 @@ class MemoryService:
                 statements=[_recalled(r) for r in found],
                 total=len(found),
             )
-            payload = render_recall(recall, render_format(channel.platform))
+            payload = recall_payload(recall, channel.platform)
             await enqueue(session, channel.id, "tracking", [payload], key=key, now=now)
             queued = True
         return queued
@@ -282,7 +295,7 @@ class MemoryService:
             counts=counts,
             note=note,
         )
-        return render_recall(recall, "text").rstrip("\n"), recall  # type: ignore[union-attr]
+        return render_recall(recall, "text").rstrip("\n"), recall
 
     async def _channel(self, session: AsyncSession, ref: ChannelRef, *, create: bool) -> Channel | None:
         row = (

@@ -20,12 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock, sleep_until_woken
-from briefings.deliver.digests import briefing_from_json, briefing_to_json, render_format
+from briefings.deliver import platforms
+from briefings.deliver.digests import briefing_from_json, briefing_to_json
 from briefings.deliver.outbox import enqueue
 from briefings.errors import BriefbotError, FetchError
 from briefings.ingest.feeds import entry_article, fetch_feed
 from briefings.models import Article, Briefing
-from briefings.present.render import render, render_message
 from briefings.settings import Settings
 from briefings.store import ArticleRow, Channel, ChannelItem, Feed, SeenItem, Store, SubscriptionRow
 
@@ -303,7 +303,7 @@ class Poller:
                         f"The feed {feed.url} has been failing for more than 24 hours ({reason}). "
                         "briefbot keeps trying; `/brief list` shows its status."
                     )
-                    payload = render_message(text, render_format(target.channel.platform))
+                    payload = platforms.get(target.channel.platform).renderer.message(text)
                     await enqueue(
                         session,
                         target.channel.id,
@@ -433,7 +433,7 @@ class Poller:
             await self._insert_seen(session, rows)
             for target, n in per_channel.values():
                 text = f"… and {n} more new items in {name} (only the newest {limit} of a poll are briefed)"
-                payload = render_message(text, render_format(target.channel.platform))
+                payload = platforms.get(target.channel.platform).renderer.message(text)
                 await enqueue(
                     session,
                     target.channel.id,
@@ -494,7 +494,9 @@ class Poller:
         )
         session.add(item)
         if t.sub.mode == "instant" and row.briefing_json:
-            payload = render(briefing_from_json(row.briefing_json), render_format(t.channel.platform))
+            payload = platforms.get(t.channel.platform).renderer.briefing(
+                briefing_from_json(row.briefing_json)
+            )
             await enqueue(
                 session,
                 t.channel.id,

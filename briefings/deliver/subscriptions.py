@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock
+from briefings.deliver import platforms
 from briefings.deliver.delivery import ChannelRef
-from briefings.deliver.digests import render_format, take_digest
+from briefings.deliver.digests import take_digest
 from briefings.deliver.outbox import enqueue
 from briefings.deliver.polling import Poller
 from briefings.deliver.scheduler import (
@@ -28,7 +29,6 @@ from briefings.deliver.scheduler import (
 )
 from briefings.errors import BriefbotError, InputError, PermissionDenied
 from briefings.models import Digest
-from briefings.present.render import render_digest
 from briefings.settings import Settings
 from briefings.store import Channel, Feed, Store, SubscriptionRow
 
@@ -92,8 +92,6 @@ def _days(weekdays: str) -> str:
 
 def validate_feed_url(url: str) -> str:
     url = url.strip().strip("<>")
-    if "|" in url:  # Slack's <https://…|label> link form
-        url = url.split("|", 1)[0]
     if (
         not url.lower().startswith(("http://", "https://"))
         or len(url) > 2048
@@ -152,7 +150,7 @@ class SubscriptionService:
         briefs), which go into the next digest (instant: are posted now). A new subscription records
         ``user`` as its creator; changing an existing one takes its creator or an ``admin`` (PermissionDenied).
         Raises InputError/FeedError/FetchError."""
-        url = validate_feed_url(feed_url)
+        url = validate_feed_url(platforms.get(channel.platform).plain_links(feed_url))
         slot_times = parse_times(times or ["07:30"])
         days = canonical_weekdays(parse_weekdays(weekdays))
         if mode not in MODES:
@@ -359,7 +357,7 @@ class SubscriptionService:
                 max_listed=self.settings.digest_max_listed,
             )
             if digest is not None:
-                payloads = render_digest(digest, render_format(ch.platform))
+                payloads = platforms.get(ch.platform).renderer.digest(digest)
                 key = f"ondemand:{ch.id}:{now.isoformat()}:{uuid.uuid4().hex}"
                 await enqueue(session, ch.id, "digest", payloads, key=key, now=now)
         if digest is not None:

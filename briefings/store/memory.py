@@ -56,9 +56,8 @@ def name_parts(key: str, person: bool) -> tuple[str, str]:
 
 
 def scope_of(platform: str, workspace: str | None, channel: str) -> str:
-    """Slack workspace, Discord guild, or the console (a channel without a workspace is its own scope)."""
-    if platform == "console":
-        return "console"
+    """The platform's workspace (a Slack workspace, a Discord guild); a channel without one (the
+    console, a direct message) is a scope of its own."""
     if workspace:
         return f"{platform}:{workspace}"
     return f"{platform}:#{channel}"

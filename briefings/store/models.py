@@ -189,7 +189,7 @@ class MemorySpeaker(Base):
     __table_args__ = (Index("ix_memory_speakers_scope_last", "scope", "last"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(160))  # "slack:T123", "discord:G1", "console"
+    scope: Mapped[str] = mapped_column(String(160))  # "slack:T123", "discord:G1", "console:#terminal"
     name: Mapped[str] = mapped_column(String(256))  # the fullest name seen
     first: Mapped[str] = mapped_column(String(128), default="")  # normalised first name ("" if none)
     last: Mapped[str] = mapped_column(String(128))  # normalised surname (persons) or whole name
@@ -203,7 +203,7 @@ class MemorySpeaker(Base):
 
 class MemoryStatement(Base):
     """A statement briefed in a scope (PostgreSQL adds a generated ``search`` tsvector with a GIN index;
-    SQLite an FTS5 table ``memory_fts`` kept by triggers: see migration 0003_statement_memory)."""
+    SQLite an FTS5 table ``memory_fts`` kept by triggers: see migration 0004_statement_memory)."""
 
     __tablename__ = "memory_statements"
     __table_args__ = (

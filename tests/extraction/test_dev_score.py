@@ -2,8 +2,8 @@
 measured last, on the dev gold as re-checked against the guide's act tables (2026-11-30: e2e F1 0.933,
 attribution 0.972, offers 0.968, acts macro 0.892 with denials 0.667 -- eight rebuttals carried by the
 content alone are now gold denials --, seed e2e 1.000). With the learned act model (never trained on dev;
-chosen by 5-fold CV on the project's train split, where it beats the rules 0.336 vs 0.311) dev offers are
-0.933 and acts macro 0.837: the rules were tuned on these 16 articles, the model was not."""
+chosen by 5-fold CV on the project's train split, where it beats the rules 0.330 vs 0.311) dev offers stay
+0.968 and acts macro is 0.879 (denials 0.615): the rules were tuned on these 16 articles, the model was not."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from briefings.ingest.source import load_path
 
 pytestmark = pytest.mark.shared
 
-FLOORS = {"end_to_end": 0.923, "attribution": 0.962, "offer": 0.923, "acts_macro": 0.827, "seed": 0.99}
+FLOORS = {"end_to_end": 0.923, "attribution": 0.962, "offer": 0.958, "acts_macro": 0.869, "seed": 0.99}
 
 
 @pytest.fixture(scope="module")

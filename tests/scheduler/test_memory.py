@@ -14,9 +14,11 @@ from sqlalchemy import func, select
 
 from bots.bootstrap import bootstrap
 from bots.console import Console
+from bots.discord_bot.recall_embed import discord_recall
+from bots.slack_app.recall_blocks import slack_recall
 from briefings.deliver.chat import ChatCommands
 from briefings.deliver.delivery import ChannelRef
-from briefings.deliver.memory import MemoryService, parse_track, parse_who
+from briefings.deliver.memory import MemoryService, parse_track, parse_who, recall_payload
 from briefings.deliver.outbox import OutboxWorker
 from briefings.deliver.polling import Poller
 from briefings.deliver.scheduler import Scheduler
@@ -324,14 +326,18 @@ def test_article_text_never_pings_or_injects_markup():
         said_at="2026-11-30T07:00:00+00:00",
     )
     recall = Recall(title="What <!everyone> said", statements=[hostile], total=1)
-    slack = json.dumps(render_recall(recall, "slack"), ensure_ascii=False)
+    slack = json.dumps(slack_recall(recall), ensure_ascii=False)
     assert "<!channel>" not in slack and "<!here>" not in slack and "<@U123>" not in slack
     assert "<https://evil.example|" not in slack and "javascript:" not in slack.replace(
         "javascript:alert(1)", ""
     )
-    discord = render_recall(recall, "discord")
+    discord = discord_recall(recall)
     body = json.dumps(discord, ensure_ascii=False)
     assert discord["allowed_mentions"] == {"parse": []} and "@everyone" not in body and "<@U123>" not in body
     assert "](javascript" not in body and "[x](https://evil.example)" not in body
     text = render_recall(recall, "text")
     assert "@everyone" not in text and "\x1b" not in text
+    # Each platform's messages come from its own renderer (tracking messages go through the outbox).
+    assert recall_payload(recall, "slack") == slack_recall(recall)
+    assert recall_payload(recall, "discord") == discord
+    assert recall_payload(recall, "console") == text
