@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bots  # noqa: F401 - registers the platforms (tracking messages are rendered by Slack's)
 from briefings.clock import FakeClock
 from briefings.deliver.memory import MemoryService
 from briefings.models import Briefing, StatementRecord
