@@ -10,7 +10,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefings.clock import Clock, SystemClock
 from briefings.deliver import platforms
@@ -49,9 +49,14 @@ class Services:
     scheduler: Scheduler
     outbox: OutboxWorker
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    # With BRIEFBOT_BROKER_URL: queues polls, slot decisions and sends as Celery tasks instead of doing them.
+    dispatcher: Any = None  # briefings.deliver.executor.Dispatcher
 
     async def step(self) -> None:
         """Do now whatever is due now: polls, slot decisions, sends (the console calls it after /advance)."""
+        if self.dispatcher is not None:
+            await self.dispatcher.round()
+            return
         await self.poller.poll_due()
         await self.scheduler.tick()
         await self.outbox.run_once()
@@ -59,6 +64,9 @@ class Services:
     async def run_background(self, stop: asyncio.Event, *, outbox: bool = True) -> None:
         """Scheduler and feed polling (while this process leads: one leader per PostgreSQL database) and
         the outbox (any number of processes) until ``stop`` is set."""
+        if self.dispatcher is not None:
+            await self.dispatcher.run(stop)
+            return
         await asyncio.gather(
             self.run_leader(stop),
             *([self.outbox.run(stop, idle_seconds=2.0)] if outbox else []),
@@ -84,12 +92,21 @@ async def bootstrap(
     """Open the store (migrated) and build the services; close everything on exit."""
     clock = clock or SystemClock()
     own_briefer = briefer is None
+    dispatcher = None
+    if briefer is None and settings.broker_url:
+        from briefings.deliver.executor import CeleryBriefer  # noqa: PLC0415 - celery only with a broker
+
+        briefer = CeleryBriefer(settings)
     briefer = briefer or Briefer(settings)
     try:
         async with (
             open_store(settings.effective_database_url) as store,
             contextlib.AsyncExitStack() as stack,
         ):
+            if settings.broker_url:
+                from briefings.deliver.executor import Dispatcher  # noqa: PLC0415 - celery only with a broker
+
+                dispatcher = Dispatcher(store, settings, clock)
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
             poller = Poller(store, settings, clock, briefer.brief_scheduled)
             subscriptions = SubscriptionService(store, poller, settings, clock)
@@ -126,10 +143,42 @@ async def bootstrap(
                 scheduler=scheduler,
                 outbox=outbox,
                 deliverers=outbox.deliverers,
+                dispatcher=dispatcher,
             )
     finally:
+        if dispatcher is not None:
+            await dispatcher.close()
         if own_briefer:
             briefer.close()
+
+
+@contextlib.asynccontextmanager
+async def worker_runtime(settings: Settings) -> AsyncIterator[Any]:
+    """A Celery worker process's runtime: the store (migrated by the frontend, not here), the poller
+    briefing in this process, the scheduler, and an outbox with the configured platforms' Deliverers."""
+    from briefings.deliver.workers import Runtime, local_brief  # noqa: PLC0415 - celery only in workers
+
+    clock = SystemClock()
+    async with (
+        open_store(settings.effective_database_url, migrate=False) as store,
+        platform_deliverers(settings, configured_platforms(settings)) as deliverers,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        pacer = open_pacer(settings.redis_url)  # with Redis: pacing and 429 pauses shared by every worker
+        stack.push_async_callback(pacer.close)
+        yield Runtime(
+            settings=settings,
+            poller=Poller(store, settings, clock, local_brief(settings)),
+            scheduler=Scheduler(store, settings, clock),
+            outbox=OutboxWorker(
+                store,
+                deliverers,
+                clock,
+                pacing={p.name: p.limits.pacing for p in platforms.registered()},
+                rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
+                pacer=pacer,
+            ),
+        )
 
 
 def configured_platforms(settings: Settings) -> list[str]:

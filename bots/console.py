@@ -90,7 +90,10 @@ def reply_text(reply: Reply) -> str:
         return str(render(reply.briefing, "text"))
     if reply.kind in ("modal", "help"):
         return console_help()
-    return ("error: " if reply.error else "") + reply.text
+    text = ("error: " if reply.error else "") + reply.text
+    if reply.code:
+        text += "\n" + reply.code.rstrip("\n")
+    return text
 
 
 def parse_duration(text: str) -> timedelta:

@@ -65,6 +65,12 @@ class Settings:
     max_briefings_per_channel: int = 4  # BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL: in progress at once
     feed_interval_minutes: int = 15  # BRIEFBOT_FEED_INTERVAL_MINUTES: how often each feed is polled
     repost_change: float = 0.3  # BRIEFBOT_REPOST_CHANGE: share of an updated entry's text that must change
+    feed_pause_days: int = 3  # BRIEFBOT_FEED_PAUSE_DAYS: a feed failing this long is paused (channel told)
+    # Workers (Celery): unset broker = everything in this process, as embedded
+    broker_url: str | None = None  # BRIEFBOT_BROKER_URL: redis://... or amqp://... (RabbitMQ)
+    giant_chars: int = 100_000  # BRIEFBOT_GIANT_CHARS: longer articles are briefed on the giant lane
+    max_briefings_per_tenant: int = 4  # BRIEFBOT_MAX_BRIEFINGS_PER_TENANT: per workspace/guild, on workers
+    task_visibility_seconds: int = 3600  # BRIEFBOT_TASK_VISIBILITY_SECONDS: redelivery after a lost worker
     # Slack
     slack_bot_token: str | None = None  # SLACK_BOT_TOKEN
     slack_signing_secret: str | None = None  # SLACK_SIGNING_SECRET
@@ -179,6 +185,7 @@ class Settings:
             "BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL", s.max_briefings_per_channel, 1, 200
         )
         s.feed_interval_minutes = integer("BRIEFBOT_FEED_INTERVAL_MINUTES", s.feed_interval_minutes, 1, 1440)
+        s.feed_pause_days = integer("BRIEFBOT_FEED_PAUSE_DAYS", s.feed_pause_days, 1, 365)
         change = text("BRIEFBOT_REPOST_CHANGE")
         if change is not None:
             try:
@@ -189,6 +196,20 @@ class Settings:
                 raise ConfigError(
                     f"BRIEFBOT_REPOST_CHANGE must be a fraction above 0 and up to 1, got {change!r}"
                 )
+
+        s.broker_url = text("BRIEFBOT_BROKER_URL")
+        if s.broker_url and not re.match(r"^(redis|rediss|amqp|amqps|pyamqp)://", s.broker_url):
+            raise ConfigError(
+                "BRIEFBOT_BROKER_URL must start with redis:// or amqp:// "
+                f"(e.g. redis://127.0.0.1:6379/0), got {s.broker_url.split(':')[0]!r}"
+            )
+        s.giant_chars = integer("BRIEFBOT_GIANT_CHARS", s.giant_chars, 1_000, 2_000_000)
+        s.max_briefings_per_tenant = integer(
+            "BRIEFBOT_MAX_BRIEFINGS_PER_TENANT", s.max_briefings_per_tenant, 1, 1000
+        )
+        s.task_visibility_seconds = integer(
+            "BRIEFBOT_TASK_VISIBILITY_SECONDS", s.task_visibility_seconds, 5, 86_400
+        )
 
         s.slack_bot_token = text("SLACK_BOT_TOKEN")
         s.slack_signing_secret = text("SLACK_SIGNING_SECRET")

@@ -153,7 +153,7 @@ def _discord_digest_embed(parts: Any, item: DigestItem, n: int) -> dict[str, Any
     if url:
         embed["url"] = url
     if item.briefing is not None:
-        lines = [R.macro(parts.digest_meta, item.briefing)]
+        lines = [R.macro(parts.digest_meta, item.briefing), R.macro(parts.digest_also, item)]
         lines += [R.macro(parts.digest_bullet, x) for x in item.briefing.bullets[:DIGEST_BULLETS]]
         more = R.macro(parts.digest_item_more, item.briefing)
         lines += [more] if more else []

@@ -100,7 +100,9 @@ def _slack_digest(d: Digest) -> list[dict[str, Any]]:
     for n, item in enumerate(d.items, 1):
         group = [_section(_fit_mrkdwn(R.macro(parts.digest_item_head, item, n)))]
         if item.briefing is not None:
-            lines = [R.macro(parts.digest_bullet, x) for x in item.briefing.bullets[:DIGEST_BULLETS]]
+            also = R.macro(parts.digest_also, item)
+            lines = [also] if also else []
+            lines += [R.macro(parts.digest_bullet, x) for x in item.briefing.bullets[:DIGEST_BULLETS]]
             more = R.macro(parts.digest_item_more, item.briefing)
             lines += [more] if more else []
             group += [_section(chunk) for chunk in L.pack(lines, L.SLACK_SECTION_TEXT)]

@@ -17,8 +17,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from briefings.deliver.chat import ChatCommands, Reply
 from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
+from briefings.present.code import render_code
 from briefings.settings import Settings
 
 from . import modal
@@ -121,6 +123,15 @@ class SlackHandlers:
             await _post(client, channel_id, _slack(SLACK.briefing(reply.briefing)), respond=respond)
         elif reply.recall is not None:  # /brief who: for the asker only
             await _ephemeral_respond(respond, reply.text, payload=_slack(SLACK.recall(reply.recall)))
+        elif reply.code is not None:  # an OPML export: code blocks, to the user only
+            for payload in render_code(reply.text, reply.code, "slack"):
+                assert isinstance(payload, dict)
+                await respond(
+                    text=payload["text"],
+                    blocks=payload["blocks"],
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
         elif reply.ephemeral or reply.error:
             await _ephemeral_respond(respond, reply.text)
         else:
@@ -137,7 +148,10 @@ class SlackHandlers:
         target = modal.submission_target(view)
         user = body["user"]["id"]
         try:
-            with self.briefer.limits.hold(user, f"slack:{target.channel}"):
+            with (
+                self.briefer.limits.hold(user, f"slack:{target.channel}"),
+                tenant_scope(tenant_of("slack", target.team, target.channel)),
+            ):
                 _, briefing = await self.briefer.brief_source(text)
             await self.chat.remember(ChannelRef("slack", target.channel, target.team), briefing)
             await _post(client, target.channel, _slack(SLACK.briefing(briefing)), fallback_user=user)
@@ -158,7 +172,10 @@ class SlackHandlers:
         sources = _message_links(message)[:MAX_SHORTCUT_LINKS] or [to_plain(message.get("text", ""))]
         for source in sources:
             try:
-                with self.briefer.limits.hold(user, f"slack:{channel_id}"):
+                with (
+                    self.briefer.limits.hold(user, f"slack:{channel_id}"),
+                    tenant_scope(tenant_of("slack", (shortcut.get("team") or {}).get("id"), channel_id)),
+                ):
                     _, briefing = await self.briefer.brief_source(source)
                 team = (shortcut.get("team") or {}).get("id") or shortcut.get("team_id")
                 await self.chat.remember(ChannelRef("slack", channel_id, team), briefing)

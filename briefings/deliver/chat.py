@@ -7,16 +7,18 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from briefings.clock import Clock
-from briefings.deliver import platforms
+from briefings.deliver import opml, platforms
 from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.filters import KINDS, Filters, parse_filter_words, tokens
 from briefings.deliver.memory import COMMANDS as MEMORY_COMMANDS
 from briefings.deliver.memory import MemoryService
 from briefings.deliver.subscriptions import Subscription, SubscriptionService
+from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest.source import load_source
 from briefings.models import Article, Briefing, Digest, Recall
@@ -27,11 +29,18 @@ log = logging.getLogger(__name__)
 HELP = """\
 /brief <url>  -  brief a news article: who said what, offers and demands first
 /brief <pasted article text>  -  brief text you paste (first line = headline)
-/brief subscribe <feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]
+/brief subscribe <feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N] [filters]
     -  a morning digest of the feed's new articles (default daily 07:30), or each article as it arrives;
        the items the feed already has count as seen, except the latest N with backfill N
-/brief list  -  this channel's subscriptions, numbered, with each feed's status
+   filters (each may repeat; kinds combine with AND):
+       only offer,denial  -  articles with an offer or a denial (offer, demand, denial, accusation)
+       include ceasefire | include "peace talks" | include /cease-?fire/i  -  headline or text matches
+       exclude /sport/i  -  ... and does not match;  speaker Kuleba  -  articles quoting that speaker
+/brief filter <n> <filters>|none  -  replace the filters of subscription number n
+/brief list  -  this channel's subscriptions, numbered: each feed's status, last success, last error, next poll
 /brief unsubscribe <n>  -  stop subscription number n of the list
+/brief resume <n>  -  poll a feed again that was paused after failing for days
+/brief export  -  this channel's feeds as OPML (for a feed reader, or `briefbot feeds import`)
 /brief digest  -  the digest of the articles new since the last one, now
 /brief who <name> [7d|30d]  -  what that person (or organisation) said in what was briefed here
 /brief track <name or keyword> [acts offer,denial]  -  tell this channel when its feeds bring a match
@@ -65,6 +74,7 @@ class Reply:
     recall: Recall | None = None  # an answer of the statement memory: adapters render it (render_recall)
     ephemeral: bool = False  # errors, help, list, confirmations go to the user only
     error: bool = False
+    code: str | None = None  # shown verbatim after ``text`` as a code block (an OPML export)
 
 
 @dataclass
@@ -75,12 +85,14 @@ class SubscribeArgs:
     tz: str | None = None
     mode: str = "digest"
     backfill: int = 0
+    filters: Filters = field(default_factory=Filters)
 
 
 def parse_subscribe(text: str) -> SubscribeArgs:
-    """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]``
-    (links already plain: ``Platform.plain_links``)."""
-    args = text.split()
+    """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]
+    [only ACTS] [include TERM] [exclude TERM] [speaker NAME]`` (filters: ``deliver.filters``; links
+    already plain: ``Platform.plain_links``)."""
+    args = tokens(text)
     if not args:
         raise InputError(
             "give the feed's address: /brief subscribe <feed-url> [daily 07:30] [tz Europe/Berlin]"
@@ -124,6 +136,8 @@ def parse_subscribe(text: str) -> SubscribeArgs:
             if not raw.isdigit():
                 raise InputError(f"backfill needs a number, got {raw!r}")
             out.backfill = int(raw)
+        elif w in KINDS:
+            out.filters.add(w, value(w))
         else:
             raise InputError(f"I don't understand {words[i]!r}; try /brief help")
         i += 1
@@ -158,7 +172,10 @@ def describe_subscription(sub: Subscription) -> str:
         if sub.next_run is not None:
             local = sub.next_run.astimezone(ZoneInfo(sub.timezone))
             text += f" Next: {local:%a} {local.day} {local:%b %H:%M}."
-    return text + " " + _history(sub)
+    text += " " + _history(sub)
+    if sub.filters:
+        text += f" Filters: {sub.filters}."
+    return text
 
 
 def _items(n: int, what: str = "item") -> str:
@@ -249,9 +266,9 @@ class ChatCommands:
             return Reply(kind="help", text=chat_help(), ephemeral=True)
         admin: bool | None = None
         target = None
-        if single_line and command in ("subscribe", "unsubscribe", "digest", "list"):
+        if single_line and command in ("subscribe", "unsubscribe", "digest", "list", "resume"):
             rest, target = split_target(platforms.get(channel.platform).plain_links(rest))
-        if single_line and (command in ("subscribe", "unsubscribe", "digest") or target):
+        if single_line and (command in ("subscribe", "unsubscribe", "digest", "resume", "filter") or target):
             admin = can_manage if isinstance(can_manage, bool) else await can_manage()
         if target is not None:
             if not admin:
@@ -297,6 +314,7 @@ class ChatCommands:
                     tz=a.tz,
                     mode=a.mode,
                     backfill=a.backfill,
+                    filters=a.filters,
                     user=user,
                     admin=bool(admin) or actor is None,
                 )
@@ -309,6 +327,53 @@ class ChatCommands:
             )
             return Reply(
                 kind="text", text=f"Unsubscribed from {view.feed_title or view.feed_url}.", ephemeral=True
+            )
+        if single_line and command in ("resume", "filter"):
+            if not admin and not creators_may_manage:
+                return Reply(
+                    kind="text",
+                    text="You don't have permission to change this channel's subscriptions.",
+                    ephemeral=True,
+                    error=True,
+                )
+            which, _, more = rest.strip().partition(" ")
+            if not which:
+                raise InputError(f"give the number from /brief list: /brief {command} <n>")
+            if command == "resume":
+                view = await self.subscriptions.resume(
+                    channel, which, user=actor, admin=bool(admin) or actor is None
+                )
+                return Reply(
+                    kind="text",
+                    text=f"Resumed {view.feed_title or view.feed_url}: it is polled again now.",
+                    ephemeral=True,
+                )
+            words = tokens(more)
+            if not words:
+                raise InputError("give the filters, or none: /brief filter <n> only offer,denial")
+            none = [w.lower() for w in words] in (["none"], ["clear"])
+            wanted = Filters() if none else parse_filter_words(words)
+            view = await self.subscriptions.set_filters(
+                channel, which, wanted, user=actor, admin=bool(admin) or actor is None
+            )
+            shown = view.filters or "none: every article"
+            return Reply(
+                kind="text", text=f"Filters of {view.feed_title or view.feed_url}: {shown}.", ephemeral=True
+            )
+        if single_line and command == "export" and not rest:
+            views = await self.subscriptions.list(channel)
+            if not views:
+                return Reply(kind="text", text="No subscriptions here to export.", ephemeral=True)
+            document = opml.to_opml(
+                [opml.OpmlFeed(v.feed_url, v.feed_title) for v in views],
+                title=f"briefbot subscriptions of {channel}",
+                created=self.clock.now(),
+            )
+            return Reply(
+                kind="text",
+                text=f"This channel's {len(views)} feed(s) as OPML (save it as briefbot.opml):",
+                code=document,
+                ephemeral=True,
             )
         if single_line and command == "list" and not rest:
             views = await self.subscriptions.list(channel)
@@ -339,7 +404,10 @@ class ChatCommands:
             )
         # At most a few briefings in progress per user and per channel (refused at once beyond).
         limits = getattr(self.briefer, "limits", None)
-        with limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext():
+        with (
+            limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext(),
+            tenant_scope(tenant_of(channel.platform, channel.workspace, channel.channel)),
+        ):
             article = await self._article(stripped, channel)
             briefing = await self.briefer.brief(article)
         await self.remember(channel, briefing)

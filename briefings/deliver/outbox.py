@@ -213,6 +213,39 @@ class OutboxWorker:
             for start in range(0, len(ready), self.batch):
                 await self._send_batch(ready[start : start + self.batch], sem)
 
+    async def send_channel(self, channel_id: int) -> float | None:
+        """Send one channel's sendable entries now, in order, through the same claim / attempt / record
+        path as ``run_once`` (a worker's outbox task); return the seconds until its next entry may go,
+        or None when the channel has nothing left."""
+        sem = asyncio.Semaphore(1)
+        while True:
+            heads = [h for h in await self._channel_heads(channel_id) if h.ref.platform in self.deliverers]
+            if not heads:
+                return None
+            now = self.clock.now()
+            if (ready := self._ready_at(heads[0])) > now:
+                return (ready - now).total_seconds()
+            await self._send_batch(heads, sem)
+
+    async def _channel_heads(self, channel_id: int) -> list[_Head]:
+        async with self.store.session() as session:
+            row = (
+                await session.execute(
+                    select(OutboxEntry, Channel)
+                    .join(Channel, Channel.id == OutboxEntry.channel_id)
+                    .where(
+                        OutboxEntry.channel_id == channel_id,
+                        OutboxEntry.status.in_(("pending", "sending")),
+                    )
+                    .order_by(OutboxEntry.id)
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            return []
+        entry, ch = row
+        return [_Head(entry, ChannelRef(ch.platform, ch.channel, ch.workspace or None))]
+
     async def _send_batch(self, batch: list[_Head], sem: asyncio.Semaphore) -> None:
         claimed = await self._claim(batch)
         # Outcomes not recorded yet: each is recorded as soon as its send returns (a kill -9 then repeats

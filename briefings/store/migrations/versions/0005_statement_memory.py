@@ -1,8 +1,8 @@
 """statement memory: memory_speakers, memory_statements (full-text: FTS5 on SQLite, tsvector + GIN on
 PostgreSQL) and memory_tracks
 
-Revision ID: 0004_statement_memory
-Revises: 0003_slack_oauth_tables
+Revision ID: 0005_statement_memory
+Revises: 0003_filters_feed_health
 Create Date: 2026-11-30 06:00:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import briefings.store.models
 
-revision = "0004_statement_memory"
-down_revision = "0003_slack_oauth_tables"
+revision = "0005_statement_memory"
+down_revision = "0003_filters_feed_health"
 branch_labels = None
 depends_on = None
 
