@@ -17,6 +17,7 @@ from briefings.deliver import platforms
 from briefings.deliver.chat import ChatCommands
 from briefings.deliver.delivery import Deliverer
 from briefings.deliver.leader import Leadership
+from briefings.deliver.memory import MemoryService
 from briefings.deliver.outbox import OutboxWorker
 from briefings.deliver.pacing import open_pacer
 from briefings.deliver.polling import Poller, run_poller
@@ -44,6 +45,7 @@ class Services:
     poller: Poller
     subscriptions: SubscriptionService
     chat: ChatCommands
+    memory: MemoryService
     scheduler: Scheduler
     outbox: OutboxWorker
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
@@ -108,8 +110,13 @@ async def bootstrap(
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
             poller = Poller(store, settings, clock, briefer.brief_scheduled)
             subscriptions = SubscriptionService(store, poller, settings, clock)
-            chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
+            memory = MemoryService(store, settings, clock)
+            poller.on_filed.append(memory.filed)
+            chat = ChatCommands(
+                briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock, memory=memory
+            )
             scheduler = Scheduler(store, settings, clock)
+            scheduler.housekeeping.append(memory.purge_due)
             pacer = open_pacer(settings.redis_url)
             stack.push_async_callback(pacer.close)
             outbox = OutboxWorker(
@@ -133,6 +140,7 @@ async def bootstrap(
                 poller=poller,
                 subscriptions=subscriptions,
                 chat=chat,
+                memory=memory,
                 scheduler=scheduler,
                 outbox=outbox,
                 deliverers=outbox.deliverers,

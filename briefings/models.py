@@ -174,6 +174,8 @@ class Briefing:
     omitted: int = 0  # statements found but not shown
     counts: dict[str, int] = field(default_factory=dict)  # act -> number of statements
     note: str | None = None  # e.g. "feed summary: the article page could not be fetched"
+    # Every attributed statement in full (not only the bullets), for the statement memory (who, track).
+    record: list[StatementRecord] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -202,3 +204,44 @@ class Digest:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class StatementRecord:
+    """One statement of a briefed article as the statement memory keeps it: whole, with its speaker."""
+
+    speaker: str  # the speaker's canonical name in the article
+    act: str  # one of ACTS
+    kind: str  # one of KINDS
+    content: str
+    cue: str
+    confidence: float = 1.0
+    start: int = 0  # offset in the article text (with the article, identifies the statement)
+    role: str | None = None
+    speaker_type: str = "person"  # one of EntityType
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Recalled:
+    """A remembered statement, as ``/brief who`` and tracking messages show it."""
+
+    speaker: str
+    act: str
+    content: str
+    cue: str = ""
+    role: str | None = None
+    article_title: str = ""
+    article_url: str | None = None  # the article's URL, or the file it was read from
+    said_at: str | None = None  # ISO 8601: the article's date, else when it was briefed
+
+
+@dataclass
+class Recall:
+    """An answer of the statement memory: a heading and statements, newest first (renderers group them by act)."""
+
+    title: str  # "What Hussein Amir-Abdollahian said" (plain text: renderers escape it)
+    statements: list[Recalled] = field(default_factory=list)
+    total: int = 0  # statements that matched, before the cap
+    counts: dict[str, int] = field(default_factory=dict)  # act -> statements that matched (shown or not)
+    note: str | None = None  # a closing line ("2 people match: ...")

@@ -58,6 +58,7 @@ class Settings:
     digest_max_articles: int = 5  # BRIEFBOT_DIGEST_MAX_ARTICLES
     digest_max_listed: int = 10  # BRIEFBOT_DIGEST_MAX_LISTED: headlines in a digest's "and N more" list
     feed_max_new: int = 5  # BRIEFBOT_FEED_MAX_NEW: new entries per feed per poll; the rest in one line
+    memory_days: int = 90  # BRIEFBOT_MEMORY_DAYS: how long briefed statements are remembered (who, track)
     # Chat briefings
     chat_max_chars: int = 200_000  # BRIEFBOT_CHAT_MAX_CHARS: longest article a chat may have briefed
     max_briefings_per_user: int = 2  # BRIEFBOT_MAX_BRIEFINGS_PER_USER: in progress at once
@@ -180,6 +181,7 @@ class Settings:
         s.digest_max_articles = integer("BRIEFBOT_DIGEST_MAX_ARTICLES", s.digest_max_articles, 1, 20)
         s.digest_max_listed = integer("BRIEFBOT_DIGEST_MAX_LISTED", s.digest_max_listed, 1, 100)
         s.feed_max_new = integer("BRIEFBOT_FEED_MAX_NEW", s.feed_max_new, 1, 100)
+        s.memory_days = integer("BRIEFBOT_MEMORY_DAYS", s.memory_days, 1, 3650)
         s.chat_max_chars = integer("BRIEFBOT_CHAT_MAX_CHARS", s.chat_max_chars, 1_000, 2_000_000)
         s.max_briefings_per_user = integer("BRIEFBOT_MAX_BRIEFINGS_PER_USER", s.max_briefings_per_user, 1, 50)
         s.max_briefings_per_channel = integer(

@@ -62,7 +62,7 @@ class BriefBot(commands.AutoShardedBot):
         self.identify_pacer = IdentifyPacer()  # max_concurrency learnt from /gateway/bot at login
         self.briefer = briefer
         self.chat = chat
-        brief = BriefHandlers(briefer)
+        brief = BriefHandlers(briefer, chat)
         self.tree.add_command(brief_command(brief))
         self.tree.add_command(brief_this_menu(brief))
         self.tree.add_command(briefing_group(BriefingHandlers(chat)))

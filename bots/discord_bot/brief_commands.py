@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
+from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError
 from briefings.ingest.source import is_url, load_source
@@ -15,6 +17,9 @@ from briefings.models import Briefing
 from briefings.pipeline import Briefer
 
 from .replies import briefing_payload, defer, message_kwargs, notice, send_error, send_public
+
+if TYPE_CHECKING:
+    from briefings.deliver.chat import ChatCommands
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +42,9 @@ def links_in(text: str) -> list[str]:
 class BriefHandlers:
     """What ``/brief`` and "Brief this" do; the app-command objects only forward here."""
 
-    def __init__(self, briefer: Briefer) -> None:
+    def __init__(self, briefer: Briefer, chat: ChatCommands | None = None) -> None:
         self.briefer = briefer
+        self.chat = chat  # remembers what was briefed (the statement memory), when there is a store
 
     async def _brief(self, source: str, *, is_link: bool, interaction: discord.Interaction) -> Briefing:
         # At most a few briefings in progress per user and per channel (refused at once beyond).
@@ -49,7 +55,11 @@ class BriefHandlers:
         ):
             # Pasted text is never read as a URL or a local path.
             article = await load_source(source, self.briefer.settings, pasted=not is_link)
-            return await self.briefer.brief(article)
+            briefing = await self.briefer.brief(article)
+        if self.chat is not None and interaction.channel_id is not None:
+            guild = str(interaction.guild_id) if interaction.guild_id else None
+            await self.chat.remember(ChannelRef("discord", str(interaction.channel_id), guild), briefing)
+        return briefing
 
     async def brief(self, interaction: discord.Interaction, *, url: str | None, text: str | None) -> None:
         url, text = (url or "").strip(), (text or "").strip()

@@ -19,6 +19,7 @@ from briefings.deliver.delivery import ChannelRef
 from briefings.models import Digest
 from briefings.present.code import render_code
 
+from .recall_embed import discord_recall
 from .replies import briefing_payload, defer, notice, send_ephemeral, send_error, send_public
 from .threads import post_article_threads
 
@@ -38,6 +39,8 @@ def reply_payloads(reply: Reply) -> list[dict[str, Any]]:
     """The core's Reply as Discord payloads (rendered by the templates)."""
     if reply.kind == "briefing" and reply.briefing is not None:
         return [briefing_payload(reply.briefing)]
+    if reply.recall is not None:
+        return [discord_recall(reply.recall)]
     if reply.code is not None:  # an OPML export: code blocks
         return [p for p in render_code(reply.text, reply.code, "discord", lang="xml") if isinstance(p, dict)]
     return [notice(reply.text or "Done.")]  # never nothing: "thinking" must always be answered
@@ -75,6 +78,12 @@ def can_manage(interaction: discord.Interaction) -> bool:
     return permissions.manage_channels or permissions.administrator
 
 
+def can_manage_server(interaction: discord.Interaction) -> bool:
+    """Manage Server (or Administrator): who may make briefbot forget the server's statements."""
+    permissions = interaction.permissions
+    return permissions.manage_guild or permissions.administrator
+
+
 class BriefingHandlers:
     """Runs a /briefing subcommand through ``ChatCommands.handle`` and posts its Reply."""
 
@@ -82,7 +91,13 @@ class BriefingHandlers:
         self.chat = chat
 
     async def run(
-        self, interaction: discord.Interaction, text: str, *, public: bool, threads: bool = False
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        *,
+        public: bool,
+        threads: bool = False,
+        server_admin: bool = False,
     ) -> None:
         if self.chat is None:
             await send_error(interaction, NO_STORE)
@@ -102,7 +117,7 @@ class BriefingHandlers:
             text,
             channel=channel,
             user=str(interaction.user.id),
-            can_manage=can_manage(interaction),
+            can_manage=can_manage_server(interaction) if server_admin else can_manage(interaction),
         )
         payloads = reply_payloads(reply)
         if reply.error or reply.ephemeral or not public:
@@ -194,5 +209,42 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
     @app_commands.describe(threads="also open a thread per article with its full briefing")
     async def digest(interaction: discord.Interaction, threads: bool = False) -> None:
         await handlers.run(interaction, "digest", public=False, threads=threads)
+
+    @group.command(name="who", description="What a person or organisation said in what was briefed here")
+    @app_commands.describe(name="a name, e.g. Amir-Abdollahian", days="only the last N days")
+    async def who(
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        days: app_commands.Range[int, 1, 3650] | None = None,
+    ) -> None:
+        text = f"who {' '.join(name.split())}" + (f" {days}d" if days else "")
+        await handlers.run(interaction, text, public=False)
+
+    @group.command(
+        name="track", description="Tell this channel when its feeds bring a statement that matches"
+    )
+    @app_commands.describe(term="a name or keyword", acts="only these acts, e.g. offer,denial")
+    async def track(
+        interaction: discord.Interaction,
+        term: app_commands.Range[str, 1, 100],
+        acts: app_commands.Range[str, 1, 80] | None = None,
+    ) -> None:
+        text = f"track {' '.join(term.split())}" + (f" acts {acts}" if acts else "")
+        await handlers.run(interaction, text, public=False)
+
+    @group.command(
+        name="untrack", description="Stop tracking (its number from /briefing tracking, or the term)"
+    )
+    @app_commands.describe(track="the number from /briefing tracking, or the tracked name or keyword")
+    async def untrack(interaction: discord.Interaction, track: app_commands.Range[str, 1, 100]) -> None:
+        await handlers.run(interaction, f"untrack {' '.join(track.split())}", public=False)
+
+    @group.command(name="tracking", description="What this channel tracks")
+    async def tracking(interaction: discord.Interaction) -> None:
+        await handlers.run(interaction, "tracking", public=False)
+
+    @group.command(name="forget", description="Forget every statement briefed in this server (Manage Server)")
+    async def forget(interaction: discord.Interaction) -> None:
+        await handlers.run(interaction, "forget", public=False, server_admin=True)
 
     return group

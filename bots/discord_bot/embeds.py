@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefings.models import Briefing, Digest, DigestItem
+from briefings.models import Briefing, Digest, DigestItem, Recall
 from briefings.present import limits as L
 from briefings.present import render as R
 from briefings.present.escape import clean_text, discord_escape, safe_url
+
+from .recall_embed import discord_recall
 
 DIGEST_BULLETS = R.DIGEST_BULLETS
 
@@ -30,6 +32,10 @@ class DiscordRenderer:
 
     def digest(self, digest: Digest, *, tz: str | None = None) -> list[dict[str, Any]]:
         return _discord_digest(R.localised_digest(digest, tz))
+
+    def recall(self, recall: Recall) -> dict[str, Any]:
+        """A statement-memory answer (``/briefing who``, tracking messages)."""
+        return discord_recall(recall)
 
     def message(self, text: str) -> dict[str, Any]:
         text = clean_text(text).strip()

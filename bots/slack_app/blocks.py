@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefings.models import Briefing, Digest
+from briefings.models import Briefing, Digest, Recall
 from briefings.present import limits as L
 from briefings.present import render as R
 from briefings.present.escape import clean_text, slack_escape
+
+from .recall_blocks import slack_recall
 
 DIGEST_BULLETS = R.DIGEST_BULLETS
 
@@ -24,6 +26,10 @@ class SlackRenderer:
 
     def digest(self, digest: Digest, *, tz: str | None = None) -> list[dict[str, Any]]:
         return _slack_digest(R.localised_digest(digest, tz))
+
+    def recall(self, recall: Recall) -> dict[str, Any]:
+        """A statement-memory answer (``/brief who``, tracking messages)."""
+        return slack_recall(recall)
 
     def message(self, text: str) -> dict[str, Any]:
         text = clean_text(text).strip()

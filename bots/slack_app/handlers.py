@@ -121,6 +121,8 @@ class SlackHandlers:
             await self._open_modal(client, command, respond)
         elif reply.kind == "briefing" and reply.briefing is not None:
             await _post(client, channel_id, _slack(SLACK.briefing(reply.briefing)), respond=respond)
+        elif reply.recall is not None:  # /brief who: for the asker only
+            await _ephemeral_respond(respond, reply.text, payload=_slack(SLACK.recall(reply.recall)))
         elif reply.code is not None:  # an OPML export: code blocks, to the user only
             for payload in render_code(reply.text, reply.code, "slack"):
                 assert isinstance(payload, dict)
@@ -151,6 +153,7 @@ class SlackHandlers:
                 tenant_scope(tenant_of("slack", target.team, target.channel)),
             ):
                 _, briefing = await self.briefer.brief_source(text)
+            await self.chat.remember(ChannelRef("slack", target.channel, target.team), briefing)
             await _post(client, target.channel, _slack(SLACK.briefing(briefing)), fallback_user=user)
         except BriefbotError as exc:
             await _ephemeral_post(client, target.channel, user, exc.message)
@@ -174,6 +177,8 @@ class SlackHandlers:
                     tenant_scope(tenant_of("slack", (shortcut.get("team") or {}).get("id"), channel_id)),
                 ):
                     _, briefing = await self.briefer.brief_source(source)
+                team = (shortcut.get("team") or {}).get("id") or shortcut.get("team_id")
+                await self.chat.remember(ChannelRef("slack", channel_id, team), briefing)
                 if not briefing.bullets:
                     # Someone else's thread: an empty briefing there is noise, so tell only the user.
                     await _ephemeral_post(client, channel_id, user, _NOTHING_SAID, thread_ts=thread_ts)
@@ -263,8 +268,8 @@ async def _post(
             raise BriefbotError(f"Slack refused the message ({error}).", detail=str(exc)) from None
 
 
-async def _ephemeral_respond(respond: Any, text: str) -> None:
-    payload = _slack(SLACK.message(text))
+async def _ephemeral_respond(respond: Any, text: str, *, payload: dict[str, Any] | None = None) -> None:
+    payload = payload or _slack(SLACK.message(text))
     try:
         await respond(
             text=payload.get("text", ""),

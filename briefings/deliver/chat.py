@@ -15,11 +15,13 @@ from briefings.clock import Clock
 from briefings.deliver import opml, platforms
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.filters import KINDS, Filters, parse_filter_words, tokens
+from briefings.deliver.memory import COMMANDS as MEMORY_COMMANDS
+from briefings.deliver.memory import MemoryService
 from briefings.deliver.subscriptions import Subscription, SubscriptionService
 from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest.source import load_source
-from briefings.models import Article, Briefing, Digest
+from briefings.models import Article, Briefing, Digest, Recall
 from briefings.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,10 @@ HELP = """\
 /brief resume <n>  -  poll a feed again that was paused after failing for days
 /brief export  -  this channel's feeds as OPML (for a feed reader, or `briefbot feeds import`)
 /brief digest  -  the digest of the articles new since the last one, now
+/brief who <name> [7d|30d]  -  what that person (or organisation) said in what was briefed here
+/brief track <name or keyword> [acts offer,denial]  -  tell this channel when its feeds bring a match
+/brief untrack <n|name>, /brief tracking  -  stop tracking; list what this channel tracks
+/brief forget  -  (admins) forget every statement briefed in this workspace
 /brief help  -  this help"""
 # Added to the help when a platform of this install may be named as a target (a webhook).
 HELP_TARGET = """\
@@ -65,6 +71,7 @@ class Reply:
     text: str = ""  # for text/help: plain text (adapters escape/render it)
     briefing: Briefing | None = None
     digest_messages: Digest | None = None  # a digest queued in the outbox (Discord opens threads from it)
+    recall: Recall | None = None  # an answer of the statement memory: adapters render it (render_recall)
     ephemeral: bool = False  # errors, help, list, confirmations go to the user only
     error: bool = False
     code: str | None = None  # shown verbatim after ``text`` as a code block (an OPML export)
@@ -195,12 +202,25 @@ class ChatCommands:
     """Parses what follows ``/brief`` and calls the core; every failure becomes an ephemeral error Reply."""
 
     def __init__(
-        self, *, briefer: BrieferLike, subscriptions: SubscriptionService, settings: Settings, clock: Clock
+        self,
+        *,
+        briefer: BrieferLike,
+        subscriptions: SubscriptionService,
+        settings: Settings,
+        clock: Clock,
+        memory: MemoryService | None = None,
     ) -> None:
         self.briefer = briefer
         self.subscriptions = subscriptions
         self.settings = settings
         self.clock = clock
+        self.memory = memory
+
+    async def remember(self, channel: ChannelRef, briefing: Briefing) -> None:
+        """Keep a briefing's statements in the channel's workspace (for who/track); adapters that brief
+        outside ``handle`` (Slack's modal and shortcut, Discord's /brief) call this too."""
+        if self.memory is not None:
+            await self.memory.remember(channel, briefing)
 
     async def handle(
         self,
@@ -262,6 +282,20 @@ class ChatCommands:
             channel, creators_may_manage = ChannelRef(name, where), False
         # Who acts, for the creator checks (None: managers only, checked here).
         actor = user if creators_may_manage else None
+        if single_line and command in MEMORY_COMMANDS and self.memory is not None:
+
+            async def is_admin() -> bool:
+                return can_manage if isinstance(can_manage, bool) else await can_manage()
+
+            answer, recall = await self.memory.answer(
+                command,
+                rest,
+                channel=channel,
+                user=user,
+                is_admin=is_admin,
+                creators_may_manage=creators_may_manage,
+            )
+            return Reply(kind="text", text=answer, ephemeral=True, recall=recall)
         if single_line and command in ("subscribe", "unsubscribe"):
             if not admin and not creators_may_manage:
                 return Reply(
@@ -375,7 +409,9 @@ class ChatCommands:
             tenant_scope(tenant_of(channel.platform, channel.workspace, channel.channel)),
         ):
             article = await self._article(stripped, channel)
-            return Reply(kind="briefing", briefing=await self.briefer.brief(article))
+            briefing = await self.briefer.brief(article)
+        await self.remember(channel, briefing)
+        return Reply(kind="briefing", briefing=briefing)
 
     async def _article(self, text: str, channel: ChannelRef) -> Article:
         # Local files only for the person at the terminal: a chat user must not read the server's disk.

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.deliver import editor, platforms
 from briefings.deliver.outbox import enqueue
-from briefings.models import Briefing, Bullet, Digest, Speaker
+from briefings.models import Briefing, Bullet, Digest, Speaker, StatementRecord
 from briefings.present.compose import digest_of
 from briefings.store import ArticleRow, Channel, ChannelItem
 
@@ -25,6 +25,7 @@ def briefing_from_json(data: str) -> Briefing:
     raw: dict[str, Any] = json.loads(data)
     raw["speakers"] = [Speaker(**s) for s in raw.get("speakers", [])]
     raw["bullets"] = [Bullet(**b) for b in raw.get("bullets", [])]
+    raw["record"] = [StatementRecord(**r) for r in raw.get("record", [])]
     return Briefing(**raw)
 
 

@@ -161,6 +161,9 @@ class Poller:
         self._entry_article = entry_article
         self.fetch_concurrency = fetch_concurrency
         self.on_queued: list[Callable[[], None]] = []
+        # Called for each article filed for a channel, in the filing transaction (the statement memory:
+        # remember, tell tracks); True when it queued messages.
+        self.on_filed: list[Callable[[AsyncSession, Channel, Briefing], Awaitable[bool]]] = []
 
     # The fetchers come from briefings.ingest.feeds unless injected; imported on first use (httpx, feedparser).
     async def fetch_feed(self, url: str, **kw: Any) -> tuple[Any, Any]:
@@ -500,14 +503,14 @@ class Poller:
                 if not filters.wanted(t.sub.filters, row.briefing_json, article.text):
                     report.filtered += 1
                     continue  # seen; the channel's filters leave it out
-                await self._file(session, t, row, article, feed_id)
+                queued = await self._file(session, t, row, article, feed_id) or queued
                 report.new_items += 1
                 queued = queued or t.sub.mode == "instant"
         return queued
 
     async def _file(
         self, session: AsyncSession, t: _Target, row: ArticleRow, article: Article, feed_id: int
-    ) -> None:
+    ) -> bool:
         now = self.clock.now()
         item = ChannelItem(
             channel_id=t.channel.id,
@@ -531,6 +534,12 @@ class Poller:
                 key=f"instant:{t.channel.id}:{row.content_hash}",
                 now=now,
             )
+        queued = False
+        if self.on_filed and row.briefing_json:
+            briefing = briefing_from_json(row.briefing_json)
+            for hook in self.on_filed:
+                queued = await hook(session, t.channel, briefing) or queued
+        return queued
 
     async def _cached_or_briefed(self, article: Article, chash: str) -> ArticleRow:
         async with self.store.session() as session:
@@ -649,7 +658,7 @@ class Poller:
                 and filters.wanted(t.sub.filters, row.briefing_json, article.text)
             ):
                 async with self.store.session() as session, session.begin():
-                    await self._file(session, t, row, article, feed_id)
+                    queued = await self._file(session, t, row, article, feed_id) or queued
                 report.new_items += 1
                 queued = queued or t.sub.mode == "instant"
                 log.info(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -175,6 +175,8 @@ class Scheduler:
         self.grace = timedelta(hours=settings.grace_hours)
         self._wake = asyncio.Event()
         self.on_queued: list[Callable[[], None]] = []  # woken when messages were queued (the outbox worker)
+        # Housekeeping run at each tick, given the time (the statement memory's retention purge).
+        self.housekeeping: list[Callable[[datetime], Awaitable[object]]] = []
 
     def wake(self) -> None:
         self._wake.set()
@@ -182,6 +184,11 @@ class Scheduler:
     async def tick(self) -> list[Decision]:
         """Decide every slot due between (now - lookback) and now that has no decision yet."""
         now = self.clock.now()
+        for job in self.housekeeping:
+            try:
+                await job(now)
+            except Exception:  # noqa: BLE001 - housekeeping never holds up a briefing
+                log.exception("scheduler housekeeping failed")
         lookback = self.grace + timedelta(days=1)
         async with self.store.session() as session:
             rows = (

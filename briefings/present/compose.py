@@ -21,6 +21,7 @@ from briefings.models import (
     Extraction,
     Speaker,
     Statement,
+    StatementRecord,
 )
 from briefings.present.limits import clip
 
@@ -95,7 +96,35 @@ def compose(extraction: Extraction, *, max_bullets: int = 10, max_chars: int = 2
         omitted=len(statements) - len(bullets),
         counts={act: counts[act] for act in ACTS if counts[act]},
         note=article.note,
+        record=_record(extraction, statements, roles),
     )
+
+
+def _record(
+    extraction: Extraction, statements: list[Statement], roles: dict[str, str | None]
+) -> list[StatementRecord]:
+    """Every statement with a named speaker, whole, for the statement memory (``/brief who``, tracking)."""
+    out = []
+    for st in statements:
+        entity = _entity_of(extraction, st)
+        name = entity.name if entity else st.speaker.strip()
+        if not name:
+            continue  # an unresolved speaker cannot be asked about
+        out.append(
+            StatementRecord(
+                speaker=name,
+                act=_act(st),
+                kind=st.kind,
+                content=_SPACE.sub(" ", st.content).strip().rstrip(" ,;:"),
+                cue=st.cue,
+                confidence=st.confidence,
+                start=st.start,
+                role=roles.get(name),
+                speaker_type=entity.type if entity else "person",
+                aliases=list(entity.aliases) if entity else [],
+            )
+        )
+    return out
 
 
 def digest_of(

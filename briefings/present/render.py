@@ -301,6 +301,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
         return value
 
     data: dict[str, Any] = clean(briefing.to_dict())
+    data.pop("record", None)  # the memory's copy of every statement: `briefbot extract` gives those
     return data
 
 

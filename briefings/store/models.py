@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -184,3 +185,68 @@ class OutboxEntry(Base):
     message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class MemorySpeaker(Base):
+    """A speaker of the statement memory, one per person/organisation per scope, matched across articles
+    by normalised name (persons: surname, and the first name when both have one) and aliases."""
+
+    __tablename__ = "memory_speakers"
+    __table_args__ = (Index("ix_memory_speakers_scope_last", "scope", "last"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(160))  # "slack:T123", "discord:G1", "console:#terminal"
+    name: Mapped[str] = mapped_column(String(256))  # the fullest name seen
+    first: Mapped[str] = mapped_column(String(128), default="")  # normalised first name ("" if none)
+    last: Mapped[str] = mapped_column(String(128))  # normalised surname (persons) or whole name
+    person: Mapped[bool] = mapped_column(Boolean, default=True)
+    keys: Mapped[str] = mapped_column(Text, default="")  # "|name key|alias key|…|", normalised
+    role: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    aliases: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, as the articles wrote them
+    type: Mapped[str] = mapped_column(String(16), default="person")
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MemoryStatement(Base):
+    """A statement briefed in a scope (PostgreSQL adds a generated ``search`` tsvector with a GIN index;
+    SQLite an FTS5 table ``memory_fts`` kept by triggers: see migration 0005_statement_memory)."""
+
+    __tablename__ = "memory_statements"
+    __table_args__ = (
+        UniqueConstraint("scope", "article_key", "start", name="uq_memory_statements_once"),
+        Index("ix_memory_statements_speaker", "speaker_id", "said_at"),
+        Index("ix_memory_statements_scope_seen", "scope", "seen_at"),
+        Index("ix_memory_statements_scope_said", "scope", "said_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(160))
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("memory_speakers.id", ondelete="CASCADE"))
+    speaker: Mapped[str] = mapped_column(String(256))  # as the article named them
+    role: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    act: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    cue: Mapped[str] = mapped_column(String(256), default="")
+    content: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    start: Mapped[int] = mapped_column(Integer, default=0)
+    article_key: Mapped[str] = mapped_column(String(40))  # sha1 of the article's URL/source and headline
+    article_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    article_title: Mapped[str] = mapped_column(String(1024), default="")
+    article_date: Mapped[str | None] = mapped_column(String(64), nullable=True)  # as the article gave it
+    said_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the article's date, else seen_at
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())  # briefed in this scope (retention)
+
+
+class MemoryTrack(Base):
+    """``/brief track``: a channel is told when a new statement from its feeds matches ``term``."""
+
+    __tablename__ = "memory_tracks"
+    __table_args__ = (UniqueConstraint("channel_id", "term", name="uq_memory_tracks_channel_term"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    term: Mapped[str] = mapped_column(String(200))  # a name or keyword, as typed (trimmed)
+    acts: Mapped[str] = mapped_column(String(64), default="")  # "offer,denial"; "" = every act
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

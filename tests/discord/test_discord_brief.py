@@ -34,6 +34,11 @@ async def test_login_syncs_the_commands_to_the_development_guild(fake_discord):
         "digest",
         "resume",
         "export",
+        "who",  # the statement memory (issue 14)
+        "track",
+        "untrack",
+        "tracking",
+        "forget",
     }
     [subscribe] = [o for o in by_name["briefing"]["options"] if o["name"] == "subscribe"]
     assert {"only", "include", "exclude", "speaker"} <= {o["name"] for o in subscribe["options"]}
