@@ -24,6 +24,7 @@ from briefings.present.recall import PER_ACT, render_recall
 from briefings.settings import Settings
 from briefings.store import Channel, MemoryStatement, MemoryTrack, OutboxEntry, Store
 from briefings.store import memory as repo
+from briefings.store.channels import channel_row
 
 log = logging.getLogger(__name__)
 
@@ -298,25 +299,9 @@ class MemoryService:
         return render_recall(recall, "text").rstrip("\n"), recall
 
     async def _channel(self, session: AsyncSession, ref: ChannelRef, *, create: bool) -> Channel | None:
-        row = (
-            await session.execute(
-                select(Channel).where(
-                    Channel.platform == ref.platform,
-                    Channel.workspace == (ref.workspace or ""),
-                    Channel.channel == ref.channel,
-                )
-            )
-        ).scalar_one_or_none()
-        if row is None and create:
-            row = Channel(
-                platform=ref.platform,
-                workspace=ref.workspace or "",
-                channel=ref.channel,
-                created_at=self.clock.now(),
-            )
-            session.add(row)
-            await session.flush()
-        return row
+        return await channel_row(
+            session, ref.platform, ref.workspace, ref.channel, create=create, now=self.clock.now()
+        )
 
     async def _track(self, channel: ChannelRef, term: str, acts: list[str], user: str) -> str:
         async with self.store.session() as session, session.begin():

@@ -32,6 +32,7 @@ from briefings.errors import BriefbotError, InputError, PermissionDenied
 from briefings.models import Digest
 from briefings.settings import Settings
 from briefings.store import Channel, Feed, Store, SubscriptionRow
+from briefings.store.channels import channel_row
 
 log = logging.getLogger(__name__)
 
@@ -135,25 +136,9 @@ class SubscriptionService:
         self.on_queued: list[Callable[[], None]] = []  # called after a digest was queued (wakes the outbox)
 
     async def _channel(self, session: AsyncSession, ref: ChannelRef, *, create: bool) -> Channel | None:
-        row = (
-            await session.execute(
-                select(Channel).where(
-                    Channel.platform == ref.platform,
-                    Channel.workspace == (ref.workspace or ""),
-                    Channel.channel == ref.channel,
-                )
-            )
-        ).scalar_one_or_none()
-        if row is None and create:
-            row = Channel(
-                platform=ref.platform,
-                workspace=ref.workspace or "",
-                channel=ref.channel,
-                created_at=self.clock.now(),
-            )
-            session.add(row)
-            await session.flush()
-        return row
+        return await channel_row(
+            session, ref.platform, ref.workspace, ref.channel, create=create, now=self.clock.now()
+        )
 
     async def subscribe(
         self,
