@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -36,11 +37,13 @@ from briefings.ingest.source import load_path  # noqa: E402
 from briefings.models import ACTS  # noqa: E402
 
 CORPUS = ROOT / "benchmarks" / "gold_corpus"
+# ../shared (dev gold, corpus texts of the labelled statements); CI and the tests name it in BRIEFBOT_SHARED
+SHARED = Path(os.environ.get("BRIEFBOT_SHARED", ROOT.parent / "shared"))
 TRAIN_DIRS = [CORPUS / "train", ROOT / "benchmarks" / "gold_extra" / "tune"]
 TEST_DIRS = {
     "test": [CORPUS / "test"],
     "hold": [ROOT / "benchmarks" / "gold_extra" / "hold"],
-    "dev": [ROOT.parent / "shared" / "eval" / "dev"],
+    "dev": [SHARED / "eval" / "dev"],
 }
 MODEL_PATH = ROOT / "briefings" / "data" / "act_model.json"
 SPEECH_ACTS = ("offer", "demand", "denial", "accusation")
@@ -165,14 +168,20 @@ def load_statement_labels(nlp) -> list[Item]:
             r = json.loads(line)
             if r["id"] in labels:
                 rows[(r["article"], r["start"], r["end"])] = labels[r["id"]]
-    corpus = ROOT.parent / "shared" / "corpus"
+    corpus = SHARED / "corpus"
     recs = {}
     for name in ("articles.jsonl", "pool.jsonl"):
         if (corpus / name).exists():
             for line in (corpus / name).open(encoding="utf-8"):
                 r = json.loads(line)
                 recs[r["id"]] = r
-    ids = sorted({a for a, _, _ in rows if a in recs})
+    missing = sorted({a for a, _, _ in rows} - set(recs))
+    if missing:
+        raise SystemExit(
+            f"train_acts: the texts of {len(missing)} labelled articles are not in {corpus} "
+            "(the corpus is in ../shared; set BRIEFBOT_SHARED to where it is)"
+        )
+    ids = sorted({a for a, _, _ in rows})
     arts = []
     for i in ids:
         title = recs[i]["title"].strip()
