@@ -155,6 +155,7 @@ class Bullet:
     end: int
     speaker_role: str | None = None
     trimmed: bool = False
+    tracked: bool = False  # in a digest: by a speaker the channel tracks (statement memory, issue 14)
 
 
 @dataclass

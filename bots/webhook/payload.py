@@ -19,7 +19,7 @@ def _clean(value: Any) -> Any:
 
 
 def briefing_object(b: Briefing) -> dict[str, Any]:
-    """One briefing as plain data: headline, url, speakers, bullets (act, speaker, text), counts."""
+    """One briefing as plain data: headline, url, speakers, bullets (act, speaker, text, tracked), counts."""
     return {
         "headline": _clean(b.headline),
         "url": safe_url(b.url),
@@ -38,6 +38,7 @@ def briefing_object(b: Briefing) -> dict[str, Any]:
                 "speaker_role": _clean(x.speaker_role),
                 "cue": _clean(x.cue),
                 "text": _clean(x.text),
+                "tracked": x.tracked,
             }
             for x in b.bullets
         ],

@@ -15,11 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock
-from briefings.deliver import platforms
+from briefings.deliver import editor, platforms
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.outbox import enqueue, idempotency_key
 from briefings.errors import InputError, PermissionDenied
-from briefings.models import ACTS, Briefing, Recall, Recalled
+from briefings.models import ACTS, Briefing, Digest, Recall, Recalled, StatementRecord
 from briefings.present.recall import PER_ACT, render_recall
 from briefings.settings import Settings
 from briefings.store import Channel, MemoryStatement, MemoryTrack, OutboxEntry, Store
@@ -116,6 +116,39 @@ def _recalled(row: MemoryStatement) -> Recalled:
         article_url=row.article_url,
         said_at=row.said_at.isoformat(),
     )
+
+
+async def mark_tracked(session: AsyncSession, channel_id: int, digest: Digest) -> None:
+    """A digest marker (``editor.DIGEST_MARKERS``, registered below): the bullets of ``digest``'s items
+    whose speaker one of the channel's tracks names (the name rule of ``who`` and ``track``; a track with
+    acts only for those acts) get ``tracked``. Such a bullet is new since the channel's last digest: a
+    digest only holds the channel's articles that no digest has taken yet."""
+    tracks = await repo.tracks_of(session, channel_id)
+    if not tracks:
+        return
+    wanted = [(t.term, [a for a in t.acts.split(",") if a]) for t in tracks]
+    for item in digest.items:
+        b = item.briefing
+        if b is None:
+            continue
+        records = {r.start: r for r in b.record}
+        types = {s.name: s.type for s in b.speakers}
+        for x in b.bullets:
+            record = records.get(x.start) or StatementRecord(
+                speaker=x.speaker,
+                act=x.act,
+                kind=x.kind,
+                content=x.text,
+                cue=x.cue,
+                speaker_type=types.get(x.speaker, "person"),
+            )
+            x.tracked = any(
+                (not acts or x.act in acts) and repo.record_matches(term, record) for term, acts in wanted
+            )
+
+
+if mark_tracked not in editor.DIGEST_MARKERS:
+    editor.DIGEST_MARKERS.append(mark_tracked)
 
 
 def _plural(n: int, word: str) -> str:

@@ -302,6 +302,8 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
 
     data: dict[str, Any] = clean(briefing.to_dict())
     data.pop("record", None)  # the memory's copy of every statement: `briefbot extract` gives those
+    for bullet in data.get("bullets", []):
+        bullet.pop("tracked", None)  # a digest's mark (a tracked speaker), never set on a briefing
     return data
 
 

@@ -167,6 +167,17 @@ def speaker_matches(name: str, speaker: MemorySpeaker) -> bool:
     return _matches(_Name.of(name, speaker.person), speaker)
 
 
+def record_matches(name: str, record: StatementRecord) -> bool:
+    """Does ``name`` denote the speaker of ``record``, by the rule of ``speaker_matches`` (the record's
+    name and its aliases that are names), without looking the speaker up in the store?"""
+    person = record.speaker_type == "person"
+    own = _Name.of(record.speaker, person)
+    speaker = MemorySpeaker(
+        first=own.first, last=own.last, person=person, keys=_keys_field([own.key, *_alias_keys(record, own)])
+    )
+    return speaker_matches(name, speaker)
+
+
 def _speaker_for(
     candidates: list[MemorySpeaker], scope: str, record: StatementRecord, now: datetime
 ) -> MemorySpeaker:

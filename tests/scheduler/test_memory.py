@@ -9,7 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sched_support import RecordingPlatform
+from sched_support import T0, FeedItem, RecordingPlatform
 from sqlalchemy import func, select
 
 from bots.bootstrap import bootstrap
@@ -20,6 +20,7 @@ from briefings.deliver.chat import ChatCommands
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.memory import MemoryService, parse_track, parse_who, recall_payload
 from briefings.deliver.outbox import OutboxWorker
+from briefings.deliver.platforms import render_digest
 from briefings.deliver.polling import Poller
 from briefings.deliver.scheduler import Scheduler
 from briefings.deliver.subscriptions import SubscriptionService
@@ -27,6 +28,7 @@ from briefings.errors import InputError
 from briefings.models import Recall, Recalled, StatementRecord
 from briefings.pipeline import Briefer
 from briefings.present.recall import render_recall
+from briefings.present.render import DIGEST_BULLETS
 from briefings.store import Feed, MemorySpeaker, MemoryStatement, OutboxEntry
 from briefings.store import memory as repo
 
@@ -341,3 +343,57 @@ def test_article_text_never_pings_or_injects_markup():
     assert recall_payload(recall, "slack") == slack_recall(recall)
     assert recall_payload(recall, "discord") == discord
     assert recall_payload(recall, "console") == text
+
+
+async def test_a_digest_marks_the_statements_of_tracked_speakers(parts, clock, feed_server, seed_path):
+    """Issue 14 item 3: in a digest, statements by a speaker the channel tracks are marked (new since the
+    last digest: a digest holds only articles no digest has taken); other speakers' are not, and a
+    channel that tracks nothing gets no marks, in every digest format."""
+    chat = parts
+    feed_server.add("news", 1, who="Mayor Jane Doe")
+    for channel in (SLACK_A, SLACK_A2, SLACK_B):
+        assert not (await ask(chat, f"subscribe {feed_server.url('news')}", channel)).error
+    assert not (await ask(chat, "track Amir-Abdollahian", SLACK_A)).error
+    assert not (await ask(chat, "track Amir-Abdollahian acts offer", SLACK_A2)).error
+    seed = seed_path.read_text(encoding="utf-8")
+    feed_server.feeds["news"].append(
+        FeedItem("news-iran", "https://news.example/iran", seed.split("\n", 1)[0], T0, text=seed)
+    )
+    feed_server.add("news", 1, start=1, who="Mayor Jane Doe")
+    clock.advance(timedelta(minutes=30))
+    await chat.subscriptions.poller.poll_due()
+
+    digests = {ch: await chat.subscriptions.digest_now(ch) for ch in (SLACK_A, SLACK_A2, SLACK_B)}
+    bullets = {
+        ch: [x for item in d.items if item.briefing for x in item.briefing.bullets]
+        for ch, d in digests.items()
+    }
+    marked = [x for x in bullets[SLACK_A] if x.tracked]
+    assert marked and {x.speaker for x in marked} <= {"Hussein Amir-Abdollahian", "Amir-Abdollahian"}
+    assert all(x.tracked for x in bullets[SLACK_A] if "Amir-Abdollahian" in x.speaker)
+    assert any("Jane Doe" in x.speaker and not x.tracked for x in bullets[SLACK_A])
+    assert not any(x.tracked for x in bullets[SLACK_A] if "Amir-Abdollahian" not in x.speaker)
+    assert any(x.speaker == "Dmytro Kuleba" and not x.tracked for x in bullets[SLACK_A])
+    # "acts offer": only his offers, not his denial.
+    offers = [x for x in bullets[SLACK_A2] if x.tracked]
+    assert offers and all(x.act == "offer" and "Amir-Abdollahian" in x.speaker for x in offers)
+    assert any(
+        "Amir-Abdollahian" in x.speaker and x.act == "denial" and not x.tracked for x in bullets[SLACK_A2]
+    )
+    assert not any(x.tracked for x in bullets[SLACK_B])  # tracks nothing: no marks
+
+    for ch, d in digests.items():
+        n = sum(
+            x.tracked for item in d.items if item.briefing for x in item.briefing.bullets[:DIGEST_BULLETS]
+        )
+        assert n or ch == SLACK_B
+        text = render_digest(d, "text")[0]
+        markdown = render_digest(d, "markdown")[0]
+        slack = json.dumps(render_digest(d, "slack"), ensure_ascii=False)
+        discord = json.dumps(render_digest(d, "discord"), ensure_ascii=False)
+        webhook = render_digest(d, "webhook")
+        assert (text.count("★"), markdown.count("★"), slack.count("★"), discord.count("★")) == (n,) * 4, ch
+        flags = [
+            x["tracked"] for p in webhook for item in p["items"] if "bullets" in item for x in item["bullets"]
+        ]
+        assert sum(flags) == sum(x.tracked for x in bullets[ch]) and (ch != SLACK_B or not any(flags))

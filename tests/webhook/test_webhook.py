@@ -56,6 +56,7 @@ def test_the_payload_follows_the_documented_schema():
         "speaker_role": "mayor",
         "cue": "told",
         "text": "We are ready to pay",
+        "tracked": False,
     }
     counts = payload["counts"]
     assert (counts["statements"], counts["shown"], counts["offer"], counts["demand"]) == (2, 1, 1, 0)
