@@ -235,6 +235,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     env = {
         **os.environ,
         "BRIEFBOT_BROKER_URL": broker,
+        "BRIEFBOT_REDIS_URL": broker,  # per-channel pacing and 429 pauses shared by the workers
         "BRIEFBOT_DATABASE_URL": db,
         "BRIEFBOT_DATA_DIR": str(tmp / "data"),
         "BRIEFBOT_SLACK_API_URL": api,
