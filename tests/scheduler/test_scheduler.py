@@ -210,3 +210,41 @@ async def test_no_catch_up_for_slots_before_the_subscription_existed(store, cloc
     assert await scheduler.tick() == []
     nxt = await scheduler.next_due()
     assert nxt == datetime(2026, 3, 29, 5, 30, tzinfo=UTC)  # Sunday 07:30 CEST
+
+
+async def test_a_morning_of_many_channels_is_decided_channel_by_channel_each_article_once(
+    store, clock, rows, settings
+):
+    """On PostgreSQL channels are decided side by side (``DECIDE_CONCURRENCY``), one channel's slots in
+    order: a channel with two subscriptions due at once gets its pending articles in one digest, not two."""
+    from briefings.deliver.scheduler import DECIDE_CONCURRENCY  # noqa: PLC0415
+    from briefings.store import SubscriptionRow  # noqa: PLC0415
+
+    subs = []
+    for i in range(DECIDE_CONCURRENCY + 4):
+        sub, ch = await rows.subscription(channel=f"C{i}", times="07:30")
+        await rows.pending(ch.id, 2)
+        subs.append(sub)
+    shared = ch  # the last channel gets a second subscription (another feed), due at the same time
+    async with store.session() as session, session.begin():
+        second = SubscriptionRow(
+            channel_id=shared.id,
+            feed_id=subs[0].feed_id,
+            times="07:30",
+            weekdays="mon-sun",
+            timezone="Europe/Berlin",
+            mode="digest",
+            active=True,
+            created_at=subs[-1].created_at,
+        )
+        session.add(second)
+    clock.set(datetime(2026, 3, 28, 6, 31, tzinfo=UTC))
+    decisions = await Scheduler(store, settings, clock).tick()
+    assert [d.subscription_id for d in decisions] == [s.id for s in subs] + [second.id]
+    assert [d.status for d in decisions] == ["queued"] * len(subs) + ["empty"]
+    for sub in subs:
+        text = " ".join(m.payload for m in await outbox(store, sub.channel_id))
+        assert text.count("Story number") >= 2
+    # The second subscription found the channel's articles taken by the first: one digest, not two.
+    first = {m.idempotency_key for m in await outbox(store, subs[0].channel_id)}
+    assert len(await outbox(store, shared.id)) == len(first)
