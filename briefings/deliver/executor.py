@@ -31,6 +31,10 @@ from briefings.store import Feed, OutboxEntry, Store, SubscriptionRow
 log = logging.getLogger(__name__)
 
 
+# Slot decision tasks per round: each decides the channels whose id is its part modulo this.
+DECIDE_PARTS = 4
+
+
 class WorkersUnavailable(BriefbotError):
     """No worker answered in time."""
 
@@ -146,6 +150,7 @@ class Dispatcher:
         *,
         interval: float = 1.0,
         decide_every: float = 5.0,
+        decide_parts: int = DECIDE_PARTS,
         send_batch: int = 25,
     ) -> None:
         import redis.asyncio as aioredis  # noqa: PLC0415 - comes with celery[redis]
@@ -164,6 +169,7 @@ class Dispatcher:
             else None
         )
         self.decide_every = decide_every
+        self.decide_parts = decide_parts
         self.send_batch = send_batch
         self._last_decide = float("-inf")
         self.queued = 0
@@ -229,9 +235,13 @@ class Dispatcher:
         for feed_id, ok in zip(feeds, await self._free([f"poll:{f}" for f in feeds]), strict=True):
             if ok:
                 items.append((workers.POLL_FEED, (feed_id,), "polling"))
-        if time.monotonic() - self._last_decide >= self.decide_every and (await self._free(["decide"]))[0]:
+        if time.monotonic() - self._last_decide >= self.decide_every:
             self._last_decide = time.monotonic()
-            items.append((workers.DECIDE_SLOTS, (), "scheduled"))
+            # In parts, so that a morning of thousands of channels is decided by several processes.
+            names = [f"decide:{part}/{self.decide_parts}" for part in range(self.decide_parts)]
+            for part, ok in enumerate(await self._free(names)):
+                if ok:
+                    items.append((workers.DECIDE_SLOTS, (part, self.decide_parts), "scheduled"))
         channels = await self.ready_channels(now)
         oks = await self._free([f"outbox:{c}" for c in channels])
         free = [c for c, ok in zip(channels, oks, strict=True) if ok]

@@ -185,24 +185,28 @@ class Scheduler:
     def wake(self) -> None:
         self._wake.set()
 
-    async def tick(self) -> list[Decision]:
-        """Decide every slot due between (now - lookback) and now that has no decision yet."""
+    async def tick(self, *, part: int = 0, parts: int = 1) -> list[Decision]:
+        """Decide every slot due between (now - lookback) and now that has no decision yet; with
+        ``parts`` > 1 only the channels whose id is ``part`` modulo ``parts`` (workers decide a morning
+        in parts side by side; the housekeeping runs in part 0)."""
         now = self.clock.now()
-        for job in self.housekeeping:
-            try:
-                await job(now)
-            except Exception:  # noqa: BLE001 - housekeeping never holds up a briefing
-                log.exception("scheduler housekeeping failed")
+        if part == 0:
+            for job in self.housekeeping:
+                try:
+                    await job(now)
+                except Exception:  # noqa: BLE001 - housekeeping never holds up a briefing
+                    log.exception("scheduler housekeeping failed")
         lookback = self.grace + timedelta(days=1)
+        query = (
+            select(SubscriptionRow, Channel)
+            .join(Channel, Channel.id == SubscriptionRow.channel_id)
+            .where(SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest")
+            .order_by(SubscriptionRow.id)
+        )
+        if parts > 1:
+            query = query.where(SubscriptionRow.channel_id % parts == part)
         async with self.store.session() as session:
-            rows = (
-                await session.execute(
-                    select(SubscriptionRow, Channel)
-                    .join(Channel, Channel.id == SubscriptionRow.channel_id)
-                    .where(SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest")
-                    .order_by(SubscriptionRow.id)
-                )
-            ).all()
+            rows = (await session.execute(query)).all()
             done = {
                 (r.subscription_id, r.local_date, r.slot)
                 for r in (

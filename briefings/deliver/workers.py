@@ -288,11 +288,12 @@ def send_outbox_task(self: Any, channel_ids: list[int]) -> int:
 
 
 @app.task(name=DECIDE_SLOTS, **_TASK)
-def decide_slots_task(self: Any) -> int:
-    """The morning slot decisions due now (``Scheduler.tick``); each slot is decided once."""
+def decide_slots_task(self: Any, part: int = 0, parts: int = 1) -> int:
+    """The morning slot decisions due now (``Scheduler.tick``), of one part of the channels; each slot
+    is decided once."""
     rt = runtime()
     try:
-        decisions = run(rt.scheduler.tick())
+        decisions = run(rt.scheduler.tick(part=part, parts=parts))
     finally:
-        _unlock(rt, "decide")
+        _unlock(rt, f"decide:{part}/{parts}")
     return sum(1 for d in decisions if d.status == "queued")

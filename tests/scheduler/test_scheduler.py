@@ -248,3 +248,28 @@ async def test_a_morning_of_many_channels_is_decided_channel_by_channel_each_art
     # The second subscription found the channel's articles taken by the first: one digest, not two.
     first = {m.idempotency_key for m in await outbox(store, subs[0].channel_id)}
     assert len(await outbox(store, shared.id)) == len(first)
+
+
+async def test_a_tick_in_parts_decides_each_channel_in_exactly_one_part(store, clock, rows, settings):
+    """Workers decide a morning in parts (``Dispatcher.decide_parts`` tasks): the parts split the channels
+    by id, together they decide every slot once, and only part 0 runs the housekeeping."""
+    subs = []
+    for i in range(7):
+        sub, ch = await rows.subscription(channel=f"C{i}", times="07:30")
+        await rows.pending(ch.id, 1)
+        subs.append(sub)
+    clock.set(datetime(2026, 3, 28, 6, 31, tzinfo=UTC))
+    scheduler = Scheduler(store, settings, clock)
+    housekeeping: list[datetime] = []
+
+    async def job(now: datetime) -> None:
+        housekeeping.append(now)
+
+    scheduler.housekeeping.append(job)
+    parts = [await scheduler.tick(part=p, parts=3) for p in (2, 0, 1)]
+    decided = [d.subscription_id for part in parts for d in part]
+    assert sorted(decided) == sorted(s.id for s in subs)  # each once
+    for p, part in zip((2, 0, 1), parts, strict=True):
+        assert {s.channel_id % 3 for s in subs if s.id in {d.subscription_id for d in part}} <= {p}
+    assert len(housekeeping) == 1
+    assert await scheduler.tick() == []  # nothing left for a whole tick
