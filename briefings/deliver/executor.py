@@ -151,6 +151,7 @@ class Dispatcher:
         interval: float = 1.0,
         decide_every: float = 5.0,
         decide_parts: int = DECIDE_PARTS,
+        requeue_after: float = 10.0,
         send_batch: int = 25,
     ) -> None:
         import redis.asyncio as aioredis  # noqa: PLC0415 - comes with celery[redis]
@@ -170,6 +171,10 @@ class Dispatcher:
         )
         self.decide_every = decide_every
         self.decide_parts = decide_parts
+        # Channels this dispatcher queued, and when: not offered to Redis again for ``requeue_after``
+        # seconds (a morning's backlog of thousands would otherwise cost a SET NX each, every round).
+        self.requeue_after = requeue_after
+        self._queued: dict[int, float] = {}
         self.send_batch = send_batch
         self._last_decide = float("-inf")
         self.queued = 0
@@ -242,9 +247,12 @@ class Dispatcher:
             for part, ok in enumerate(await self._free(names)):
                 if ok:
                     items.append((workers.DECIDE_SLOTS, (part, self.decide_parts), "scheduled"))
-        channels = await self.ready_channels(now)
+        tick = time.monotonic()
+        self._queued = {c: t for c, t in self._queued.items() if tick - t < self.requeue_after}
+        channels = [c for c in await self.ready_channels(now) if c not in self._queued]
         oks = await self._free([f"outbox:{c}" for c in channels])
         free = [c for c, ok in zip(channels, oks, strict=True) if ok]
+        self._queued.update(dict.fromkeys(free, tick))
         for start in range(0, len(free), self.send_batch):
             items.append((workers.SEND_OUTBOX, (free[start : start + self.send_batch],), "delivery"))
         await self._send(items)
