@@ -25,21 +25,12 @@ DEFAULT = [ROOT / "benchmarks" / "gold_corpus" / "train", ROOT / "benchmarks" / 
 
 
 def lexicon() -> tuple[set[str], set[str]]:
-    """The extractor's cue lemmas and its multi-word cue phrases."""
-    from briefings.extract import cues
+    """The extractor's cue lemmas (its verbs, thoughts included: they are known, and excluded) and its
+    multi-word cue phrases."""
+    from briefings.extract import lexicon as lx
 
-    words: set[str] = set()
-    phrases: set[str] = set()
-    for name in dir(cues):
-        value = getattr(cues, name)
-        if (
-            name.isupper()
-            and isinstance(value, (frozenset, set, tuple))
-            and name.endswith(("VERBS", "ACCORDING"))
-        ):
-            for v in value:
-                (phrases if " " in v else words).add(v)
-    return words, phrases
+    words = {v.lemma for v in lx.VERBS if v.frames - {"lemma-only"}}
+    return words, set(lx.PHRASES | lx.SOURCE_PHRASES)
 
 
 def main(argv: list[str] | None = None) -> int:

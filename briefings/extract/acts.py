@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from briefings.extract.cues import ACCUSATION_VERBS, DEMAND_VERBS, DENIAL_VERBS, OFFER_VERBS
+from briefings.extract.lexicon import hints
 from briefings.models import Act, Kind
 
 _READY = re.compile(
@@ -86,34 +86,9 @@ def classify(
     ``addressee_to`` is True for the "urged X to ..." shape (an addressee then an infinitive);
     ``imperative`` when the quoted content opens with a bare verb ("Reject pessimism").
     """
-    if lemma in DENIAL_VERBS:
-        return "denial"
-    if lemma in ACCUSATION_VERBS:
-        return "accusation"
-    if lemma in OFFER_VERBS:
-        return "offer"
-    if lemma == "ask" and kind == "direct" and not addressee_to and content.rstrip(" ”\"’'").endswith("?"):
-        lemma = "say"  # 'he asked: “Why would anyone ...?”': a question, nobody is asked to act
-    if lemma in ("ask", "demand", "urge", "implore", "beg", "press", "request") or (
-        lemma in DEMAND_VERBS and addressee_to
-    ):
-        return "demand"
-    if lemma in ("assure", "reassure", "guarantee") and re.search(r"\b(?:will|would|shall)\b", content[:120]):
-        return "offer"  # an assurance about what the speaker's side will do
-    if lemma in ("agree", "commit") and content.startswith("to "):
-        return "offer"
-    if lemma in ("call", "appeal"):
-        return "demand"
-    if lemma in ("warn", "advise", "encourage") and kind != "direct" and addressee_to:
-        return "demand"
-    if lemma == "tell" and addressee_to:
-        return "demand"
-    if lemma == "insist" and re.search(r"\b(?:must|should)\b", content):
-        return "demand"
-    if lemma in ("insist", "maintain") and _NEGATION.search(content[:40]) and " and " not in content[:40]:
-        return "denial"  # the claim itself is negated ("insisted the army was not the target")
-    if lemma in ("condemn", "criticise", "criticize"):
-        return "accusation"
+    for act, when in hints(lemma):
+        if _holds(when, content, kind, addressee_to):
+            return act
     head = content[:300]
     for m in (_READY.search(head), _OFFER_WORDS.search(head)):
         if m and not _NOT_BEFORE.search(head[: m.start()]):
@@ -150,6 +125,26 @@ def classify(
     if _WRONGDOING.search(head):
         return "accusation"
     return "statement"
+
+
+def _holds(when: str, content: str, kind: Kind, addressee_to: bool) -> bool:
+    """Does the condition of a lexicon act hint (see ``lexicon``) hold for this statement?"""
+    if when == "always":
+        return True
+    if when == "addressee":
+        return addressee_to
+    if when == "not-question":
+        # 'he asked: “Why would anyone ...?”': a question, nobody is asked to act
+        return not (kind == "direct" and not addressee_to and content.rstrip(" ”\"’'").endswith("?"))
+    if when == "will":
+        return re.search(r"\b(?:will|would|shall)\b", content[:120]) is not None
+    if when == "to":
+        return content.startswith("to ")
+    if when == "must":
+        return re.search(r"\b(?:must|should)\b", content) is not None
+    if when == "negated":
+        return _NEGATION.search(content[:40]) is not None and " and " not in content[:40]
+    raise ValueError(f"unknown act condition {when!r}")
 
 
 def _base(word: str) -> str:

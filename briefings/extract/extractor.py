@@ -19,8 +19,23 @@ from spacy.tokens import Doc, Span, Token
 
 from briefings.extract.actmodel import ActInput, decide
 from briefings.extract.acts import classify
-from briefings.extract.cues import DOCUMENT_NOUNS, GROUP_NOUNS, QUOTED_OBJECT_VERBS, SAY_VERBS
 from briefings.extract.dateline import find_dateline
+from briefings.extract.lexicon import (
+    BLAME_VERBS,
+    DOCUMENT_NOUNS,
+    GROUP_NOUNS,
+    ORG_NAME_WORDS,
+    PERSON_NOUNS,
+    PERSONAL_TITLES,
+    QUANTITY_NOUNS,
+    QUOTED_OBJECT_VERBS,
+    RHETORICAL_IMPERATIVES,
+    SAY_VERBS,
+    SOURCE_HEADS,
+    SPEAKING_CAPITALS,
+    TITLE_STOP,
+    WORK_NOUNS,
+)
 from briefings.extract.morph import cue_forms
 from briefings.extract.quotes import Quote, find_quotes
 from briefings.extract.reported import quoted_object_cues, source_cues, subject_of, verb_cues
@@ -261,7 +276,7 @@ class Reader:
                     if rng is None or rng[1] - rng[0] < 1:
                         continue
                     name = doc[rng[0] : rng[1]].text
-                    if name.lower() in _CAPITAL_NAMES:
+                    if name.lower() in SPEAKING_CAPITALS:
                         continue
                     src = self.table.person(name, honorific_gender([t.text for t in phrase(head)]))
                     self._learn_roles(src, head, rng)
@@ -376,8 +391,8 @@ class Reader:
                 cue.frame != "source"
                 and cue.token.tag_ == "VBG"
                 and (
-                    cue.token.head.lemma_.lower() in _BLAME_HEADS
-                    or (cue.token.dep_ == "acl" and cue.token.head.head.lemma_.lower() in _BLAME_HEADS)
+                    cue.token.head.lemma_.lower() in BLAME_VERBS
+                    or (cue.token.dep_ == "acl" and cue.token.head.head.lemma_.lower() in BLAME_VERBS)
                 )
             )
             lemma = "condemn" if blame else cue.lemma
@@ -454,7 +469,7 @@ class Reader:
                     and not any(c.dep_.startswith("nsubj") for c in tok.children)
                     and tok.dep_ in ("ROOT", "ccomp")
                     # "Imagine it like a walking millipede": a figure of speech, asking nothing
-                    and tok.lemma_.lower() not in _RHETORICAL_IMPERATIVES
+                    and tok.lemma_.lower() not in RHETORICAL_IMPERATIVES
                 )
         return False
 
@@ -642,7 +657,7 @@ class Reader:
                     and (
                         child.ent_type_ == "PERSON"
                         or tok.pos_ == "NOUN"
-                        or tok.lemma_.lower() in _PERSON_HEADS
+                        or tok.lemma_.lower() in PERSON_NOUNS
                     )
                 ):
                     src, mention = self.resolve(child, base + child.idx)
@@ -654,7 +669,7 @@ class Reader:
                             src.add_alias(head_np)
                     return src, mention
         # "Governor of Washington Chris Gregoire said": a title whose "of" phrase ends in the name
-        if tok.lemma_.lower() in _PERSON_HEADS or tok.lower_ in _PERSON_HEADS:
+        if tok.lemma_.lower() in PERSON_NOUNS or tok.lower_ in PERSON_NOUNS:
             for prep in tok.children:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     name = next(
@@ -684,7 +699,7 @@ class Reader:
         if span is not None and span.end == tok.i + 1 and (rng is None or span.start < rng[0]):
             # the recogniser's span is longer than the parse's compounds ("al-Maliki", "Ahmed Abdallah ...")
             start = span.start if rng is None else min(span.start, rng[0])
-            while start < tok.i and doc[start].text.lower().strip(".") in _TITLE_STOP:
+            while start < tok.i and doc[start].text.lower().strip(".") in TITLE_STOP:
                 start += 1
             rng = (start, span.end)
         if rng is None:
@@ -698,7 +713,7 @@ class Reader:
         key = "p:" + name.split()[-1].lower() if name.split() else ""
         np = phrase(tok)
         conj = any(c.dep_ == "conj" for c in tok.children)
-        if low in _CAPITAL_NAMES or low.removeprefix("the ") in _CAPITAL_NAMES:
+        if low in SPEAKING_CAPITALS or low.removeprefix("the ") in SPEAKING_CAPITALS:
             src = self.table.named(name, "country")
         elif conj and not any(c.dep_ == "conj" and c.ent_type_ == "PERSON" for c in tok.children):
             # "the United States and Iraq": the pair speaks together
@@ -714,7 +729,7 @@ class Reader:
                 label in (None, "ORG")
                 and 2 <= len(name.split()) <= 3
                 and tok.tag_ == "NNP"
-                and not _ORG_WORDS & set(low.split())
+                and not ORG_NAME_WORDS & set(low.split())
             )
         ):
             src = self.table.person(name, honorific_gender([t.text for t in np]))
@@ -732,20 +747,20 @@ class Reader:
     def _appos_role(self, tok: Token) -> bool:
         """'Lars Oesterhelweg, Deputy Director of ...': an apposition naming a person's role."""
         return any(
-            c.dep_ == "appos" and (c.lemma_.lower() in _PERSON_HEADS or c.lower_ in _PERSON_HEADS)
+            c.dep_ == "appos" and (c.lemma_.lower() in PERSON_NOUNS or c.lower_ in PERSON_NOUNS)
             for c in tok.children
         )
 
     def _looks_personal(self, np: Span) -> bool:
         words = {t.lower_.strip(".") for t in np}
-        return bool(words & _PERSONAL_TITLES)
+        return bool(words & PERSONAL_TITLES)
 
     def resolve_description(self, tok: Token) -> tuple[Source | None, str]:
         np = phrase(tok)
         text = np.text
         head = tok
         # "a spate of authoritative polls", "a number of officials": the noun after "of" says what it is
-        if tok.lemma_.lower() in _QUANTITY_HEADS:
+        if tok.lemma_.lower() in QUANTITY_NOUNS:
             of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
             pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
             if pobj is not None:
@@ -755,7 +770,7 @@ class Reader:
         plural = head.tag_ in ("NNS", "NNPS")
         first = np[0].lower_ if len(np) else ""
         definite = first in ("the", "his", "her", "its", "their", "this", "that") or np[0].dep_ == "poss"
-        if (lemma in _PERSON_HEADS or head.lower_ in _PERSON_HEADS) and not plural:
+        if (lemma in PERSON_NOUNS or head.lower_ in PERSON_NOUNS) and not plural:
             if definite:
                 src = self.table.by_description(words, head.text, self.paras_offset(tok.sent) + tok.idx)
                 if src is not None:
@@ -777,11 +792,11 @@ class Reader:
             return src, text
         type_ = source_type(head, None)
         plausible = (
-            lemma in _DESCRIPTION_HEADS
+            lemma in SOURCE_HEADS
             or head.lower_ in GROUP_NOUNS
             or head.lower_ in DOCUMENT_NOUNS
             or lemma in DOCUMENT_NOUNS
-            or (lemma in _PERSON_HEADS and plural)
+            or (lemma in PERSON_NOUNS and plural)
         )
         if lemma in ("government", "ministry", "administration", "military", "army", "police") and definite:
             # "the government" after "the Comoros government": the same body
@@ -820,66 +835,6 @@ class Reader:
         self.last_para = pi
 
 
-_BLAME_HEADS = frozenset("condemn criticise criticize accuse blame".split())
-_CAPITAL_NAMES = frozenset(
-    "tehran moscow kremlin kiev kyiv beijing pyongyang seoul ankara damascus kabul islamabad riyadh".split()
-)
-_PERSON_HEADS = frozenset(
-    """minister president premier chancellor spokesman spokeswoman spokesperson leader secretary
-    chairman chairwoman director chief head governor mayor senator ambassador envoy general commander
-    adviser advisor aide counterpart king queen prince judge lawyer attorney analyst professor expert
-    scientist founder executive manager economist politician lawmaker cleric coach captain pope
-    candidate official policeman soldier diplomat campaigner engineer refugee student teacher doctor
-    man woman father mother journalist reporter witness resident source prosecutor investigator
-    detective inspector activist researcher author editor writer historian actor farmer worker
-    victim survivor son daughter wife husband friend neighbour neighbor colleague owner player
-    priest imam rabbi cardinal archbishop colonel delegate negotiator mediator consul councillor
-    congressman congresswoman mp magistrate solicitor barrister counsel surgeon nurse physician
-    pilot boss ceo chairperson commissioner auditor regulator producer organiser organizer
-    protester demonstrator""".split()
-)
-# Words that make a proper name an organisation's, whatever the recogniser said.
-_ORG_WORDS = frozenset(
-    """institute university college school ministry department agency company corporation corp inc
-    ltd group party council committee commission bank fund association union organisation
-    organization news times post press network foundation trust society centre center court
-    army navy police office board authority service services club league federation alliance
-    government administration parliament congress senate assembly church hospital museum
-    airlines airways international""".split()
-)
-_QUANTITY_HEADS = frozenset(
-    """spate number series majority group handful couple lot range host raft pair team panel thousand
-    thousands hundred hundreds dozen dozens""".split()
-)
-_PERSONAL_TITLES = frozenset(
-    """president minister senator mr mrs ms dr professor spokesman spokeswoman spokesperson prime
-    secretary chancellor governor mayor representative rep sen lieutenant colonel captain general
-    ambassador judge""".split()
-)
-_TITLE_STOP = _PERSONAL_TITLES | frozenset(
-    """the foreign vice deputy chief leader president lord lady sir dame mr mrs ms dr archbishop
-    bishop cardinal pope king queen prince princess premier chairman reporter roboticist""".split()
-)
-_DESCRIPTION_HEADS = _PERSON_HEADS | frozenset(
-    """government ministry military army police officials sources analysts experts report study survey
-    poll polls statement data research agency company organization organisation group firm body
-    union party department council committee commission court institute foundation charity
-    results figures statistics bank embassy regime team club airline university hospital school
-    prosecutors prosecution defence defense campaign network broadcaster newspaper magazine
-    municipality city town region province media opposition""".split()
-)
-
-
-# Imperatives that ask the listener to picture or weigh something, not to act.
-_RHETORICAL_IMPERATIVES = frozenset(
-    "imagine picture consider remember think suppose say look suffice".split()
-)
-
-# Nouns that head a titled work: 'the song “...”', 'his book “...”'.
-_TITLE_NOUNS = frozenset(
-    """song songs album film films movie movies book books novel novels play poem series show
-    programme program documentary track single opera musical painting exhibition memoir""".split()
-)
 _TITLE_DETERMINERS = frozenset("the a an his her their its our my your".split())
 
 
@@ -894,7 +849,7 @@ def _quoted_title(before: str, quoted: str) -> bool:
         return False  # the quote is glued to a word (no title position)
     if last.endswith(("'s", "’s")) or (last.endswith(("s'", "s’")) and len(last) > 2):
         return _title_cased(quoted)
-    if last in _TITLE_NOUNS:
+    if last in WORK_NOUNS:
         return True
     return last in _TITLE_DETERMINERS and _title_cased(quoted)
 

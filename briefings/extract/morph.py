@@ -10,10 +10,11 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from briefings.extract.cues import (
+from briefings.extract.lexicon import (
     AS_VERBS,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
+    LEMMA_ONLY,
     QUOTED_OBJECT_VERBS,
     ROLE_NOUNS,
     SAY_VERBS,
@@ -52,10 +53,6 @@ _IRREGULAR = {
     "labelled": "label", "labelling": "label",
     "data": "data", "police": "police", "media": "media", "news": "news", "ca": "can", "wo": "will",
 }  # fmt: skip
-_EXTRA_VERBS = frozenset(
-    """make point expect hope believe want wish fear think feel worry doubt speak talk comment give
-    take come go see know hold get use reiterate label dub term quote lead""".split()
-)
 
 
 def _inflections(verb: str) -> list[str]:
@@ -94,7 +91,7 @@ def cue_forms() -> set[str]:
 def _build_lemmas() -> dict[str, str]:
     table: dict[str, str] = {}
     verbs = {
-        v for v in SAY_VERBS | THOUGHT_VERBS | QUOTED_OBJECT_VERBS | AS_VERBS | _EXTRA_VERBS if " " not in v
+        v for v in SAY_VERBS | THOUGHT_VERBS | QUOTED_OBJECT_VERBS | AS_VERBS | LEMMA_ONLY if " " not in v
     }
     for verb in verbs:
         for form in _inflections(verb):

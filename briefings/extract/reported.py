@@ -12,51 +12,36 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from briefings.extract.cues import (
+from briefings.extract.lexicon import (
     ACCUSATION_VERBS,
+    ADDRESSEE_TO,
     AS_VERBS,
+    BY_SAYING,
+    CLAIM_NOUNS,
     DENIAL_VERBS,
     DOCUMENT_NOUNS,
     DOCUMENT_ONLY,
+    FEELING_NOUNS,
+    GRANTED_NOUNS,
     GROUP_NOUNS,
     HYPOTHETICAL_AUX,
     HYPOTHETICAL_HEADS,
-    OFFER_VERBS,
+    INFINITIVE,
+    ISSUED_NOUNS,
+    OBJECT_CONTENT,
+    PARENTHETICAL,
+    PASSIVE_AGENT,
+    PREP_CONTENT,
     QUOTED_OBJECT_VERBS,
     ROLE_NOUNS,
     SAY_VERBS,
+    SPEECH_NOUNS,
+    TOPIC_NP,
 )
 
-# Verbs whose direct object is itself the content ("denied the allegations", "promised a referendum").
-_OBJECT_CONTENT = (
-    DENIAL_VERBS
-    | ACCUSATION_VERBS
-    | OFFER_VERBS
-    | frozenset(
-        """demand announce outline declare predict estimate confirm acknowledge admit reveal report
-        show find warn urge ask order recommend advise forecast calculate""".split()
-    )
-)
-# Verbs taking an addressee then an infinitive: "urged Turkey not to attack" (the addressee is content).
-_ADDRESSEE_TO = frozenset("urge ask order call appeal warn advise tell press implore beg instruct".split())
-_PREP_CONTENT = {
-    "call": ("on", "for", "upon"),
-    "appeal": ("to", "for"),
-    "accuse": ("of",),
-    "blame": ("for", "on"),
-    "warn": ("of", "against", "about"),
-    "charge": ("with",),
-    "press": ("for",),
-    "ask": ("for",),
-    "threaten": ("with",),
-}
 # Conditions belong to a threat or a promise: "threatened X with bans if the reform stalls".
 _CONDITIONAL = frozenset("if unless until".split())
 _STRIP = " \t\r\n,;:–—-"
-# Nouns naming a claim, which a relative denial can take as its content ("an accusation X denies").
-_CLAIM_NOUNS = frozenset(
-    "accusation accusations allegation allegations claim claims charge charges assertion rumour rumor".split()
-)
 _CUE_LEFT = ("aux", "auxpass", "neg", "advmod")
 
 
@@ -112,7 +97,7 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         verb.dep_ == "pcomp"
         and verb.tag_ == "VBG"
         and (
-            verb.lemma_ in ("say", "tell", "add", "state", "declare", "warn", "urge", "ask", "call", "insist")
+            verb.lemma_ in BY_SAYING
             or verb.head.lower_ == "by"  # "reacted by proposing ...", "responded by denying ..."
         )
         and verb.head.head.pos_ in ("VERB", "AUX")
@@ -130,13 +115,9 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
     return None
 
 
-# Cues whose passive keeps the speaker as the agent: "were assured by the Mayor that ...".
-_PASSIVE_AGENT = frozenset("assure reassure tell inform warn promise advise urge ask remind".split())
-
-
 def passive_agent(verb: Token, lemma: str) -> Token | None:
     """The speaker of a passive cue given by its agent ("were told by officials that ..."), or None."""
-    if lemma not in _PASSIVE_AGENT or not any(c.dep_ == "auxpass" for c in verb.children):
+    if lemma not in PASSIVE_AGENT or not any(c.dep_ == "auxpass" for c in verb.children):
         return None
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     if agent is None:
@@ -144,13 +125,9 @@ def passive_agent(verb: Token, lemma: str) -> Token | None:
     return next((c for c in agent.children if c.dep_ == "pobj"), None)
 
 
-# Nouns for something a source issued: "the request of the Municipality of Livorno asking ...".
-_ISSUED_NOUNS = frozenset("request appeal call proposal letter petition decision order ruling motion".split())
-
-
 def _owner_of(noun: Token) -> Token | None:
     """The named issuer of a request-like noun ("the request of X"), or None."""
-    if noun.lemma_.lower() not in _ISSUED_NOUNS:
+    if noun.lemma_.lower() not in ISSUED_NOUNS:
         return None
     for prep in noun.children:
         if prep.dep_ == "prep" and prep.lower_ in ("of", "by", "from"):
@@ -324,7 +301,7 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
             continue
         if tok.dep_ in ("amod", "compound", "nmod") or _hypothetical(tok):
             continue
-        if tok.dep_ in ("acl", "ccomp") and tok.head.lemma_.lower() in _CLAIM_NOUNS:
+        if tok.dep_ in ("acl", "ccomp") and tok.head.lemma_.lower() in CLAIM_NOUNS:
             continue  # "faces allegations he ordered ...": what is alleged, not what he said
         subj = subject_of(tok) or passive_agent(tok, lemma)
         if subj is None or in_quote(subj.idx):
@@ -333,7 +310,7 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
             before = sent.doc[subj.left_edge.i - 1]
             # ("an accusation the government denies" has the noun as its content: kept)
             own = any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in tok.rights)
-            if own and (before.lemma_.lower() in _CLAIM_NOUNS or before.lower_ in _CLAIM_NOUNS):
+            if own and (before.lemma_.lower() in CLAIM_NOUNS or before.lower_ in CLAIM_NOUNS):
                 continue  # the same, misparsed: "... and allegations he ordered his forces to ..."
         if lemma in DOCUMENT_ONLY and not _document_like(subj):
             continue
@@ -353,25 +330,6 @@ def _phrasal(tok: Token, lemma: str) -> str:
     return lemma
 
 
-# Things one is denied, not claims one denies: "denied AMD access", "denied him entry".
-_GRANTED_NOUNS = frozenset(
-    """access entry visa visas permission passage bail asylum admission permit permits licence license
-    rights benefits treatment opportunity chance protection aid food water care service services""".split()
-)
-# Nouns that only name what a speaker gave ("offered his explanation"): the topic, not the content.
-_SPEECH_NOUNS = frozenset(
-    """explanation explanations thoughts view views assessment analysis account opinion opinions
-    perspective condolences comments remarks insight insights reasons details reaction""".split()
-)
-# Verbs that only name a topic when their object is a plain noun phrase ("outlined his priorities").
-# Feelings one expresses (the guide: thoughts and feelings are no statements without a that-clause).
-_FEELING_NOUNS = frozenset(
-    """optimism pessimism hope hopes concern concerns worry worries fear fears regret sorrow sadness
-    grief joy delight satisfaction dissatisfaction disappointment frustration anger outrage dismay
-    shock surprise relief gratitude sympathy condolences confidence doubt doubts skepticism
-    scepticism unease alarm anxiety pride happiness""".split()
-)
-_TOPIC_VERBS = frozenset("outline acknowledge".split())
 _FINITE_TAGS = frozenset("VBD VBZ VBP MD".split())
 
 
@@ -379,7 +337,7 @@ def _denies_a_thing(rights: list[Token]) -> bool:
     """A ditransitive denial is an action: "denied them a visa", "denied AMD access to ..."."""
     if any(c.dep_ == "dative" and c.pos_ in ("PRON", "PROPN", "NOUN") for c in rights):
         return True
-    return any(c.dep_ == "dobj" and c.lemma_.lower() in _GRANTED_NOUNS for c in rights)
+    return any(c.dep_ == "dobj" and c.lemma_.lower() in GRANTED_NOUNS for c in rights)
 
 
 def _topic_only(lemma: str, rights: list[Token]) -> bool:
@@ -388,7 +346,7 @@ def _topic_only(lemma: str, rights: list[Token]) -> bool:
     An object carrying a finite clause ("his priorities ..., which included holding elections") or a
     quotation still has content; so does any clause or infinitive complement of the verb.
     """
-    if lemma not in _TOPIC_VERBS and lemma != "offer":
+    if lemma not in TOPIC_NP:
         return False
     if any(c.dep_ in ("ccomp", "xcomp") for c in rights):
         return False
@@ -396,7 +354,7 @@ def _topic_only(lemma: str, rights: list[Token]) -> bool:
     if len(objs) != 1:
         return False
     obj = objs[0]
-    if lemma == "offer" and obj.lemma_.lower() not in _SPEECH_NOUNS:
+    if lemma == "offer" and obj.lemma_.lower() not in SPEECH_NOUNS:
         return False  # "offered aid": a real offer
     sub = list(obj.subtree)
     if any(t.text in _OPENING_MARKS or t.text == "``" for t in sub):
@@ -451,9 +409,9 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
             c.lower_ in ("whether", "if") and c.dep_ == "mark" for c in ccomps[0].children
         ):
             return None
-    if lemma in _PREP_CONTENT:
+    if lemma in PREP_CONTENT:
         for c in rights:
-            if c.dep_ in ("prep", "prt") and c.lower_ in _PREP_CONTENT[lemma]:
+            if c.dep_ in ("prep", "prt") and c.lower_ in PREP_CONTENT[lemma]:
                 extra = c
                 objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
                 if lemma in ("call", "appeal", "press") or (lemma == "ask" and c.lower_ == "for"):
@@ -518,30 +476,25 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
             and c.pos_ in ("VERB", "AUX")  # (not a stray "’s" in "told BBC Radio 4’s Today")
         ]
         if ccomps:
-            if lemma in _ADDRESSEE_TO and lemma != "tell" and objs:
+            if lemma in ADDRESSEE_TO and lemma != "tell" and objs:
                 parts = objs + ccomps
             else:
                 parts = ccomps
-            if lemma in _ADDRESSEE_TO and any(
+            if lemma in ADDRESSEE_TO and any(
                 t.tag_ == "TO" or t.lower_ == "to" for t in ccomps[0].children if t.dep_ == "aux"
             ):
                 addressee_to = True
-        elif xcomps and (
-            lemma in _ADDRESSEE_TO
-            or lemma in OFFER_VERBS
-            or lemma in ("threaten", "agree", "refuse", "demand", "admit", "acknowledge")
-            or lemma in DENIAL_VERBS  # "denied using live ammunition", "denied having used ..."
-        ):
-            parts = objs + xcomps if lemma in _ADDRESSEE_TO and lemma != "tell" or objs else xcomps
+        elif xcomps and lemma in ADDRESSEE_TO | INFINITIVE:  # "urged X to", "denied using live ammunition"
+            parts = objs + xcomps if lemma in ADDRESSEE_TO and lemma != "tell" or objs else xcomps
             if lemma == "tell":
                 parts = objs + xcomps
-            addressee_to = bool(objs) and lemma in _ADDRESSEE_TO
-        elif objs and lemma in _OBJECT_CONTENT:
+            addressee_to = bool(objs) and lemma in ADDRESSEE_TO
+        elif objs and lemma in OBJECT_CONTENT:
             parts = [o for o in objs if o.dep_ == "dobj"]
             # "accused Iran of ...", "warned Turkey against ...": the prepositional phrase belongs too
             parts += (
                 [c for c in rights if c.dep_ == "prep" and c.i > parts[0].i]
-                if parts and lemma in _PREP_CONTENT
+                if parts and lemma in PREP_CONTENT
                 else []
             )
             if parts and parts[0].lower_ in ("it", "this", "that", "so") and len(list(parts[0].subtree)) == 1:
@@ -567,7 +520,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         if end <= start:
             return None
         frame = "verb" if lo > tok.i else "fronted"
-        if lemma in _ADDRESSEE_TO and lemma not in ("call", "appeal", "tell"):
+        if lemma in ADDRESSEE_TO and lemma not in ("call", "appeal", "tell"):
             # an infinitive ("to attack", not the preposition in "returning to clashes") after the addressee
             # ("warned that documents will be lost to bit rot" has no addressee: a finite clause)
             finite = any(
@@ -621,7 +574,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
     # "an accusation the government strongly denies": the noun the relative clause hangs on
     if (
         tok.dep_ == "relcl"
-        and tok.head.lemma_.lower() in _CLAIM_NOUNS
+        and tok.head.lemma_.lower() in CLAIM_NOUNS
         and lemma in DENIAL_VERBS | ACCUSATION_VERBS
     ):
         if not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in rights) and subj.i > tok.head.i:
@@ -629,7 +582,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
             if end > start:
                 return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
     # "Drones, he said, are ...": the whole clause around a parenthetical cue
-    if tok.dep_ == "parataxis" and lemma in ("say", "add", "note", "argue", "insist", "explain", "claim"):
+    if tok.dep_ == "parataxis" and lemma in PARENTHETICAL:
         sent = tok.sent
         lo, hi = sent.start, sent.end - 1
         start, end = _char_span(doc, lo, hi)
@@ -697,7 +650,7 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
                 if g.dep_ in ("acl", "ccomp")
                 and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
             ]
-            if not clause and any(o.lemma_.lower() in _FEELING_NOUNS for o in parts):
+            if not clause and any(o.lemma_.lower() in FEELING_NOUNS for o in parts):
                 continue  # "expressed optimism of a “grand bargain”": a feeling, not speech
             parts = clause or parts
         lo, hi = _span_of(parts)

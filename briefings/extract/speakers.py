@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from briefings.extract.cues import DOCUMENT_NOUNS, GROUP_NOUNS, ROLE_NOUNS
+from briefings.extract.lexicon import (
+    CAPITALS,
+    DOCUMENT_NOUNS,
+    GROUP_NOUNS,
+    HONORIFIC_F,
+    HONORIFIC_M,
+    ORG_NOUNS,
+    ROLE_NOUNS,
+    TITLES,
+)
 
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC")
 _PRONOUNS_M = frozenset("he him his himself".split())
@@ -22,46 +31,6 @@ _PRONOUNS_P = frozenset("they them their we i you".split())
 _PRONOUNS_N = frozenset(["it"])
 _RELATIVE = frozenset("who which that whom".split())
 _DETERMINERS = frozenset("the a an his her its their our this that one another".split())
-_HONORIFIC_M = frozenset("mr mr. sir lord king prince".split())
-_HONORIFIC_F = frozenset("mrs mrs. ms ms. miss madam lady queen princess dame".split())
-_TITLE_WORDS = frozenset(
-    """president prime minister secretary general senator rep. rep representative sen. sen gov.
-    governor mayor chancellor king queen prince princess pope dr. dr professor prof. judge justice
-    lieutenant colonel col. captain capt. sergeant sgt. maj. major gen. admiral chairman chairwoman
-    ambassador mr. mr mrs. mrs ms. ms sir lord lady dame reporter spokesman spokeswoman roboticist
-    commander chief director leader""".split()
-)
-_ORG_NOUNS = frozenset(
-    """government ministry military army navy police company agency council committee court
-    administration department office parliament congress senate house commission bank fund
-    party union campaign team board embassy regime cabinet presidency opposition group
-    organisation organization firm authority service""".split()
-)
-# Capitals standing for their countries in news prose ("Tehran denied ...").
-CAPITALS = {
-    "tehran": "Iran",
-    "moscow": "Russia",
-    "kremlin": "Russia",
-    "kiev": "Ukraine",
-    "kyiv": "Ukraine",
-    "beijing": "China",
-    "pyongyang": "North Korea",
-    "seoul": "South Korea",
-    "washington": "United States",
-    "london": "United Kingdom",
-    "paris": "France",
-    "berlin": "Germany",
-    "ankara": "Turkey",
-    "damascus": "Syria",
-    "baghdad": "Iraq",
-    "kabul": "Afghanistan",
-    "islamabad": "Pakistan",
-    "new delhi": "India",
-    "tokyo": "Japan",
-    "riyadh": "Saudi Arabia",
-    "jerusalem": "Israel",
-    "cairo": "Egypt",
-}
 _NATION_STEM = re.compile(r"(?:ian|ean|an|ese|ish|i|’s|'s)$")
 
 
@@ -373,7 +342,7 @@ def name_tokens(head: Token) -> tuple[int, int] | None:
         if ent is not None and all(t.pos_ == "PROPN" or t.text in "-‐" for t in ent):
             start, end = min(start, ent.start), max(end, ent.end)
     # Titles are not names: "President Bush", "Foreign Minister Kuleba".
-    while start < head.i and doc[start].text.lower().strip(".") in _TITLE_WORDS | {
+    while start < head.i and doc[start].text.lower().strip(".") in TITLES | {
         "foreign",
         "vice",
         "deputy",
@@ -420,7 +389,7 @@ def source_type(head: Token, span: Span | None) -> str:
         return "document"
     if text in GROUP_NOUNS or head.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in head.children):
         return "group"
-    if lemma in _ORG_NOUNS:
+    if lemma in ORG_NOUNS:
         return "organization"
     if lemma in ROLE_NOUNS:
         return "person"
@@ -443,9 +412,9 @@ def gender_of_pronoun(word: str) -> str | None:
 def honorific_gender(words: list[str]) -> str | None:
     for w in words:
         lw = w.lower()
-        if lw in _HONORIFIC_M:
+        if lw in HONORIFIC_M:
             return "m"
-        if lw in _HONORIFIC_F:
+        if lw in HONORIFIC_F:
             return "f"
     return None
 
