@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,7 @@ THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)  # a model act needs this probability (an
 KEEPS = (0.0, 0.1, 0.2, 0.3, 1.01)  # the rules' act stands while the model gives it this much
 RULE_SCALE = 3.0  # rule features count 3x: regularisation pulls less on what the rules know
 FOLDS = 5
+MIN_COUNT = 2  # statements a feature must occur in to be learned
 
 
 @dataclass
@@ -232,10 +234,14 @@ def fit(items: list[Item], c: float, threshold: float, keep: float) -> ActModel:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
+    rows = [_row(it.x) for it in items]
+    # a feature seen in one statement only teaches nothing that carries over (and makes the file big)
+    seen = Counter(name for row in rows for name in row)
+    rows = [{k: v for k, v in row.items() if seen[k] >= MIN_COUNT} for row in rows]
     vec = DictVectorizer(sparse=True, sort=True)
-    x = vec.fit_transform([_row(it.x) for it in items])
+    x = vec.fit_transform(rows)
     y = [it.label for it in items]
-    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", tol=1e-6)
+    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", tol=1e-5)
     clf.fit(x, y)
     classes = [str(k) for k in clf.classes_]
     coef = clf.coef_  # (n_classes, n_features); multinomial

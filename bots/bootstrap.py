@@ -10,11 +10,15 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from briefings.clock import Clock, SystemClock
+from briefings.deliver import platforms
 from briefings.deliver.chat import ChatCommands
 from briefings.deliver.delivery import Deliverer
+from briefings.deliver.leader import Leadership
 from briefings.deliver.outbox import OutboxWorker
+from briefings.deliver.pacing import open_pacer
 from briefings.deliver.polling import Poller, run_poller
 from briefings.deliver.scheduler import Scheduler
 from briefings.deliver.subscriptions import SubscriptionService
@@ -22,6 +26,9 @@ from briefings.errors import ConfigError
 from briefings.pipeline import Briefer
 from briefings.settings import Settings
 from briefings.store import Store, open_store
+
+if TYPE_CHECKING:
+    from bots.discord_bot.shards import ShardPlan
 
 log = logging.getLogger(__name__)
 
@@ -40,20 +47,36 @@ class Services:
     scheduler: Scheduler
     outbox: OutboxWorker
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    # With BRIEFBOT_BROKER_URL: queues polls, slot decisions and sends as Celery tasks instead of doing them.
+    dispatcher: Any = None  # briefings.deliver.executor.Dispatcher
 
     async def step(self) -> None:
         """Do now whatever is due now: polls, slot decisions, sends (the console calls it after /advance)."""
+        if self.dispatcher is not None:
+            await self.dispatcher.round()
+            return
         await self.poller.poll_due()
         await self.scheduler.tick()
         await self.outbox.run_once()
 
-    async def run_background(self, stop: asyncio.Event) -> None:
-        """Scheduler, feed polling and outbox until ``stop`` is set."""
+    async def run_background(self, stop: asyncio.Event, *, outbox: bool = True) -> None:
+        """Scheduler and feed polling (while this process leads: one leader per PostgreSQL database) and
+        the outbox (any number of processes) until ``stop`` is set."""
+        if self.dispatcher is not None:
+            await self.dispatcher.run(stop)
+            return
         await asyncio.gather(
-            self.scheduler.run(stop),
-            run_poller(self.poller, stop),
-            self.outbox.run(stop, idle_seconds=2.0),
+            self.run_leader(stop),
+            *([self.outbox.run(stop, idle_seconds=2.0)] if outbox else []),
         )
+
+    async def run_leader(self, stop: asyncio.Event) -> None:
+        """The scheduler and feed polling, in whichever process holds the leadership."""
+
+        async def lead(leading: asyncio.Event) -> None:
+            await asyncio.gather(self.scheduler.run(leading), run_poller(self.poller, leading))
+
+        await Leadership(self.store).run(lead, stop)
 
 
 @contextlib.asynccontextmanager
@@ -67,15 +90,36 @@ async def bootstrap(
     """Open the store (migrated) and build the services; close everything on exit."""
     clock = clock or SystemClock()
     own_briefer = briefer is None
+    dispatcher = None
+    if briefer is None and settings.broker_url:
+        from briefings.deliver.executor import CeleryBriefer  # noqa: PLC0415 - celery only with a broker
+
+        briefer = CeleryBriefer(settings)
     briefer = briefer or Briefer(settings)
     try:
-        async with open_store(settings.effective_database_url) as store:
+        async with (
+            open_store(settings.effective_database_url) as store,
+            contextlib.AsyncExitStack() as stack,
+        ):
+            if settings.broker_url:
+                from briefings.deliver.executor import Dispatcher  # noqa: PLC0415 - celery only with a broker
+
+                dispatcher = Dispatcher(store, settings, clock)
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
             poller = Poller(store, settings, clock, briefer.brief_scheduled)
             subscriptions = SubscriptionService(store, poller, settings, clock)
             chat = ChatCommands(briefer=briefer, subscriptions=subscriptions, settings=settings, clock=clock)
             scheduler = Scheduler(store, settings, clock)
-            outbox = OutboxWorker(store, dict(deliverers or {}), clock)
+            pacer = open_pacer(settings.redis_url)
+            stack.push_async_callback(pacer.close)
+            outbox = OutboxWorker(
+                store,
+                dict(deliverers or {}),
+                clock,
+                pacing={p.name: p.limits.pacing for p in platforms.registered()},
+                rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
+                pacer=pacer,
+            )
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
             poller.on_queued.append(outbox.wake)
@@ -91,66 +135,58 @@ async def bootstrap(
                 scheduler=scheduler,
                 outbox=outbox,
                 deliverers=outbox.deliverers,
+                dispatcher=dispatcher,
             )
     finally:
+        if dispatcher is not None:
+            await dispatcher.close()
         if own_briefer:
             briefer.close()
 
 
+@contextlib.asynccontextmanager
+async def worker_runtime(settings: Settings) -> AsyncIterator[Any]:
+    """A Celery worker process's runtime: the store (migrated by the frontend, not here), the poller
+    briefing in this process, the scheduler, and an outbox with the configured platforms' Deliverers."""
+    from briefings.deliver.workers import Runtime, local_brief  # noqa: PLC0415 - celery only in workers
+
+    clock = SystemClock()
+    async with (
+        open_store(settings.effective_database_url, migrate=False) as store,
+        platform_deliverers(settings, configured_platforms(settings)) as deliverers,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        pacer = open_pacer(settings.redis_url)  # with Redis: pacing and 429 pauses shared by every worker
+        stack.push_async_callback(pacer.close)
+        yield Runtime(
+            settings=settings,
+            poller=Poller(store, settings, clock, local_brief(settings)),
+            scheduler=Scheduler(store, settings, clock),
+            outbox=OutboxWorker(
+                store,
+                deliverers,
+                clock,
+                pacing={p.name: p.limits.pacing for p in platforms.registered()},
+                rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
+                pacer=pacer,
+            ),
+        )
+
+
 def configured_platforms(settings: Settings) -> list[str]:
-    """The platforms whose tokens are set (Slack: bot token or OAuth client; Discord: bot token)."""
-    out = []
-    if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
-        out.append("slack")
-    if settings.discord_token:
-        out.append("discord")
-    return out
+    """The registered platforms whose settings are present (Slack: bot token or OAuth client; Discord:
+    bot token; webhooks: a URL), in registration order."""
+    return [p.name for p in platforms.registered() if p.configured(settings)]
 
 
 @contextlib.asynccontextmanager
-async def platform_deliverers(
-    settings: Settings, platforms: list[str]
-) -> AsyncIterator[dict[str, Deliverer]]:
-    """Slack/Discord Deliverers (REST only) for the given platforms, closed on exit."""
+async def platform_deliverers(settings: Settings, names: list[str]) -> AsyncIterator[dict[str, Deliverer]]:
+    """The platforms' Deliverers (REST only), closed on exit."""
     out: dict[str, Deliverer] = {}
     async with contextlib.AsyncExitStack() as stack:
-        if "slack" in platforms:
-            out["slack"] = await stack.enter_async_context(_slack_deliverer(settings))
-        if "discord" in platforms:
-            from bots.discord_bot.deliver import DiscordDeliverer  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-
-            settings.require_discord()
-            out["discord"] = await stack.enter_async_context(DiscordDeliverer(settings))
+        for name in names:
+            out[name] = await stack.enter_async_context(platforms.get(name).deliverer(settings))
         yield out
-
-
-@contextlib.asynccontextmanager
-async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
-    import aiohttp  # noqa: PLC0415 - comes with the Slack adapter's extra, only when configured
-
-    from bots.slack_app.app import make_client, oauth_enabled  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-    from bots.slack_app.deliver import SlackDeliverer  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-
-    if not oauth_enabled(settings) and not settings.slack_bot_token:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token)"
-        )
-    # One HTTP session for all posts: keeps connections to Slack open across a fan-out.
-    async with aiohttp.ClientSession() as http:
-        if oauth_enabled(settings):
-            from bots.slack_app.installations import open_installations  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-
-            installations = await open_installations(settings)
-            try:
-                client = make_client(settings)
-                client.session = http
-                yield SlackDeliverer(client, installation_store=installations.installation_store)
-            finally:
-                await installations.close()
-            return
-        client = make_client(settings, token=settings.slack_bot_token)
-        client.session = http
-        yield SlackDeliverer(client)
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:
@@ -169,6 +205,7 @@ async def run_platforms(
     port: int,
     warm_up: bool = False,
     freeze_heap: bool = False,
+    shards: ShardPlan | None = None,
 ) -> None:
     """The whole bot for the given platforms: store, scheduler, feed polling and outbox (REST
     deliverers), and each platform's chat side, until SIGTERM/SIGINT (``briefbot serve``)."""
@@ -183,7 +220,9 @@ async def run_platforms(
         # Subscriptions made with /brief subscribe are delivered by the same process.
         background = asyncio.ensure_future(services.run_background(stop))
         try:
-            await serve_platforms(services, platforms, stop, host=host, port=port, freeze_heap=freeze_heap)
+            await serve_platforms(
+                services, platforms, stop, host=host, port=port, freeze_heap=freeze_heap, shards=shards
+            )
         finally:
             stop.set()
             await asyncio.wait_for(asyncio.gather(background, return_exceptions=True), timeout=10)
@@ -197,6 +236,7 @@ async def serve_platforms(
     host: str,
     port: int,
     freeze_heap: bool = False,
+    shards: ShardPlan | None = None,
 ) -> None:
     """Serve the chat side of each configured platform in this process, sharing ``services``."""
     for platform, module in (("slack", "bots.slack_app.serve"), ("discord", "bots.discord_bot.serve")):
@@ -222,7 +262,7 @@ async def serve_platforms(
 
         tasks.append(
             asyncio.ensure_future(
-                serve_discord(services.settings, briefer=services.briefer, chat=services.chat)
+                serve_discord(services.settings, briefer=services.briefer, chat=services.chat, shards=shards)
             )
         )
     if not tasks:

@@ -20,8 +20,11 @@ COMMANDS = (
     "bots.commands.brief",  # brief, extract
     "bots.commands.run",  # run: console chat + scheduler on SQLite
     "bots.commands.digest",  # digest --to console|slack:ID|discord:ID
+    "bots.commands.feeds",  # feeds import|export (OPML)
     "bots.commands.serve",  # serve slack|discord
     "bots.commands.discord",  # discord invite
+    "bots.commands.scale",  # migrate, scheduler, outbox: services of a deployment past one process
+    "bots.commands.worker",  # worker: Celery worker when BRIEFBOT_BROKER_URL is set
 )
 
 

@@ -4,6 +4,7 @@ console Deliverer that prints scheduled digests there."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 import threading
@@ -12,19 +13,19 @@ from datetime import timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from briefings.deliver.chat import HELP, Reply
-from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.chat import Reply, chat_help
+from briefings.deliver.delivery import ChannelRef, Deliverer
+from briefings.deliver.platforms import Limits, TemplateRenderer, angle_links
+from briefings.errors import InputError
 from briefings.present.render import render
+from briefings.settings import Settings
 
 CHANNEL = ChannelRef("console", "terminal")
-CONSOLE_HELP = (
-    HELP
-    + """
+CONSOLE_ONLY = """
 Console only:
 /advance <N>s|m|h|d  -  move the clock ahead (watch a morning digest fire)
 /time  -  the clock's time
 quit  -  leave"""
-)
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd]?)$")
 _UNITS = {"s": 1, "": 60, "m": 60, "h": 3600, "d": 86400}
 
@@ -51,13 +52,48 @@ class ConsoleDeliverer:
         return self._sent.get(idempotency_key)
 
 
+class ConsolePlatform:
+    """The terminal as a platform: the text templates, printed to standard output."""
+
+    name = "console"
+    format = "text"
+    settings: tuple[str, ...] = ()
+    renderer = TemplateRenderer("text")
+    limits = Limits()
+    remote_target = False
+
+    def plain_links(self, text: str) -> str:
+        return angle_links(text)
+
+    def configured(self, settings: Settings) -> bool:
+        return False  # ``briefbot run`` adds the console's deliverer itself when the console is on
+
+    def check_target(self, channel: str, settings: Settings) -> str:
+        if channel not in ("", "stdout", "terminal"):
+            raise InputError(f"the console has no channel {channel[:40]!r}; use console")
+        return channel or "stdout"
+
+    def deliverer(self, settings: Settings) -> contextlib.AbstractAsyncContextManager[Deliverer]:
+        return contextlib.nullcontext(ConsoleDeliverer(sys.stdout))
+
+
+PLATFORM = ConsolePlatform()
+
+
+def console_help() -> str:
+    return chat_help() + CONSOLE_ONLY
+
+
 def reply_text(reply: Reply) -> str:
     """A chat Reply as the console shows it (the text templates)."""
     if reply.kind == "briefing" and reply.briefing is not None:
         return str(render(reply.briefing, "text"))
     if reply.kind in ("modal", "help"):
-        return CONSOLE_HELP
-    return ("error: " if reply.error else "") + reply.text
+        return console_help()
+    text = ("error: " if reply.error else "") + reply.text
+    if reply.code:
+        text += "\n" + reply.code.rstrip("\n")
+    return text
 
 
 def parse_duration(text: str) -> timedelta:
@@ -107,7 +143,7 @@ class Console:
             await self.services.step()
             return True
         if word == "/help":
-            self.say(CONSOLE_HELP)
+            self.say(console_help())
             return True
         if word != "/brief":
             self.say("Type /brief <file, URL or text>, /brief help, or quit.")

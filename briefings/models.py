@@ -186,6 +186,7 @@ class DigestItem:
     headline: str
     url: str | None = None
     briefing: Briefing | None = None
+    also: list[str] = field(default_factory=list)  # other feeds/sites that carried the same story
 
 
 @dataclass

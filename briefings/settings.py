@@ -44,6 +44,7 @@ class Settings:
     max_bullet_chars: int = 200  # BRIEFBOT_MAX_BULLET_CHARS
     # Store
     database_url: str = ""  # BRIEFBOT_DATABASE_URL (default: SQLite file in data_dir)
+    redis_url: str | None = None  # BRIEFBOT_REDIS_URL: send pacing shared by every outbox worker
     data_dir: Path = field(default_factory=_default_data_dir)  # BRIEFBOT_DATA_DIR
     # Fetching
     allow_private_hosts: bool = False  # BRIEFBOT_ALLOW_PRIVATE_HOSTS
@@ -63,6 +64,12 @@ class Settings:
     max_briefings_per_channel: int = 4  # BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL: in progress at once
     feed_interval_minutes: int = 15  # BRIEFBOT_FEED_INTERVAL_MINUTES: how often each feed is polled
     repost_change: float = 0.3  # BRIEFBOT_REPOST_CHANGE: share of an updated entry's text that must change
+    feed_pause_days: int = 3  # BRIEFBOT_FEED_PAUSE_DAYS: a feed failing this long is paused (channel told)
+    # Workers (Celery): unset broker = everything in this process, as embedded
+    broker_url: str | None = None  # BRIEFBOT_BROKER_URL: redis://... or amqp://... (RabbitMQ)
+    giant_chars: int = 100_000  # BRIEFBOT_GIANT_CHARS: longer articles are briefed on the giant lane
+    max_briefings_per_tenant: int = 4  # BRIEFBOT_MAX_BRIEFINGS_PER_TENANT: per workspace/guild, on workers
+    task_visibility_seconds: int = 3600  # BRIEFBOT_TASK_VISIBILITY_SECONDS: redelivery after a lost worker
     # Slack
     slack_bot_token: str | None = None  # SLACK_BOT_TOKEN
     slack_signing_secret: str | None = None  # SLACK_SIGNING_SECRET
@@ -76,6 +83,9 @@ class Settings:
     discord_guild: int | None = None  # BRIEFBOT_DISCORD_GUILD
     discord_api_base: str | None = None  # BRIEFBOT_DISCORD_API_BASE
     discord_application_id: int | None = None  # DISCORD_APPLICATION_ID
+    # The environment read (from_env), for platform adapters that read variables of their own
+    # (``Platform.settings``); never shown (it holds tokens).
+    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def effective_database_url(self) -> str:
@@ -87,7 +97,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and validate settings; raise ConfigError naming the first bad variable."""
         env = os.environ if env is None else env
-        s = cls()
+        s = cls(env=dict(env))
 
         def text(name: str) -> str | None:
             value = env.get(name)
@@ -126,6 +136,12 @@ class Settings:
             raise ConfigError(
                 "BRIEFBOT_DATABASE_URL must start with sqlite:// or postgresql:// "
                 f"(e.g. postgresql+asyncpg://user:pass@host/db), got {s.database_url.split(':')[0]!r}"
+            )
+        s.redis_url = text("BRIEFBOT_REDIS_URL")
+        if s.redis_url and not re.match(r"^rediss?://", s.redis_url):
+            raise ConfigError(
+                "BRIEFBOT_REDIS_URL must start with redis:// or rediss:// (e.g. redis://redis:6379/0), "
+                f"got {s.redis_url.split(':')[0]!r}"
             )
         data_dir = text("BRIEFBOT_DATA_DIR")
         if data_dir:
@@ -167,6 +183,7 @@ class Settings:
             "BRIEFBOT_MAX_BRIEFINGS_PER_CHANNEL", s.max_briefings_per_channel, 1, 200
         )
         s.feed_interval_minutes = integer("BRIEFBOT_FEED_INTERVAL_MINUTES", s.feed_interval_minutes, 1, 1440)
+        s.feed_pause_days = integer("BRIEFBOT_FEED_PAUSE_DAYS", s.feed_pause_days, 1, 365)
         change = text("BRIEFBOT_REPOST_CHANGE")
         if change is not None:
             try:
@@ -177,6 +194,20 @@ class Settings:
                 raise ConfigError(
                     f"BRIEFBOT_REPOST_CHANGE must be a fraction above 0 and up to 1, got {change!r}"
                 )
+
+        s.broker_url = text("BRIEFBOT_BROKER_URL")
+        if s.broker_url and not re.match(r"^(redis|rediss|amqp|amqps|pyamqp)://", s.broker_url):
+            raise ConfigError(
+                "BRIEFBOT_BROKER_URL must start with redis:// or amqp:// "
+                f"(e.g. redis://127.0.0.1:6379/0), got {s.broker_url.split(':')[0]!r}"
+            )
+        s.giant_chars = integer("BRIEFBOT_GIANT_CHARS", s.giant_chars, 1_000, 2_000_000)
+        s.max_briefings_per_tenant = integer(
+            "BRIEFBOT_MAX_BRIEFINGS_PER_TENANT", s.max_briefings_per_tenant, 1, 1000
+        )
+        s.task_visibility_seconds = integer(
+            "BRIEFBOT_TASK_VISIBILITY_SECONDS", s.task_visibility_seconds, 5, 86_400
+        )
 
         s.slack_bot_token = text("SLACK_BOT_TOKEN")
         s.slack_signing_secret = text("SLACK_SIGNING_SECRET")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import bots  # noqa: F401 - registers the platforms (console, Slack, Discord, ...) as the CLI does
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED = SEEDS / "iran-ready-to-help-end-ukraine-war.txt"
@@ -51,6 +53,7 @@ def _clean_env(monkeypatch, tmp_path):
     for name in list(os.environ):
         if name.startswith(("SLACK_", "DISCORD_", "BRIEFBOT_")) and name not in (
             "BRIEFBOT_TEST_DATABASE_URL",
+            "BRIEFBOT_TEST_REDIS_URL",
             "BRIEFBOT_SHARED",
         ):
             monkeypatch.delenv(name, raising=False)

@@ -25,6 +25,16 @@ def test_readme_documents_every_setting():
     assert not missing, f"settings missing from the README's configuration table: {missing}"
 
 
+def test_readme_documents_every_setting_of_every_platform():
+    """Each registered platform names the variables it reads (``Platform.settings``); all are documented."""
+    from briefings.deliver import platforms
+
+    names = {n for p in platforms.registered() for n in p.settings}
+    assert {"SLACK_BOT_TOKEN", "DISCORD_TOKEN"} <= names
+    missing = sorted(n for n in names if f"`{n}`" not in README)
+    assert not missing, f"platform settings missing from the README's configuration table: {missing}"
+
+
 def test_readme_set_up_commands_name_real_paths():
     assert "seeds/iran-ready-to-help-end-ukraine-war.txt" in README
     assert (ROOT / "seeds" / "iran-ready-to-help-end-ukraine-war.txt").is_file()

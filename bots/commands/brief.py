@@ -10,13 +10,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from briefings.deliver import platforms
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest.source import is_url, load_path, load_source
 from briefings.ingest.text import article_from_text, decode_text
 from briefings.models import Article
 from briefings.pipeline import extract_articles
 from briefings.present.compose import compose
-from briefings.present.render import briefing_data, render
+from briefings.present.render import briefing_data
 from briefings.settings import Settings
 
 
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--format",
         "-f",
-        choices=("text", "markdown", "slack", "discord", "json"),
+        choices=(*platforms.formats(), "json"),
         default="text",
         help="output format (default: text)",
     )
@@ -90,7 +91,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = json.dumps(briefing_data(briefing), ensure_ascii=False, indent=2)
     else:
-        rendered = render(briefing, args.format, tz=settings.default_timezone)
+        rendered = platforms.render(briefing, args.format, tz=settings.default_timezone)
         out = rendered if isinstance(rendered, str) else json.dumps(rendered, ensure_ascii=False, indent=2)
     sys.stdout.write(out.rstrip("\n") + "\n")
     return 0

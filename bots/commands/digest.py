@@ -1,29 +1,26 @@
-"""``briefbot digest --to console|slack:<channel>|discord:<channel> PATH|URL|FEED...``: brief the given
-articles and feeds and post them as one digest (REST only: no gateway, no scheduler) - for cron."""
+"""``briefbot digest --to console|<platform>:<channel> PATH|URL|FEED...``: brief the given articles and
+feeds and post them as one digest (REST only: no gateway, no scheduler) - for cron. Any registered
+platform is a target (slack:C0123ABCD, discord:555000111, ...)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 import uuid
 from zoneinfo import ZoneInfo
 
 from bots.bootstrap import platform_deliverers
 from briefings.clock import Clock, SystemClock
+from briefings.deliver import platforms
 from briefings.deliver.delivery import ChannelRef, DeliveryError
-from briefings.deliver.digests import render_format
 from briefings.deliver.scheduler import digest_title
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest.source import load_articles
 from briefings.models import Briefing
 from briefings.pipeline import Briefer
 from briefings.present.compose import digest_of
-from briefings.present.render import render_digest
 from briefings.settings import Settings
-
-_TARGET = re.compile(r"^(console|slack:[A-Z0-9]{2,30}|discord:\d{5,25})$")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,8 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "digest",
         help="brief articles and feeds and post them as one digest",
         description="Brief each article (file or URL) and each feed's newest entries, rank them "
-        "(offers and demands first) and post one digest to the console, a Slack channel or a Discord "
-        "channel (REST only; tokens from SLACK_BOT_TOKEN / DISCORD_TOKEN).",
+        "(offers and demands first) and post one digest to the console or a channel of any platform of "
+        "this install (REST only; each platform's settings, e.g. SLACK_BOT_TOKEN / DISCORD_TOKEN).",
     )
     p.add_argument(
         "sources",
@@ -44,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--to",
         default="console",
         metavar="TARGET",
-        help="console (default), slack:<channel_id> or discord:<channel_id>",
+        help="console (default) or <platform>:<channel>, e.g. slack:C0123ABCD or discord:555000111",
     )
     p.add_argument(
         "--max-entries",
@@ -56,18 +53,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_digest)
 
 
-def parse_target(text: str) -> ChannelRef:
-    if not _TARGET.match(text):
-        raise InputError(
-            f"--to must be console, slack:<channel id> (e.g. slack:C0123ABCD) or discord:<channel id>, got {text!r}"
-        )
-    platform, _, channel = text.partition(":")
-    return ChannelRef(platform, channel or "stdout")
+def parse_target(text: str, settings: Settings) -> ChannelRef:
+    """``console`` or ``<platform>:<channel>`` of a registered platform, checked by that platform."""
+    if text == "console":
+        return ChannelRef("console", "stdout")
+    others = ", ".join(f"{p.name}:<id>" for p in platforms.registered() if p.name != "console")
+    name, sep, channel = text.partition(":")
+    try:
+        platform = platforms.get(name) if sep and name != "console" else None
+    except BriefbotError:
+        platform = None
+    if platform is None:
+        raise InputError(f"--to must be console or one of {others}, got {text!r}")
+    try:
+        return ChannelRef(platform.name, platform.check_target(channel, settings))
+    except InputError as exc:
+        raise InputError(f"--to {text}: {exc.message}") from None
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    target = parse_target(args.to)
+    target = parse_target(args.to, settings)
     if not 1 <= args.max_entries <= 50:
         raise InputError("--max-entries must be between 1 and 50")
     if target.platform == "slack" and not settings.slack_bot_token:
@@ -115,7 +121,7 @@ async def _digest(
         generated_at=now.isoformat(),
         max_listed=settings.digest_max_listed,
     )
-    payloads = render_digest(digest, render_format(target.platform), tz=settings.default_timezone)
+    payloads = platforms.get(target.platform).renderer.digest(digest, tz=settings.default_timezone)
     if target.platform == "console":
         for payload in payloads:
             sys.stdout.write(str(payload).rstrip("\n") + "\n")

@@ -7,6 +7,7 @@ import asyncio
 import importlib
 
 from bots.bootstrap import run_platforms
+from bots.discord_bot.shards import parse_shards
 from briefings.errors import ConfigError
 from briefings.settings import Settings
 
@@ -23,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--host", default="0.0.0.0", help="Slack HTTP mode: address to listen on (default 0.0.0.0)"
     )
     p.add_argument("--port", type=int, default=3000, help="Slack HTTP mode: port (default 3000)")
+    p.add_argument(
+        "--shards",
+        metavar="IDS",
+        help="Discord: run only these shards in this process, e.g. 0,1 or 0-3 (needs --shard-count)",
+    )
+    p.add_argument("--shard-count", type=int, metavar="N", help="Discord: the bot's total number of shards")
     p.set_defaults(func=cmd_serve)
 
 
@@ -37,9 +44,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ConfigError(f"--port must be between 0 and 65535 (0: any free port), got {port}")
     # Discord warms spaCy up before connecting; a Slack-only process freezes its heap once loaded.
     discord = args.platform == "discord"
+    shards = parse_shards(args.shards, args.shard_count) if discord else None  # fails fast, one line
     asyncio.run(
         run_platforms(
-            settings, [args.platform], host=host, port=port, warm_up=discord, freeze_heap=not discord
+            settings,
+            [args.platform],
+            host=host,
+            port=port,
+            warm_up=discord,
+            freeze_heap=not discord,
+            shards=shards,
         )
     )
     return 0

@@ -10,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
@@ -19,6 +20,7 @@ from briefings.settings import Settings
 from .brief_commands import BriefHandlers, brief_command, brief_this_menu
 from .briefing_group import BriefingHandlers, briefing_group
 from .replies import NO_MENTIONS, send_error
+from .shards import IdentifyPacer
 
 if TYPE_CHECKING:
     from briefings.deliver.chat import ChatCommands
@@ -57,6 +59,7 @@ class BriefBot(commands.AutoShardedBot):
             **options,
         )
         self.settings = settings
+        self.identify_pacer = IdentifyPacer()  # max_concurrency learnt from /gateway/bot at login
         self.briefer = briefer
         self.chat = chat
         brief = BriefHandlers(briefer)
@@ -66,6 +69,25 @@ class BriefBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         await self.sync_commands()
+        if self.shard_ids is not None:
+            # Shards started by number: learn the gateway's identify concurrency (discord.py alone waits
+            # 5 s before each shard after the first) and its URL (it would otherwise use the default).
+            _count, url, limits = await self.http.get_bot_gateway()
+            self.identify_pacer = IdentifyPacer(int(limits.get("max_concurrency", 1)))
+            self.shard_gateway = url
+
+    async def launch_shards(self) -> None:
+        gateway = getattr(self, "shard_gateway", None)
+        if self.shard_ids is None or self.shard_count is None or not gateway:
+            await super().launch_shards()
+            return
+        self._connection.shard_count = self.shard_count
+        self._connection.shard_ids = self.shard_ids
+        for shard_id in self.shard_ids:
+            await self.launch_shard(yarl.URL(gateway), shard_id, initial=shard_id == self.shard_ids[0])
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self.identify_pacer.wait()
 
     async def on_ready(self) -> None:
         log.info(

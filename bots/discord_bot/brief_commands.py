@@ -8,6 +8,7 @@ import re
 import discord
 from discord import app_commands
 
+from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError
 from briefings.ingest.source import is_url, load_source
 from briefings.models import Briefing
@@ -41,7 +42,11 @@ class BriefHandlers:
 
     async def _brief(self, source: str, *, is_link: bool, interaction: discord.Interaction) -> Briefing:
         # At most a few briefings in progress per user and per channel (refused at once beyond).
-        with self.briefer.limits.hold(str(interaction.user.id), f"discord:{interaction.channel_id}"):
+        guild = str(interaction.guild_id) if interaction.guild_id else None
+        with (
+            self.briefer.limits.hold(str(interaction.user.id), f"discord:{interaction.channel_id}"),
+            tenant_scope(tenant_of("discord", guild, str(interaction.channel_id))),
+        ):
             # Pasted text is never read as a URL or a local path.
             article = await load_source(source, self.briefer.settings, pasted=not is_link)
             return await self.briefer.brief(article)

@@ -17,6 +17,7 @@ from discord import app_commands
 
 from briefings.deliver.delivery import ChannelRef
 from briefings.models import Digest
+from briefings.present.code import render_code
 
 from .replies import briefing_payload, defer, notice, send_ephemeral, send_error, send_public
 from .threads import post_article_threads
@@ -37,6 +38,8 @@ def reply_payloads(reply: Reply) -> list[dict[str, Any]]:
     """The core's Reply as Discord payloads (rendered by the templates)."""
     if reply.kind == "briefing" and reply.briefing is not None:
         return [briefing_payload(reply.briefing)]
+    if reply.code is not None:  # an OPML export: code blocks
+        return [p for p in render_code(reply.text, reply.code, "discord", lang="xml") if isinstance(p, dict)]
     return [notice(reply.text or "Done.")]  # never nothing: "thinking" must always be answered
 
 
@@ -48,6 +51,22 @@ def _single_token(name: str, value: str | None) -> str | None:
     if not value or any(c.isspace() for c in value):
         raise ValueError(f"{name} must be a single word without spaces, got {value!r}")
     return value
+
+
+def filter_words(**options: str | None) -> list[str]:
+    """Discord's filter options as the shared syntax's words; a value with spaces is quoted as one
+    phrase (unless it is already quoted or a /regex/)."""
+    words: list[str] = []
+    for kind, value in options.items():
+        if not value or not value.strip():
+            continue
+        value = value.strip()
+        if kind == "only":
+            value = value.replace(" ", "")
+        elif " " in value and not (value[0] in '"“/' and value[-1] in '"”/i'):
+            value = '"' + value.replace('"', "") + '"'
+        words += [kind, value]
+    return words
 
 
 def can_manage(interaction: discord.Interaction) -> bool:
@@ -120,6 +139,10 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
         timezone="IANA time zone such as Europe/Berlin (default: the bot's)",
         mode="digest: one morning digest; instant: each new article as it comes",
         backfill="include the feed's latest N items (default 0: the items it has now count as seen)",
+        only="only articles with these acts: offer, demand, denial, accusation (comma-separated)",
+        include='only articles matching: a word, "a phrase" or /regex/i',
+        exclude='leave out articles matching: a word, "a phrase" or /regex/i',
+        speaker="only articles quoting this speaker (e.g. Kuleba)",
     )
     async def subscribe(
         interaction: discord.Interaction,
@@ -128,6 +151,10 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
         timezone: app_commands.Range[str, 1, 64] | None = None,
         mode: Literal["digest", "instant"] | None = None,
         backfill: app_commands.Range[int, 0, 100] | None = None,
+        only: app_commands.Range[str, 1, 100] | None = None,
+        include: app_commands.Range[str, 1, 110] | None = None,
+        exclude: app_commands.Range[str, 1, 110] | None = None,
+        speaker: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         try:
             parts = ["subscribe", _single_token("feed", feed)]
@@ -142,6 +169,7 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
             parts += ["mode", mode]
         if backfill:
             parts += ["backfill", str(backfill)]
+        parts += filter_words(only=only, include=include, exclude=exclude, speaker=speaker)
         await handlers.run(interaction, " ".join(p for p in parts if p), public=False)
 
     @group.command(name="list", description="List this channel's subscriptions")
@@ -152,6 +180,15 @@ def briefing_group(handlers: BriefingHandlers) -> app_commands.Group:
     @app_commands.describe(number="the subscription's number in /briefing list")
     async def unsubscribe(interaction: discord.Interaction, number: app_commands.Range[int, 1, 1000]) -> None:
         await handlers.run(interaction, f"unsubscribe {number}", public=False)
+
+    @group.command(name="resume", description="Poll a paused feed again (its number from /briefing list)")
+    @app_commands.describe(number="the subscription's number in /briefing list")
+    async def resume(interaction: discord.Interaction, number: app_commands.Range[int, 1, 1000]) -> None:
+        await handlers.run(interaction, f"resume {number}", public=False)
+
+    @group.command(name="export", description="This channel's feeds as OPML")
+    async def export(interaction: discord.Interaction) -> None:
+        await handlers.run(interaction, "export", public=False)
 
     @group.command(name="digest", description="Post this channel's digest now")
     @app_commands.describe(threads="also open a thread per article with its full briefing")

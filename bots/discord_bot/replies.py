@@ -1,6 +1,6 @@
 """Rendered Discord payloads -> discord.py send calls, for interactions (public or ephemeral).
 
-The payload dicts come from ``briefings.present.render`` (``content``, ``embeds``,
+The payload dicts come from ``embeds.DiscordRenderer`` (``content``, ``embeds``,
 ``allowed_mentions``); here they only become discord.py objects. Mentions are
 always off, whatever the payload says: article text must never ping anyone.
 """
@@ -14,9 +14,12 @@ from typing import Any
 import discord
 
 from briefings.models import Briefing
-from briefings.present.render import render, render_message
+
+from .embeds import DiscordRenderer
 
 log = logging.getLogger(__name__)
+
+DISCORD = DiscordRenderer()
 
 NO_MENTIONS = discord.AllowedMentions.none()
 EPHEMERAL_FLAG = 64  # discord.MessageFlags.ephemeral, as it appears on the wire
@@ -35,14 +38,14 @@ def message_kwargs(payload: dict[str, Any]) -> dict[str, Any]:
 
 def briefing_payload(briefing: Briefing) -> dict[str, Any]:
     """One briefing as a Discord payload (embeds from the templates)."""
-    payload = render(briefing, "discord")
+    payload = DISCORD.briefing(briefing)
     assert isinstance(payload, dict)  # the discord format always renders to a dict
     return payload
 
 
 def notice(text: str) -> dict[str, Any]:
     """A short plain notice (an error, a confirmation) as a Discord payload, escaped by the renderer."""
-    payload = render_message(text, "discord")
+    payload = DISCORD.message(text)
     assert isinstance(payload, dict)  # the discord format always renders to a dict
     return payload
 

@@ -16,6 +16,7 @@ from briefings.settings import Settings
 
 from .bot import BriefBot
 from .rest import apply_api_base
+from .shards import ShardPlan
 
 if TYPE_CHECKING:
     from briefings.deliver.chat import ChatCommands
@@ -39,10 +40,16 @@ def check_settings(settings: Settings) -> None:
     apply_api_base(settings)  # also validates BRIEFBOT_DISCORD_API_BASE
 
 
-async def serve(settings: Settings, *, briefer: Briefer, chat: ChatCommands | None = None) -> None:
-    """Run the bot until cancelled. ``briefbot run`` calls this with its shared Briefer and chat commands."""
+async def serve(
+    settings: Settings, *, briefer: Briefer, chat: ChatCommands | None = None, shards: ShardPlan | None = None
+) -> None:
+    """Run the bot until cancelled. ``briefbot run`` calls this with its shared Briefer and chat commands;
+    ``shards``: only these of the bot's shards (``--shards``/``--shard-count``)."""
     check_settings(settings)
-    async with BriefBot(settings, briefer=briefer, chat=chat) as bot:
+    options = {}
+    if shards is not None and shards.shard_count is not None:
+        options = {"shard_ids": shards.shard_ids, "shard_count": shards.shard_count}
+    async with BriefBot(settings, briefer=briefer, chat=chat, **options) as bot:
         try:
             await bot.start(settings.discord_token or "")
         except discord.LoginFailure:

@@ -3,7 +3,7 @@
 Each is bolt's lazy-listener pair: an ``ack_*`` function that answers Slack at once
 (Slack wants the HTTP answer within 3 s) and a lazy function, started after the
 answer has gone, that does the slow part: Slack payload -> core call ->
-``render(..., "slack")`` -> Web API. Failures reach the user alone, ephemerally.
+``SlackRenderer`` (Block Kit) -> Web API. Failures reach the user alone, ephemerally.
 """
 
 from __future__ import annotations
@@ -17,15 +17,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from briefings.deliver.chat import ChatCommands, Reply
 from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
-from briefings.present.render import render, render_message
+from briefings.present.code import render_code
 from briefings.settings import Settings
 
 from . import modal
+from .blocks import SlackRenderer
 from .incoming import links_in, to_plain
 
 log = logging.getLogger(__name__)
+SLACK = SlackRenderer()
 
 COMMAND = "/brief"
 SHORTCUT_ID = "brief_this"
@@ -117,11 +120,20 @@ class SlackHandlers:
         if reply.kind == "modal":
             await self._open_modal(client, command, respond)
         elif reply.kind == "briefing" and reply.briefing is not None:
-            await _post(client, channel_id, _slack(render(reply.briefing, "slack")), respond=respond)
+            await _post(client, channel_id, _slack(SLACK.briefing(reply.briefing)), respond=respond)
+        elif reply.code is not None:  # an OPML export: code blocks, to the user only
+            for payload in render_code(reply.text, reply.code, "slack"):
+                assert isinstance(payload, dict)
+                await respond(
+                    text=payload["text"],
+                    blocks=payload["blocks"],
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
         elif reply.ephemeral or reply.error:
             await _ephemeral_respond(respond, reply.text)
         else:
-            await _post(client, channel_id, _slack(render_message(reply.text, "slack")), respond=respond)
+            await _post(client, channel_id, _slack(SLACK.message(reply.text)), respond=respond)
 
     # -- the paste modal ----------------------------------------------------------------------
 
@@ -134,9 +146,12 @@ class SlackHandlers:
         target = modal.submission_target(view)
         user = body["user"]["id"]
         try:
-            with self.briefer.limits.hold(user, f"slack:{target.channel}"):
+            with (
+                self.briefer.limits.hold(user, f"slack:{target.channel}"),
+                tenant_scope(tenant_of("slack", target.team, target.channel)),
+            ):
                 _, briefing = await self.briefer.brief_source(text)
-            await _post(client, target.channel, _slack(render(briefing, "slack")), fallback_user=user)
+            await _post(client, target.channel, _slack(SLACK.briefing(briefing)), fallback_user=user)
         except BriefbotError as exc:
             await _ephemeral_post(client, target.channel, user, exc.message)
         except Exception:
@@ -154,7 +169,10 @@ class SlackHandlers:
         sources = _message_links(message)[:MAX_SHORTCUT_LINKS] or [to_plain(message.get("text", ""))]
         for source in sources:
             try:
-                with self.briefer.limits.hold(user, f"slack:{channel_id}"):
+                with (
+                    self.briefer.limits.hold(user, f"slack:{channel_id}"),
+                    tenant_scope(tenant_of("slack", (shortcut.get("team") or {}).get("id"), channel_id)),
+                ):
                     _, briefing = await self.briefer.brief_source(source)
                 if not briefing.bullets:
                     # Someone else's thread: an empty briefing there is noise, so tell only the user.
@@ -163,7 +181,7 @@ class SlackHandlers:
                 await _post(
                     client,
                     channel_id,
-                    _slack(render(briefing, "slack")),
+                    _slack(SLACK.briefing(briefing)),
                     thread_ts=thread_ts,
                     fallback_user=user,
                 )
@@ -189,7 +207,7 @@ def register(app: AsyncApp, handlers: SlackHandlers) -> None:
 
 
 def _slack(payload: str | dict[str, Any]) -> dict[str, Any]:
-    """``render(..., "slack")`` gives ``{"text", "blocks"}``; anything else is a bug upstream."""
+    """``SlackRenderer`` gives ``{"text", "blocks"}``; anything else is a bug upstream."""
     if not isinstance(payload, dict):
         raise TypeError("a Slack payload must be a dict with text and blocks")
     return payload
@@ -246,7 +264,7 @@ async def _post(
 
 
 async def _ephemeral_respond(respond: Any, text: str) -> None:
-    payload = _slack(render_message(text, "slack"))
+    payload = _slack(SLACK.message(text))
     try:
         await respond(
             text=payload.get("text", ""),
@@ -261,7 +279,7 @@ async def _ephemeral_respond(respond: Any, text: str) -> None:
 async def _ephemeral_post(
     client: AsyncWebClient, channel_id: str, user: str, text: str, *, thread_ts: str | None = None
 ) -> None:
-    payload = _slack(render_message(text, "slack"))
+    payload = _slack(SLACK.message(text))
     try:
         await client.chat_postEphemeral(
             channel=channel_id,

@@ -2,8 +2,9 @@
 
 slack_sdk's SQLAlchemy stores on an async engine for ``settings.effective_database_url``
 (SQLite by default, PostgreSQL when configured). Their tables (``slack_bots``,
-``slack_installations``, ``slack_oauth_states``) are created on open, beside the
-core's tables and independent of its migrations.
+``slack_installations``, ``slack_oauth_states``) belong to the store's Alembic migrations
+(``0003_slack_oauth_tables``), so any number of Slack frontends can share one PostgreSQL: an
+installation made through one serves requests through all (nothing is kept in the process).
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from dataclasses import dataclass
 
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from briefings.errors import ConfigError
 from briefings.settings import Settings
-from briefings.store.engine import make_engine
+from briefings.store.engine import Store, make_engine
 
 # How long an install link stays valid (Slack's own default).
 STATE_EXPIRATION_SECONDS = 600
@@ -41,13 +41,11 @@ async def open_installations(
     settings: Settings,
     *,
     engine: AsyncEngine | None = None,
-    table_prefix: str = "slack_",
 ) -> SlackInstallations:
-    """Open (and create if needed) the installation and OAuth-state tables.
+    """Open the installation and OAuth-state tables (migrating the store to its latest revision first).
 
     ``engine`` lets the composition root share the core store's engine; otherwise one
-    is made from ``settings.effective_database_url``. ``table_prefix`` lets tests on a
-    shared PostgreSQL keep their tables apart.
+    is made from ``settings.effective_database_url``.
     """
     if not settings.slack_client_id:
         raise ConfigError("SLACK_CLIENT_ID is not set (Slack app > Basic Information > App Credentials)")
@@ -59,19 +57,15 @@ async def open_installations(
     installation_store = AsyncSQLAlchemyInstallationStore(
         client_id=settings.slack_client_id,
         engine=engine,
-        bots_table_name=f"{table_prefix}bots",
-        installations_table_name=f"{table_prefix}installations",
+        bots_table_name="slack_bots",
+        installations_table_name="slack_installations",
     )
     state_store = AsyncSQLAlchemyOAuthStateStore(
-        expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, table_name=f"{table_prefix}oauth_states"
+        expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, table_name="slack_oauth_states"
     )
     try:
-        if schema and engine.dialect.name == "postgresql":
-            # We may open before the core store has migrated (and created) its schema.
-            async with engine.begin() as conn:
-                await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-        await installation_store.create_tables()
-        await state_store.create_tables()
+        # We may open before the core store has migrated: the tables are Alembic's (idempotent).
+        await Store(engine).migrate(schema)
     except Exception as exc:
         if owns:
             await engine.dispose()

@@ -7,13 +7,16 @@ import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from briefings.clock import Clock
+from briefings.deliver import opml, platforms
 from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.filters import KINDS, Filters, parse_filter_words, tokens
 from briefings.deliver.subscriptions import Subscription, SubscriptionService
+from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest.source import load_source
 from briefings.models import Article, Briefing, Digest
@@ -24,20 +27,30 @@ log = logging.getLogger(__name__)
 HELP = """\
 /brief <url>  -  brief a news article: who said what, offers and demands first
 /brief <pasted article text>  -  brief text you paste (first line = headline)
-/brief subscribe <feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]
+/brief subscribe <feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N] [filters]
     -  a morning digest of the feed's new articles (default daily 07:30), or each article as it arrives;
        the items the feed already has count as seen, except the latest N with backfill N
-/brief list  -  this channel's subscriptions, numbered, with each feed's status
+   filters (each may repeat; kinds combine with AND):
+       only offer,denial  -  articles with an offer or a denial (offer, demand, denial, accusation)
+       include ceasefire | include "peace talks" | include /cease-?fire/i  -  headline or text matches
+       exclude /sport/i  -  ... and does not match;  speaker Kuleba  -  articles quoting that speaker
+/brief filter <n> <filters>|none  -  replace the filters of subscription number n
+/brief list  -  this channel's subscriptions, numbered: each feed's status, last success, last error, next poll
 /brief unsubscribe <n>  -  stop subscription number n of the list
+/brief resume <n>  -  poll a feed again that was paused after failing for days
+/brief export  -  this channel's feeds as OPML (for a feed reader, or `briefbot feeds import`)
 /brief digest  -  the digest of the articles new since the last one, now
 /brief help  -  this help"""
+# Added to the help when a platform of this install may be named as a target (a webhook).
+HELP_TARGET = """\
+... to <platform>:<name>  -  subscribe, list, unsubscribe or digest for another target instead of
+       this channel (managers only), e.g. /brief subscribe <feed-url> daily 07:30 to {example}"""
 
 _TIME = re.compile(r"^\d{1,2}:\d{2}(,\d{1,2}:\d{2})*$")
 _DAYS = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*(-(mon|tue|wed|thu|fri|sat|sun)[a-z]*)?(,.+)?$", re.I
 )
-_SLACK_LINKS = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
-_SLACK_LINK = re.compile(r"^<(https?://[^|>\s]+)(\|[^>]*)?>$")
+_TARGET = re.compile(r"(?:^|\s)to\s+(\S+:\S*)\s*$", re.I)
 
 
 class BrieferLike(Protocol):
@@ -54,6 +67,7 @@ class Reply:
     digest_messages: Digest | None = None  # a digest queued in the outbox (Discord opens threads from it)
     ephemeral: bool = False  # errors, help, list, confirmations go to the user only
     error: bool = False
+    code: str | None = None  # shown verbatim after ``text`` as a code block (an OPML export)
 
 
 @dataclass
@@ -64,16 +78,19 @@ class SubscribeArgs:
     tz: str | None = None
     mode: str = "digest"
     backfill: int = 0
+    filters: Filters = field(default_factory=Filters)
 
 
 def parse_subscribe(text: str) -> SubscribeArgs:
-    """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]``."""
-    args = _SLACK_LINKS.sub(r"\1", text).split()
+    """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]
+    [only ACTS] [include TERM] [exclude TERM] [speaker NAME]`` (filters: ``deliver.filters``; links
+    already plain: ``Platform.plain_links``)."""
+    args = tokens(text)
     if not args:
         raise InputError(
             "give the feed's address: /brief subscribe <feed-url> [daily 07:30] [tz Europe/Berlin]"
         )
-    out = SubscribeArgs(feed_url=_unwrap(args[0]))
+    out = SubscribeArgs(feed_url=args[0].strip())
     words = [a.lstrip("-") if a.startswith("--") else a for a in args[1:]]
     i = 0
 
@@ -112,16 +129,30 @@ def parse_subscribe(text: str) -> SubscribeArgs:
             if not raw.isdigit():
                 raise InputError(f"backfill needs a number, got {raw!r}")
             out.backfill = int(raw)
+        elif w in KINDS:
+            out.filters.add(w, value(w))
         else:
             raise InputError(f"I don't understand {words[i]!r}; try /brief help")
         i += 1
     return out
 
 
-def _unwrap(token: str) -> str:
-    """Slack sends links as ``<https://…|label>``; keep the address."""
-    m = _SLACK_LINK.match(token.strip())
-    return m.group(1) if m else token.strip()
+def _unwrap(text: str, channel: ChannelRef) -> str:
+    """A message that is one link in the platform's markup (``<https://…|label>``): the address alone."""
+    plain = platforms.get(channel.platform).plain_links(text.strip())
+    return plain if plain != text.strip() and not any(c.isspace() for c in plain) else text.strip()
+
+
+def chat_help() -> str:
+    """HELP, and the ``to <target>`` form when a platform of this install may be named from a chat."""
+    remote = [p.name for p in platforms.registered() if p.remote_target]
+    return HELP + ("\n" + HELP_TARGET.format(example=f"{remote[0]}:NAME") if remote else "")
+
+
+def split_target(rest: str) -> tuple[str, str | None]:
+    """``… to webhook:ops`` -> (``…``, ``webhook:ops``); (rest, None) without a target."""
+    m = _TARGET.search(rest)
+    return (rest[: m.start()].strip(), m.group(1)) if m else (rest, None)
 
 
 def describe_subscription(sub: Subscription) -> str:
@@ -134,7 +165,10 @@ def describe_subscription(sub: Subscription) -> str:
         if sub.next_run is not None:
             local = sub.next_run.astimezone(ZoneInfo(sub.timezone))
             text += f" Next: {local:%a} {local.day} {local:%b %H:%M}."
-    return text + " " + _history(sub)
+    text += " " + _history(sub)
+    if sub.filters:
+        text += f" Filters: {sub.filters}."
+    return text
 
 
 def _items(n: int, what: str = "item") -> str:
@@ -209,10 +243,23 @@ class ChatCommands:
         command = first.lower()
         single_line = "\n" not in stripped
         if single_line and command in ("help", "-h", "--help", "?"):
-            return Reply(kind="help", text=HELP, ephemeral=True)
+            return Reply(kind="help", text=chat_help(), ephemeral=True)
         admin: bool | None = None
-        if single_line and command in ("subscribe", "unsubscribe", "digest"):
+        target = None
+        if single_line and command in ("subscribe", "unsubscribe", "digest", "list", "resume"):
+            rest, target = split_target(platforms.get(channel.platform).plain_links(rest))
+        if single_line and (command in ("subscribe", "unsubscribe", "digest", "resume", "filter") or target):
             admin = can_manage if isinstance(can_manage, bool) else await can_manage()
+        if target is not None:
+            if not admin:
+                return Reply(
+                    kind="text",
+                    text="Only those who manage this channel's subscriptions may name another target.",
+                    ephemeral=True,
+                    error=True,
+                )
+            name, where = platforms.parse_target(target, self.settings, remote=True)
+            channel, creators_may_manage = ChannelRef(name, where), False
         # Who acts, for the creator checks (None: managers only, checked here).
         actor = user if creators_may_manage else None
         if single_line and command in ("subscribe", "unsubscribe"):
@@ -233,6 +280,7 @@ class ChatCommands:
                     tz=a.tz,
                     mode=a.mode,
                     backfill=a.backfill,
+                    filters=a.filters,
                     user=user,
                     admin=bool(admin) or actor is None,
                 )
@@ -245,6 +293,53 @@ class ChatCommands:
             )
             return Reply(
                 kind="text", text=f"Unsubscribed from {view.feed_title or view.feed_url}.", ephemeral=True
+            )
+        if single_line and command in ("resume", "filter"):
+            if not admin and not creators_may_manage:
+                return Reply(
+                    kind="text",
+                    text="You don't have permission to change this channel's subscriptions.",
+                    ephemeral=True,
+                    error=True,
+                )
+            which, _, more = rest.strip().partition(" ")
+            if not which:
+                raise InputError(f"give the number from /brief list: /brief {command} <n>")
+            if command == "resume":
+                view = await self.subscriptions.resume(
+                    channel, which, user=actor, admin=bool(admin) or actor is None
+                )
+                return Reply(
+                    kind="text",
+                    text=f"Resumed {view.feed_title or view.feed_url}: it is polled again now.",
+                    ephemeral=True,
+                )
+            words = tokens(more)
+            if not words:
+                raise InputError("give the filters, or none: /brief filter <n> only offer,denial")
+            none = [w.lower() for w in words] in (["none"], ["clear"])
+            wanted = Filters() if none else parse_filter_words(words)
+            view = await self.subscriptions.set_filters(
+                channel, which, wanted, user=actor, admin=bool(admin) or actor is None
+            )
+            shown = view.filters or "none: every article"
+            return Reply(
+                kind="text", text=f"Filters of {view.feed_title or view.feed_url}: {shown}.", ephemeral=True
+            )
+        if single_line and command == "export" and not rest:
+            views = await self.subscriptions.list(channel)
+            if not views:
+                return Reply(kind="text", text="No subscriptions here to export.", ephemeral=True)
+            document = opml.to_opml(
+                [opml.OpmlFeed(v.feed_url, v.feed_title) for v in views],
+                title=f"briefbot subscriptions of {channel}",
+                created=self.clock.now(),
+            )
+            return Reply(
+                kind="text",
+                text=f"This channel's {len(views)} feed(s) as OPML (save it as briefbot.opml):",
+                code=document,
+                ephemeral=True,
             )
         if single_line and command == "list" and not rest:
             views = await self.subscriptions.list(channel)
@@ -275,12 +370,18 @@ class ChatCommands:
             )
         # At most a few briefings in progress per user and per channel (refused at once beyond).
         limits = getattr(self.briefer, "limits", None)
-        with limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext():
+        with (
+            limits.hold(user, str(channel)) if limits is not None else contextlib.nullcontext(),
+            tenant_scope(tenant_of(channel.platform, channel.workspace, channel.channel)),
+        ):
             article = await self._article(stripped, channel)
             return Reply(kind="briefing", briefing=await self.briefer.brief(article))
 
     async def _article(self, text: str, channel: ChannelRef) -> Article:
         # Local files only for the person at the terminal: a chat user must not read the server's disk.
         return await load_source(
-            _unwrap(text), self.settings, allow_files=channel.platform == "console", refuse_words=True
+            _unwrap(text, channel),
+            self.settings,
+            allow_files=channel.platform == "console",
+            refuse_words=True,
         )

@@ -1,6 +1,6 @@
 """What the core needs from a platform to deliver a message; adapters implement ``Deliverer``.
 
-A *payload* is what ``render(..., platform)`` / ``render_digest(..., platform)``
+A *payload* is what the platform's renderer (``platforms.get(name).renderer``)
 returns for that platform: a dict for Slack (``text`` + ``blocks``) and Discord
 (``content`` + ``embeds`` + ``allowed_mentions``), a str for the console.
 """

@@ -10,18 +10,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from briefings.deliver import editor, platforms
 from briefings.deliver.outbox import enqueue
 from briefings.models import Briefing, Bullet, Digest, Speaker
 from briefings.present.compose import digest_of
-from briefings.present.render import render_digest
 from briefings.store import ArticleRow, Channel, ChannelItem
-
-# The render format of each platform's messages.
-FORMAT_OF = {"console": "text", "slack": "slack", "discord": "discord"}
-
-
-def render_format(platform: str) -> str:
-    return FORMAT_OF.get(platform, "text")
 
 
 def briefing_to_json(briefing: Briefing) -> str:
@@ -60,16 +53,25 @@ async def take_digest(
     items = await pending_items(session, channel_id)
     if not items:
         return None, 0
-    briefings: list[tuple[Briefing, str | None]] = []
-    for item, article in items:
-        if article.briefing_json:
-            briefings.append((briefing_from_json(article.briefing_json), item.url or article.url))
+    briefed = [
+        (item, article, briefing_from_json(article.briefing_json))
+        for item, article in items
+        if article.briefing_json
+    ]
     await session.execute(
         update(ChannelItem).where(ChannelItem.id.in_([i.id for i, _ in items])).values(digested_at=now)
     )
-    if not briefings:
+    if not briefed:
         return None, len(items)
+    # One item per story, "also reported by" the other feeds that carried it.
+    found = await editor.stories(session, channel_id, briefed)
+    briefings = [(story.briefing, story.url) for story in found]
     digest = digest_of(briefings, title=title, cap=cap, generated_at=now.isoformat(), max_listed=max_listed)
+    also = {id(story.briefing): story.also for story in found}
+    for item in digest.items:
+        item.also = also.get(id(item.briefing), [])
+    for marker in editor.DIGEST_MARKERS:
+        await marker(session, channel_id, digest)
     return digest, len(items)
 
 
@@ -88,6 +90,6 @@ async def queue_digest(
     digest, n = await take_digest(session, channel.id, title=title, now=now, cap=cap, max_listed=max_listed)
     if digest is None:
         return 0, n
-    payloads = render_digest(digest, render_format(channel.platform), tz=channel.timezone)
+    payloads = platforms.get(channel.platform).renderer.digest(digest, tz=channel.timezone)
     await enqueue(session, channel.id, "digest", payloads, key=key, now=now)
     return len(payloads), n

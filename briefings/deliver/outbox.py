@@ -21,8 +21,15 @@ a crash there loses nothing and repeats nothing either.
 
 Messages of one channel go out in order (a digest's continuation messages), one at a time, at most one
 per ``pacing[platform]`` seconds per channel; channels are served concurrently, at most ``rates[platform]``
-messages per second across the platform when a rate is known. A 429 pauses the whole platform for its
-``retry_after`` (Slack and Discord both rate-limit per app as well as per channel).
+messages per second across the platform when a rate is known. A 429 pauses only the channel (the route)
+it came from, for its ``retry_after``. Both are buckets of a ``Pacer`` (``deliver/pacing.py``): in this
+process by default, in Redis with ``BRIEFBOT_REDIS_URL`` so that every worker paces together.
+
+Several workers (processes or machines) may drain one PostgreSQL outbox: an entry is claimed with
+``SELECT ... FOR UPDATE SKIP LOCKED`` (one claimant per entry) and leased for ``lease`` seconds, so a
+live worker's ``sending`` entry is left alone and a dead worker's is taken over (after an
+``already_sent`` check) when its lease runs out. SQLite keeps the single-process path: no lease, a
+``sending`` entry found at start is the previous run's.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from briefings.deliver.delivery import (
     PermanentDeliveryError,
     RateLimited,
 )
+from briefings.deliver.pacing import LocalPacer, Pacer
 from briefings.store import Channel, OutboxEntry, Store
 
 log = logging.getLogger(__name__)
@@ -58,6 +66,8 @@ DEFAULT_PACING: dict[str, float] = {"slack": 1.0, "discord": 0.5, "console": 0.0
 # (Discord's global limit is 50 requests/s per bot; Slack publishes no app-wide figure).
 DEFAULT_RATES: dict[str, float] = {"discord": 45.0}
 PACE_BURST = 2  # sends that may go back to back after a pause (platforms allow a little burst)
+# Seconds a PostgreSQL claim is leased to its worker (well over one send's HTTP timeouts and retries).
+DEFAULT_LEASE = 300.0
 
 
 def idempotency_key(key: str, seq: int) -> str:
@@ -101,6 +111,11 @@ class _Head:
     entry: OutboxEntry
     ref: ChannelRef
 
+    @property
+    def route(self) -> str:
+        """The pacing bucket of this channel (Slack and Discord rate-limit posting per channel)."""
+        return f"{self.ref.platform}:{self.ref.workspace or ''}:{self.ref.channel}"
+
 
 @dataclass
 class WorkerStats:
@@ -128,13 +143,16 @@ class OutboxWorker:
         base_backoff: float = 2.0,
         max_backoff: float = 900.0,
         rng: random.Random | None = None,
+        pacer: Pacer | None = None,
+        lease: float = DEFAULT_LEASE,
     ) -> None:
         self.store = store
         self.deliverers = dict(deliverers)
         self.clock = clock
         self.pacing = {**DEFAULT_PACING, **(pacing or {})}
         self.rates = {**DEFAULT_RATES, **(rates or {})}
-        self._platform_next: dict[str, datetime] = {}  # platform -> theoretical arrival time (GCRA)
+        self.pacer: Pacer = pacer or LocalPacer()  # channel and platform buckets (Redis: shared)
+        self.lease = timedelta(seconds=lease)
         self._pacers: dict[str, asyncio.Lock] = {}
         self.concurrency = concurrency
         self.batch = batch
@@ -143,8 +161,8 @@ class OutboxWorker:
         self.max_backoff = max_backoff
         self.rng = rng or random.Random()
         self.stats = WorkerStats()
-        self._last_sent: dict[int, datetime] = {}  # channel id -> time of its last message
-        self._paused_until: dict[str, datetime] = {}  # platform -> end of its 429 pause
+        # route -> not before (what this worker last learnt of the route's bucket: pacing or a 429)
+        self._not_before: dict[str, datetime] = {}
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -170,14 +188,12 @@ class OutboxWorker:
         return list(heads.values())
 
     def _ready_at(self, head: _Head) -> datetime:
-        """When this channel's head entry may be sent: its own backoff, channel pacing, platform pause."""
+        """When this channel's head entry may be sent: its own backoff (or lease), channel pacing or 429
+        pause as far as this worker knows (the pacer has the last word when the slot is taken)."""
         at = head.entry.next_attempt_at
-        last = self._last_sent.get(head.entry.channel_id)
-        if last is not None:
-            at = max(at, last + timedelta(seconds=self.pacing.get(head.ref.platform, 0.0)))
-        paused = self._paused_until.get(head.ref.platform)
-        if paused is not None:
-            at = max(at, paused)
+        not_before = self._not_before.get(head.route)
+        if not_before is not None:
+            at = max(at, not_before)
         return at
 
     async def run_once(self) -> float | None:
@@ -197,6 +213,39 @@ class OutboxWorker:
             for start in range(0, len(ready), self.batch):
                 await self._send_batch(ready[start : start + self.batch], sem)
 
+    async def send_channel(self, channel_id: int) -> float | None:
+        """Send one channel's sendable entries now, in order, through the same claim / attempt / record
+        path as ``run_once`` (a worker's outbox task); return the seconds until its next entry may go,
+        or None when the channel has nothing left."""
+        sem = asyncio.Semaphore(1)
+        while True:
+            heads = [h for h in await self._channel_heads(channel_id) if h.ref.platform in self.deliverers]
+            if not heads:
+                return None
+            now = self.clock.now()
+            if (ready := self._ready_at(heads[0])) > now:
+                return (ready - now).total_seconds()
+            await self._send_batch(heads, sem)
+
+    async def _channel_heads(self, channel_id: int) -> list[_Head]:
+        async with self.store.session() as session:
+            row = (
+                await session.execute(
+                    select(OutboxEntry, Channel)
+                    .join(Channel, Channel.id == OutboxEntry.channel_id)
+                    .where(
+                        OutboxEntry.channel_id == channel_id,
+                        OutboxEntry.status.in_(("pending", "sending")),
+                    )
+                    .order_by(OutboxEntry.id)
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            return []
+        entry, ch = row
+        return [_Head(entry, ChannelRef(ch.platform, ch.channel, ch.workspace or None))]
+
     async def _send_batch(self, batch: list[_Head], sem: asyncio.Semaphore) -> None:
         claimed = await self._claim(batch)
         # Outcomes not recorded yet: each is recorded as soon as its send returns (a kill -9 then repeats
@@ -210,7 +259,8 @@ class OutboxWorker:
                     outcomes.append((head, self._unclaim(head)))
                     return
                 await self._pace(head.ref.platform)
-                if self._ready_at(head) > self.clock.now():  # a 429 came while we waited
+                if self._ready_at(head) > self.clock.now() or not await self._take_route(head):
+                    # A 429 came while we waited, or the channel's slot is taken (by another worker).
                     outcomes.append((head, self._unclaim(head)))
                     return
                 outcome = (head, await self._attempt(head))
@@ -239,21 +289,29 @@ class OutboxWorker:
         """Wait for the platform's next send slot: at most ``rates[platform]`` sends per second.
 
         A GCRA token bucket of depth ``PACE_BURST`` timed by when sends really start (one waiter at a
-        time), so that after the event loop stalls the sends do not bunch up beyond the platform's
-        own burst allowance and run into 429s.
+        time per worker; with Redis the bucket is shared by all workers), so that after the event loop
+        stalls the sends do not bunch up beyond the platform's own burst allowance and run into 429s.
         """
         rate = self.rates.get(platform)
         if not rate:
             return
-        interval = timedelta(seconds=1.0 / rate)
         lock = self._pacers.setdefault(platform, asyncio.Lock())
         async with lock:
-            now = self.clock.now()
-            tat = max(self._platform_next.get(platform, now), now)  # theoretical arrival time
-            allowed = tat - interval * (PACE_BURST - 1)
-            if allowed > now:
-                await self.clock.sleep((allowed - now).total_seconds())
-            self._platform_next[platform] = tat + interval
+            while (
+                wait := await self.pacer.take(platform, 1.0 / rate, self.clock.now(), burst=PACE_BURST)
+            ) > 0:
+                await self.clock.sleep(wait)
+
+    async def _take_route(self, head: _Head) -> bool:
+        """Take this channel's next send slot (``pacing[platform]`` apart); False when it is not free yet."""
+        interval = self.pacing.get(head.ref.platform, 0.0)
+        now = self.clock.now()
+        wait = await self.pacer.take(head.route, interval, now)
+        if wait > 0:
+            self._not_before[head.route] = now + timedelta(seconds=wait)
+            return False
+        self._not_before[head.route] = now + timedelta(seconds=interval)
+        return True
 
     async def run(self, stop: asyncio.Event, *, idle_seconds: float = 5.0) -> None:
         """Drain the outbox until ``stop`` is set; a failing round is logged and retried."""
@@ -272,6 +330,8 @@ class OutboxWorker:
     async def _claim(self, batch: list[_Head]) -> set[int]:
         """Mark entries ``sending`` (attempts + 1) before touching the platform, committed, so a crash
         after a send is visible; returns the ids this worker got (another worker may have taken some)."""
+        if self.store.dialect == "postgresql":
+            return await self._claim_locked(batch)
         async with self.store.session() as session, session.begin():
             # Entries are claimed by (id, attempts seen): a concurrent worker's claim makes ours miss.
             by_attempts: dict[int, list[int]] = {}
@@ -292,9 +352,46 @@ class OutboxWorker:
                 got.update(result.scalars())
         return got
 
+    async def _claim_locked(self, batch: list[_Head]) -> set[int]:
+        """PostgreSQL, any number of workers: ``FOR UPDATE SKIP LOCKED`` gives each entry to one claimant;
+        the claim leases it (``next_attempt_at`` = now + lease) so other workers leave it alone while this
+        one sends, and take it over (checking ``already_sent`` first) if this one dies."""
+        now = self.clock.now()
+        got: set[int] = set()
+        async with self.store.session() as session, session.begin():
+            seen = {head.entry.id: head.entry.attempts for head in batch}
+            rows = (
+                await session.execute(
+                    select(OutboxEntry.id, OutboxEntry.attempts)
+                    .where(
+                        OutboxEntry.id.in_(seen),
+                        OutboxEntry.status.in_(("pending", "sending")),
+                        OutboxEntry.next_attempt_at <= now,
+                    )
+                    .order_by(OutboxEntry.id)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            # Only entries still as this worker read them (attempts unchanged): no stale claim.
+            mine = [entry_id for entry_id, attempts in rows if seen[entry_id] == attempts]
+            if mine:
+                await session.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id.in_(mine))
+                    .values(
+                        status="sending", attempts=OutboxEntry.attempts + 1, next_attempt_at=now + self.lease
+                    )
+                )
+                got.update(mine)
+        return got
+
     def _unclaim(self, head: _Head) -> dict[str, Any]:
         """Not attempted after all: back to how it was (a ``sending`` entry stays ``sending``)."""
-        return {"status": head.entry.status, "attempts": head.entry.attempts}
+        return {
+            "status": head.entry.status,
+            "attempts": head.entry.attempts,
+            "next_attempt_at": head.entry.next_attempt_at,
+        }
 
     async def _record(self, outcomes: list[tuple[_Head, dict[str, Any]]]) -> None:
         # Grouped by the columns they set, each group one executemany UPDATE by primary key.
@@ -330,15 +427,15 @@ class OutboxWorker:
                 )
                 self.stats.sent += 1
             now = self.clock.now()
-            self._last_sent[entry.channel_id] = now
             return {"status": "sent", "message_id": str(message_id)[:128], "sent_at": now, "last_error": None}
         except RateLimited as exc:
             now = self.clock.now()
             wait = exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
             self.stats.rate_limited += 1
             until = now + timedelta(seconds=wait)
-            if until > self._paused_until.get(ref.platform, now):
-                self._paused_until[ref.platform] = until
+            # Only this channel (route) waits, in every worker sharing the pacer.
+            await self.pacer.block(head.route, until, now)
+            self._not_before[head.route] = max(until, self._not_before.get(head.route, until))
             # A 429 is the platform pacing us, not a failure of this message: it does not use up an attempt.
             return {
                 "status": "pending",

@@ -20,12 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock, sleep_until_woken
-from briefings.deliver.digests import briefing_from_json, briefing_to_json, render_format
+from briefings.deliver import feedhealth, filters, platforms
+from briefings.deliver.digests import briefing_from_json, briefing_to_json
 from briefings.deliver.outbox import enqueue
 from briefings.errors import BriefbotError, FetchError
 from briefings.ingest.feeds import entry_article, fetch_feed
 from briefings.models import Article, Briefing
-from briefings.present.render import render, render_message
 from briefings.settings import Settings
 from briefings.store import ArticleRow, Channel, ChannelItem, Feed, SeenItem, Store, SubscriptionRow
 
@@ -122,6 +122,8 @@ class PollReport:
     duplicates: int = 0
     skipped: int = 0  # (channel, entry) pairs beyond BRIEFBOT_FEED_MAX_NEW, marked seen and counted
     warnings: int = 0
+    filtered: int = 0  # (channel, article) pairs a subscription's filters left out
+    paused: int = 0  # subscriptions paused because their feed failed for BRIEFBOT_FEED_PAUSE_DAYS
     errors: list[str] = field(default_factory=list)
 
 
@@ -187,7 +189,9 @@ class Poller:
                         select(Feed.id)
                         .where(
                             Feed.id.in_(
-                                select(SubscriptionRow.feed_id).where(SubscriptionRow.active.is_(True))
+                                select(SubscriptionRow.feed_id).where(
+                                    SubscriptionRow.active.is_(True), SubscriptionRow.paused_at.is_(None)
+                                )
                             ),
                             or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now),
                         )
@@ -219,7 +223,11 @@ class Poller:
                 await session.execute(
                     select(Feed.next_poll_at)
                     .where(
-                        Feed.id.in_(select(SubscriptionRow.feed_id).where(SubscriptionRow.active.is_(True)))
+                        Feed.id.in_(
+                            select(SubscriptionRow.feed_id).where(
+                                SubscriptionRow.active.is_(True), SubscriptionRow.paused_at.is_(None)
+                            )
+                        )
                     )
                     .order_by(Feed.next_poll_at)
                     .limit(1)
@@ -274,8 +282,7 @@ class Poller:
             feed.title = (title or feed.title or "")[:512] or None
             feed.last_attempt_at = feed.last_success_at = now
             feed.consecutive_failures = 0
-            feed.failing_since = feed.warned_at = None
-            feed.last_error = None
+            feed.failing_since = feed.warned_at = None  # last_error (and its time) stay for `list`
             feed.next_poll_at = self.next_poll(now, 0, timedelta(seconds=feed.interval_s))
 
     async def _failed(self, feed_id: int, reason: str, now: datetime, report: PollReport) -> None:
@@ -286,6 +293,7 @@ class Poller:
             feed.consecutive_failures += 1
             feed.failing_since = feed.failing_since or now
             feed.last_error = reason[:1000]
+            feed.last_error_at = now
             feed.last_attempt_at = now
             feed.next_poll_at = self.next_poll(
                 now, feed.consecutive_failures, timedelta(seconds=feed.interval_s)
@@ -300,7 +308,7 @@ class Poller:
                         f"The feed {feed.url} has been failing for more than 24 hours ({reason}). "
                         "briefbot keeps trying; `/brief list` shows its status."
                     )
-                    payload = render_message(text, render_format(target.channel.platform))
+                    payload = platforms.get(target.channel.platform).renderer.message(text)
                     await enqueue(
                         session,
                         target.channel.id,
@@ -310,7 +318,21 @@ class Poller:
                         now=now,
                     )
                     report.warnings += 1
-        if report.warnings:
+
+            async def notify(session: AsyncSession, channel: Channel, text: str, key: str) -> None:
+                payload = platforms.get(channel.platform).renderer.message(text)
+                await enqueue(session, channel.id, "warning", [payload], key=key, now=now)
+
+            if now - feed.failing_since >= timedelta(days=self.settings.feed_pause_days):
+                report.paused += await feedhealth.pause_failing(
+                    session,
+                    feed,
+                    await self._targets(session, feed_id),
+                    now,
+                    self.settings.feed_pause_days,
+                    notify,
+                )
+        if report.warnings or report.paused:
             self._notify()
 
     async def _targets(
@@ -319,7 +341,11 @@ class Poller:
         q = (
             select(SubscriptionRow, Channel)
             .join(Channel, Channel.id == SubscriptionRow.channel_id)
-            .where(SubscriptionRow.feed_id == feed_id, SubscriptionRow.active.is_(True))
+            .where(
+                SubscriptionRow.feed_id == feed_id,
+                SubscriptionRow.active.is_(True),
+                SubscriptionRow.paused_at.is_(None),
+            )
         )
         if only_channel is not None:
             q = q.where(Channel.id == only_channel)
@@ -430,7 +456,7 @@ class Poller:
             await self._insert_seen(session, rows)
             for target, n in per_channel.values():
                 text = f"… and {n} more new items in {name} (only the newest {limit} of a poll are briefed)"
-                payload = render_message(text, render_format(target.channel.platform))
+                payload = platforms.get(target.channel.platform).renderer.message(text)
                 await enqueue(
                     session,
                     target.channel.id,
@@ -471,6 +497,9 @@ class Poller:
                     continue
                 if row.briefing_json is None:
                     continue  # the article could not be briefed; seen, nothing to post
+                if not filters.wanted(t.sub.filters, row.briefing_json, article.text):
+                    report.filtered += 1
+                    continue  # seen; the channel's filters leave it out
                 await self._file(session, t, row, article, feed_id)
                 report.new_items += 1
                 queued = queued or t.sub.mode == "instant"
@@ -491,7 +520,9 @@ class Poller:
         )
         session.add(item)
         if t.sub.mode == "instant" and row.briefing_json:
-            payload = render(briefing_from_json(row.briefing_json), render_format(t.channel.platform))
+            payload = platforms.get(t.channel.platform).renderer.briefing(
+                briefing_from_json(row.briefing_json)
+            )
             await enqueue(
                 session,
                 t.channel.id,
@@ -612,7 +643,11 @@ class Poller:
                 )
             # An entry that was history at subscription time (no text known) is not re-posted either.
             await self._set_fingerprint([t], keys, fp, row.content_hash)
-            if material and row.briefing_json is not None:
+            if (
+                material
+                and row.briefing_json is not None
+                and filters.wanted(t.sub.filters, row.briefing_json, article.text)
+            ):
                 async with self.store.session() as session, session.begin():
                     await self._file(session, t, row, article, feed_id)
                 report.new_items += 1

@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock
+from briefings.deliver import feedhealth, platforms
 from briefings.deliver.delivery import ChannelRef
-from briefings.deliver.digests import render_format, take_digest
+from briefings.deliver.digests import take_digest
+from briefings.deliver.filters import Filters
 from briefings.deliver.outbox import enqueue
 from briefings.deliver.polling import Poller
 from briefings.deliver.scheduler import (
@@ -28,7 +30,6 @@ from briefings.deliver.scheduler import (
 )
 from briefings.errors import BriefbotError, InputError, PermissionDenied
 from briefings.models import Digest
-from briefings.present.render import render_digest
 from briefings.settings import Settings
 from briefings.store import Channel, Feed, Store, SubscriptionRow
 
@@ -53,6 +54,7 @@ class Subscription:
     backfilled: int = 0  # entries filed at once because of ``backfill``
     marked_seen: int = 0  # the feed's existing entries taken as history (not in any digest)
     next_run: datetime | None = None  # UTC instant of the next scheduled digest (digest mode)
+    filters: str = ""  # the subscription's filters as written back ("only offer; include ceasefire")
 
 
 @dataclass
@@ -71,6 +73,11 @@ class SubscriptionView:
     failing_since: datetime | None = None
     last_success: datetime | None = None
     next_run: datetime | None = None
+    last_error: str | None = None  # the latest failure, also after a recovery
+    last_error_at: datetime | None = None
+    next_poll: datetime | None = None
+    paused_at: datetime | None = None  # paused after BRIEFBOT_FEED_PAUSE_DAYS of failure
+    filters: str = ""
 
     def describe(self) -> str:
         """``1. https://… - daily 07:30 (Europe/Berlin), digest - ok``: plain text, adapters escape it."""
@@ -83,7 +90,23 @@ class SubscriptionView:
         status = self.status
         if self.status == "failing":
             status = f"FAILING since {self.failing_since:%Y-%m-%d %H:%M} UTC: {self.failing_reason}"
-        return f"{self.n}. {name} - {when}, {self.mode} - {status}"
+        if self.paused_at is not None:
+            status = f"PAUSED since {feedhealth.when(self.paused_at, self.timezone)} (/brief resume {self.n})"
+        lines = [f"{self.n}. {name} - {when}, {self.mode} - {status}"]
+        lines.append(
+            "   "
+            + feedhealth.health_line(
+                tz=self.timezone,
+                last_success=self.last_success,
+                last_error=self.last_error,
+                last_error_at=self.last_error_at,
+                next_poll=self.next_poll,
+                paused=self.paused_at is not None,
+            )
+        )
+        if self.filters:
+            lines.append(f"   filters: {self.filters}")
+        return "\n".join(lines)
 
 
 def _days(weekdays: str) -> str:
@@ -92,8 +115,6 @@ def _days(weekdays: str) -> str:
 
 def validate_feed_url(url: str) -> str:
     url = url.strip().strip("<>")
-    if "|" in url:  # Slack's <https://…|label> link form
-        url = url.split("|", 1)[0]
     if (
         not url.lower().startswith(("http://", "https://"))
         or len(url) > 2048
@@ -146,13 +167,15 @@ class SubscriptionService:
         backfill: int = 0,
         user: str | None = None,
         admin: bool = True,
+        filters: Filters | None = None,
     ) -> Subscription:
         """Subscribe (or re-schedule) ``channel`` to ``feed_url``; the feed's current entries are marked
         seen (no flood) except the latest ``backfill`` (0 to ``settings.feed_max_new``, the most one poll
         briefs), which go into the next digest (instant: are posted now). A new subscription records
         ``user`` as its creator; changing an existing one takes its creator or an ``admin`` (PermissionDenied).
+        ``filters`` replace the subscription's (None keeps them: OPML import re-subscribing).
         Raises InputError/FeedError/FetchError."""
-        url = validate_feed_url(feed_url)
+        url = validate_feed_url(platforms.get(channel.platform).plain_links(feed_url))
         slot_times = parse_times(times or ["07:30"])
         days = canonical_weekdays(parse_weekdays(weekdays))
         if mode not in MODES:
@@ -231,11 +254,15 @@ class SubscriptionService:
             sub.weekdays = days
             sub.timezone = zone
             sub.mode = mode
+            if filters is not None:
+                sub.filters = filters.to_json()
+            sub.paused_at = None  # subscribing again is also a resume
             if not sub.active:
                 sub.created_by = user  # a re-subscription is its new creator's
             sub.active = True
             await session.flush()
             sub_id, ch_id, feed_id, feed_title = sub.id, ch.id, feed.id, feed.title
+            written = Filters.from_json(sub.filters).describe()
             # History is seen (in this same transaction, so no poll can file it meanwhile); the latest
             # ``backfill`` entries are filed as new below (briefed now).
             ordered = _newest_first(entries)
@@ -259,6 +286,7 @@ class SubscriptionService:
             backfilled=backfilled,
             marked_seen=marked_seen,
             next_run=nxt.due_at if nxt else None,
+            filters=written,
         )
 
     async def _rows(self, session: AsyncSession, channel: ChannelRef) -> list[tuple[SubscriptionRow, Feed]]:
@@ -294,6 +322,11 @@ class SubscriptionService:
             failing_since=feed.failing_since,
             last_success=feed.last_success_at,
             next_run=nxt.due_at if nxt else None,
+            last_error=feed.last_error,
+            last_error_at=feed.last_error_at,
+            next_poll=feed.next_poll_at,
+            paused_at=sub.paused_at,
+            filters=Filters.from_json(sub.filters).describe(),
         )
 
     async def list(self, channel: ChannelRef) -> list[SubscriptionView]:
@@ -323,6 +356,64 @@ class SubscriptionService:
             view = self._view(n, sub, feed)
         log.info("%s unsubscribed from %s", channel, view.feed_url)
         return view
+
+    async def _pick(
+        self, session: AsyncSession, channel: ChannelRef, which: str
+    ) -> tuple[int, SubscriptionRow, Feed]:
+        """Subscription ``which`` of the channel: its number in ``list`` or its feed's address."""
+        rows = await self._rows(session, channel)
+        if not rows:
+            raise InputError("this channel has no subscriptions")
+        which = which.strip().lstrip("#").strip("<>")
+        if which.isdigit():
+            n = int(which)
+            if not 1 <= n <= len(rows):
+                raise InputError(
+                    f"there is no subscription number {n} here; `/brief list` shows 1 to {len(rows)}"
+                )
+            return n, *rows[n - 1]
+        for n, (sub, feed) in enumerate(rows, 1):
+            if which and which.split("|", 1)[0] in (feed.url, feed.title):
+                return n, sub, feed
+        raise InputError(f"no subscription here to {which[:100]!r}; give its number from /brief list")
+
+    async def resume(
+        self, channel: ChannelRef, which: str, *, user: str | None = None, admin: bool = True
+    ) -> SubscriptionView:
+        """Resume a paused subscription (number or feed address): its feed is polled again at once."""
+        async with self.store.session() as session, session.begin():
+            n, sub, feed = await self._pick(session, channel, which)
+            if not _may_change(sub, user, admin):
+                raise PermissionDenied(
+                    f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
+                    "admin may resume that subscription."
+                )
+            if sub.paused_at is None:
+                raise InputError(f"{feed.title or feed.url} is not paused; `/brief list` shows its status")
+            feedhealth.resume(feed, sub, self.clock.now())
+            view = self._view(n, sub, feed)
+        log.info("%s resumed %s", channel, feed.url)
+        return view
+
+    async def set_filters(
+        self,
+        channel: ChannelRef,
+        which: str,
+        filters: Filters,
+        *,
+        user: str | None = None,
+        admin: bool = True,
+    ) -> SubscriptionView:
+        """Replace the filters of subscription ``which`` (number or feed address); empty: none."""
+        async with self.store.session() as session, session.begin():
+            n, sub, feed = await self._pick(session, channel, which)
+            if not _may_change(sub, user, admin):
+                raise PermissionDenied(
+                    f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
+                    "admin may change that subscription."
+                )
+            sub.filters = filters.to_json()
+            return self._view(n, sub, feed)
 
     async def digest_now(
         self, channel: ChannelRef, *, user: str | None = None, admin: bool = True
@@ -359,7 +450,7 @@ class SubscriptionService:
                 max_listed=self.settings.digest_max_listed,
             )
             if digest is not None:
-                payloads = render_digest(digest, render_format(ch.platform))
+                payloads = platforms.get(ch.platform).renderer.digest(digest)
                 key = f"ondemand:{ch.id}:{now.isoformat()}:{uuid.uuid4().hex}"
                 await enqueue(session, ch.id, "digest", payloads, key=key, now=now)
         if digest is not None:

@@ -1,2 +1,2 @@
-"""Present: an ``Extraction`` -> a ``Briefing``/``Digest`` (``compose``: pick, order, trim) -> text,
-Markdown, Slack or Discord payloads (``render``, with ``escape`` and ``limits``)."""
+"""Present: an ``Extraction`` -> a ``Briefing``/``Digest`` (``compose``: pick, order, trim) -> text or
+Markdown (``render``, with ``escape`` and ``limits``); the template parts platform renderers build on."""

@@ -1,9 +1,10 @@
-"""Render briefings, digests and notices per output (text, markdown, Slack Block Kit, Discord embeds).
+"""Render briefings, digests and notices in the core formats (text, markdown), and the template
+machinery the platform adapters build their payloads from.
 
-The wording lives in ``templates/<format>/``; this module loads them, lays the
-pieces out into each platform's payload and keeps every payload inside the
-platform's hard limits (``limits``). Article text is escaped by the templates'
-per-platform filters (``escape``).
+The wording lives in ``templates/<format>/``; this module loads them. A platform's
+payload (Slack Block Kit, Discord embeds, a webhook's JSON) is laid out by its
+adapter in ``bots/`` from the macros of ``parts(fmt)``, within the hard limits of
+``limits``; article text is escaped by the templates' per-platform filters (``escape``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
-from briefings.models import Briefing, Digest, DigestItem
+from briefings.models import Briefing, Digest
 from briefings.present import limits as L
 from briefings.present.escape import (
     clean_text,
@@ -36,7 +37,7 @@ from briefings.present.escape import (
     text_escape,
 )
 
-FORMATS = ("text", "markdown", "slack", "discord")
+FORMATS = ("text", "markdown")  # the core formats; platforms add their own (briefings.deliver.platforms)
 DIGEST_BULLETS = 5  # per article in a digest: enough to see what it is about, short enough to scan
 
 # Label, emoji and plural of each act, shared by every template.
@@ -216,14 +217,14 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _parts(fmt: str) -> Any:
+def parts(fmt: str) -> Any:
     """The macros of ``templates/<fmt>/parts.j2``, callable from Python."""
     return environment().get_template(f"{fmt}/parts.j2").module
 
 
-def _no_mentions() -> dict[str, list[str]]:
-    """allowed_mentions for every Discord message: nobody is pinged (a new dict each time, never shared)."""
-    return {"parse": []}
+def macro(m: Any, *args: Any) -> str:
+    """A macro of ``parts(fmt)`` called, as stripped text."""
+    return str(m(*args)).strip()
 
 
 def _check_format(fmt: str) -> None:
@@ -259,21 +260,30 @@ def readable_date(value: str | None, tz: str | None = None) -> str | None:
     return f"{when.day} {when:%b %Y, %H:%M}"
 
 
-def _localised(briefing: Briefing, tz: str | None) -> Briefing:
+def localised(briefing: Briefing, tz: str | None) -> Briefing:
+    """The briefing with its date as a reader writes it in ``tz`` (``readable_date``)."""
     shown = readable_date(briefing.date, tz)
     return briefing if shown == briefing.date else dataclasses.replace(briefing, date=shown)
 
 
-def render(briefing: Briefing, fmt: str, *, tz: str | None = None) -> str | dict[str, Any]:
-    """One briefing as ``fmt``: a str for text/markdown, the message payload dict for Slack/Discord.
+def localised_digest(digest: Digest, tz: str | None) -> Digest:
+    """The digest with its articles' dates read in ``tz``, else in the digest's own ``timezone``."""
+    zone = tz or digest.timezone
+    return dataclasses.replace(
+        digest,
+        items=[
+            dataclasses.replace(item, briefing=localised(item.briefing, zone)) if item.briefing else item
+            for item in digest.items
+        ],
+    )
+
+
+def render(briefing: Briefing, fmt: str, *, tz: str | None = None) -> str:
+    """One briefing as ``fmt`` (text or markdown).
 
     Dates read as "30 Nov 2026, 07:30" in ``tz`` (the channel's or BRIEFBOT_TIMEZONE; None: as given)."""
     _check_format(fmt)
-    briefing = _localised(briefing, tz)
-    if fmt == "slack":
-        return _slack_briefing(briefing)
-    if fmt == "discord":
-        return _discord_briefing(briefing)
+    briefing = localised(briefing, tz)
     return environment().get_template(f"{fmt}/briefing.j2").render(b=briefing).strip("\n") + "\n"
 
 
@@ -294,270 +304,19 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
     return data
 
 
-def render_digest(digest: Digest, fmt: str, *, tz: str | None = None) -> list[str | dict[str, Any]]:
-    """A digest as a list of messages: continuations follow when one message would exceed the limits.
+def render_digest(digest: Digest, fmt: str, *, tz: str | None = None) -> list[str]:
+    """A digest as a list of messages (one, in the core formats).
 
     Dates read in ``tz``, else in the digest's own ``timezone`` (its channel's)."""
     _check_format(fmt)
-    zone = tz or digest.timezone
-    digest = dataclasses.replace(
-        digest,
-        items=[
-            dataclasses.replace(item, briefing=_localised(item.briefing, zone)) if item.briefing else item
-            for item in digest.items
-        ],
-    )
-    if fmt == "slack":
-        return list(_slack_digest(digest))
-    if fmt == "discord":
-        return list(_discord_digest(digest))
+    digest = localised_digest(digest, tz)
     return [environment().get_template(f"{fmt}/digest.j2").render(d=digest).strip("\n") + "\n"]
 
 
-def render_message(text: str, fmt: str) -> str | dict[str, Any]:
+def render_message(text: str, fmt: str) -> str:
     """A short plain notice (error, help, confirmation) as ``fmt``, escaped like article text."""
     _check_format(fmt)
     text = clean_text(text).strip()
     if fmt == "text":
         return text_escape(text) + "\n"
-    if fmt == "markdown":
-        return md_escape(text) + "\n"
-    if fmt == "slack":
-        body = L.fit(text, L.SLACK_SECTION_TEXT, slack_escape)
-        return {
-            "text": L.fit(text, L.SLACK_FALLBACK_TEXT, slack_escape),
-            "blocks": [_section(body)] if body else [],
-        }
-    return {
-        "content": L.fit(text, L.DISCORD_CONTENT, discord_escape),
-        "embeds": [],
-        "allowed_mentions": _no_mentions(),
-    }
-
-
-# --- Slack --------------------------------------------------------------------------------------
-
-
-def _section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
-
-
-def _context(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn}]}
-
-
-def _header(plain: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": plain, "emoji": True}}
-
-
-def _m(macro: Any, *args: Any) -> str:
-    return str(macro(*args)).strip()
-
-
-def _fit_mrkdwn(text: str, limit: int = L.SLACK_SECTION_TEXT) -> str:
-    """Last guard on an assembled mrkdwn text: the pieces are fitted already, this only trims the tail."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    amp = cut.rfind("&")
-    if amp >= 0 and ";" not in cut[amp:]:
-        cut = cut[:amp]  # never leave half of an &amp; entity
-    return cut.rstrip() + L.ELLIPSIS
-
-
-def _slack_briefing_blocks(b: Briefing, parts: Any) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [_header(_m(parts.header, b))]
-    meta = _m(parts.meta, b)
-    if meta:
-        blocks.append(_context(_fit_mrkdwn(meta)))
-    who = _m(parts.speakers, b)
-    if who:
-        blocks.append(_section(_fit_mrkdwn(who)))
-    blocks.append({"type": "divider"})
-    bullet_blocks = [_section(_fit_mrkdwn(_m(parts.bullet, x))) for x in b.bullets]
-    if not bullet_blocks:
-        bullet_blocks = [_section(_m(parts.empty, b))]
-    room = L.SLACK_BLOCKS - len(blocks) - 1  # one for the footer
-    if len(bullet_blocks) > room:
-        # Past the block limit the remaining bullets share sections, packed to the text limit.
-        head, tail = bullet_blocks[: room - 1], bullet_blocks[room - 1 :]
-        packed = L.pack((blk["text"]["text"] for blk in tail), L.SLACK_SECTION_TEXT, "\n\n")
-        bullet_blocks = head + [_section(packed[0])]
-    blocks.extend(bullet_blocks)
-    blocks.append(_context(_fit_mrkdwn(_m(parts.footer, b))))
-    return blocks
-
-
-def _slack_briefing(b: Briefing) -> dict[str, Any]:
-    parts = _parts("slack")
-    return {
-        "text": _fit_mrkdwn(_m(parts.fallback, b), L.SLACK_FALLBACK_TEXT),
-        "blocks": _slack_briefing_blocks(b, parts),
-    }
-
-
-def _slack_digest(d: Digest) -> list[dict[str, Any]]:
-    parts = _parts("slack")
-    groups: list[list[dict[str, Any]]] = []  # blocks that belong together (one article)
-    for n, item in enumerate(d.items, 1):
-        group = [_section(_fit_mrkdwn(_m(parts.digest_item_head, item, n)))]
-        if item.briefing is not None:
-            lines = [_m(parts.digest_bullet, x) for x in item.briefing.bullets[:DIGEST_BULLETS]]
-            more = _m(parts.digest_item_more, item.briefing)
-            lines += [more] if more else []
-            group += [_section(chunk) for chunk in L.pack(lines, L.SLACK_SECTION_TEXT)]
-        group.append({"type": "divider"})
-        groups.append(group)
-    if d.more:
-        lines = [_m(parts.more_title, d)] + [_m(parts.more_item, item) for item in d.more]
-        lines += [_m(parts.more_unlisted, d)] if d.unlisted else []
-        groups.append([_section(chunk) for chunk in L.pack(lines, L.SLACK_SECTION_TEXT)])
-    if not groups:
-        groups.append([_section(_m(parts.digest_empty, d))])
-
-    messages: list[list[dict[str, Any]]] = []
-    room = L.SLACK_BLOCKS - 1  # every message opens with a header
-    current: list[dict[str, Any]] = []
-    for group in groups:
-        while len(group) > room:  # a group alone too long for one message is split across messages
-            if current:
-                messages.append(current)
-                current = []
-            messages.append(group[:room])
-            group = group[room:]
-        if len(current) + len(group) > room:
-            messages.append(current)
-            current = []
-        current.extend(group)
-    if current:
-        messages.append(current)
-
-    total = len(messages)
-    out = []
-    for i, blocks in enumerate(messages, 1):
-        head = _header(_m(parts.digest_header, d, i, total))
-        out.append(
-            {
-                "text": _fit_mrkdwn(_m(parts.digest_fallback, d, i, total), L.SLACK_FALLBACK_TEXT),
-                "blocks": [head, *blocks],
-            }
-        )
-    return out
-
-
-# --- Discord ------------------------------------------------------------------------------------
-
-
-def _shrink_embeds(embeds: list[dict[str, Any]], note: Any) -> None:
-    """Drop trailing fields (counted in a footer note) until the message is within 6,000 characters."""
-
-    def total() -> int:
-        return sum(L.embed_size(e) for e in embeds)
-
-    dropped = 0
-    while total() > L.DISCORD_EMBED_TOTAL:
-        embed = embeds[-1]
-        if embed.get("fields"):
-            embed["fields"].pop()
-            dropped += 1
-            embed["footer"] = {"text": L.clip(str(note(dropped)).strip(), L.DISCORD_FOOTER_TEXT)}
-        elif embed.get("description") and len(embed["description"]) > 200:
-            over = total() - L.DISCORD_EMBED_TOTAL
-            embed["description"] = L.clip(
-                embed["description"], max(200, len(embed["description"]) - over - 1)
-            )
-        elif len(embeds) > 1:
-            embeds.pop()
-        else:
-            break
-
-
-def _discord_briefing(b: Briefing) -> dict[str, Any]:
-    parts = _parts("discord")
-    embed: dict[str, Any] = {
-        "title": L.fit(b.headline, L.DISCORD_EMBED_TITLE, discord_escape),
-        "color": 0x3B82F6,
-    }
-    url = safe_url(b.url)
-    if url:
-        embed["url"] = url
-    description = _m(parts.description, b)
-    if description:
-        embed["description"] = L.clip(description, L.DISCORD_EMBED_DESCRIPTION)
-    fields = []
-    for x in b.bullets[: L.DISCORD_FIELDS]:
-        fields.append(
-            {
-                "name": L.clip(_m(parts.field_name, x), L.DISCORD_FIELD_NAME),
-                "value": L.clip(_m(parts.field_value, x), L.DISCORD_FIELD_VALUE),
-                "inline": False,
-            }
-        )
-    if not fields:
-        fields.append(
-            {"name": "\u200b", "value": L.clip(_m(parts.empty, b), L.DISCORD_FIELD_VALUE), "inline": False}
-        )
-    embed["fields"] = fields
-    embed["footer"] = {"text": L.clip(_m(parts.footer, b, 0), L.DISCORD_FOOTER_TEXT)}
-    embeds = [embed]
-    _shrink_embeds(embeds, lambda dropped: parts.footer(b, dropped))
-    return {"content": "", "embeds": embeds, "allowed_mentions": _no_mentions()}
-
-
-def _discord_digest(d: Digest) -> list[dict[str, Any]]:
-    parts = _parts("discord")
-    embeds: list[dict[str, Any]] = []
-    for n, item in enumerate(d.items, 1):
-        embeds.append(_discord_digest_embed(parts, item, n))
-    if d.more:
-        lines = [_m(parts.more_item, item) for item in d.more]
-        lines += [_m(parts.more_unlisted, d)] if d.unlisted else []
-        chunks = L.pack(lines, L.DISCORD_EMBED_DESCRIPTION)
-        for i, chunk in enumerate(chunks):
-            title = _m(parts.more_title, d) if i == 0 else _m(parts.more_title_continued, d)
-            embeds.append(
-                {"title": L.clip(title, L.DISCORD_EMBED_TITLE), "description": chunk, "color": 0x94A3B8}
-            )
-
-    messages: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    size = 0
-    for embed in embeds:
-        n = L.embed_size(embed)
-        if current and (len(current) >= L.DISCORD_EMBEDS or size + n > L.DISCORD_EMBED_TOTAL):
-            messages.append(current)
-            current, size = [], 0
-        current.append(embed)
-        size += n
-    if current or not messages:
-        messages.append(current)
-
-    total = len(messages)
-    out: list[dict[str, Any]] = []
-    for i, group in enumerate(messages, 1):
-        content = L.clip(_m(parts.digest_content, d, i, total), L.DISCORD_CONTENT)
-        if not group and i == 1:
-            content = L.clip(content + "\n" + _m(parts.digest_empty, d), L.DISCORD_CONTENT)
-        out.append({"content": content, "embeds": group, "allowed_mentions": _no_mentions()})
-    return out
-
-
-def _discord_digest_embed(parts: Any, item: DigestItem, n: int) -> dict[str, Any]:
-    embed: dict[str, Any] = {
-        "title": f"{n}. " + L.fit(item.headline, L.DISCORD_EMBED_TITLE - len(f"{n}. "), discord_escape),
-        "color": 0x3B82F6,
-    }
-    url = safe_url(item.url)
-    if url:
-        embed["url"] = url
-    if item.briefing is not None:
-        lines = [_m(parts.digest_meta, item.briefing)]
-        lines += [_m(parts.digest_bullet, x) for x in item.briefing.bullets[:DIGEST_BULLETS]]
-        more = _m(parts.digest_item_more, item.briefing)
-        lines += [more] if more else []
-        # One article takes at most a third of a message, so that articles share messages.
-        budget = min(L.DISCORD_EMBED_DESCRIPTION, L.DISCORD_EMBED_TOTAL // 3)
-        embed["description"] = L.pack([ln for ln in lines if ln], budget)[0] if any(lines) else ""
-        if not embed["description"]:
-            del embed["description"]
-    return embed
+    return md_escape(text) + "\n"

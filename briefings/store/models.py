@@ -78,6 +78,8 @@ class Feed(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The latest failure, kept after a recovery (``last_error`` with it) so `list` can show it.
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class SubscriptionRow(Base):
@@ -95,6 +97,10 @@ class SubscriptionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The platform user who set it up (None: from before 0002, or not from a chat): may change or remove it.
     created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # What the channel wants of the feed (briefings.deliver.filters, JSON); None: every article.
+    filters: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Set when the feed had failed for BRIEFBOT_FEED_PAUSE_DAYS: not polled for it until `/brief resume`.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class SeenItem(Base):

@@ -32,7 +32,11 @@ async def test_login_syncs_the_commands_to_the_development_guild(fake_discord):
         "list",
         "unsubscribe",
         "digest",
+        "resume",
+        "export",
     }
+    [subscribe] = [o for o in by_name["briefing"]["options"] if o["name"] == "subscribe"]
+    assert {"only", "include", "exclude", "speaker"} <= {o["name"] for o in subscribe["options"]}
 
 
 async def test_pasted_seed_is_deferred_then_answered_with_an_embed(bot, fake_discord, seed_path):

@@ -8,9 +8,9 @@ from discord_payloads import CHANNEL_ID
 
 from bots.discord_bot.deliver import DiscordDeliverer, nonce_of
 from briefings.deliver.delivery import ChannelRef, Deliverer, PermanentDeliveryError, RateLimited
+from briefings.deliver.platforms import render_digest
 from briefings.errors import ConfigError
 from briefings.models import Briefing, Bullet, Digest, DigestItem, Speaker
-from briefings.present.render import render_digest
 from briefings.settings import Settings
 
 CHANNEL = ChannelRef("discord", CHANNEL_ID, "1160000000000000001")

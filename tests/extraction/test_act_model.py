@@ -72,6 +72,7 @@ def test_without_a_model_the_rules_decide(monkeypatch) -> None:
 
 
 @pytest.mark.shared
+@pytest.mark.timeout(600)  # extracts ~300 articles and fits the model: about a minute on an idle machine
 def test_training_from_the_repository_reproduces_the_shipped_model(shared_dir, monkeypatch) -> None:
     """benchmarks/train_acts.py --check: same weights, same test-split acts macro F1 as shipped."""
     spec = importlib.util.spec_from_file_location("train_acts", ROOT / "benchmarks" / "train_acts.py")

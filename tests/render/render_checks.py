@@ -8,6 +8,10 @@ from typing import Any
 
 from briefings.present import limits as L
 
+# Every format rendered by the tests: the core's and the Slack and Discord platforms' (registered by
+# ``import bots`` in tests/conftest.py).
+FORMATS = ("text", "markdown", "slack", "discord")
+
 # Mention and link syntax that article text must never produce.
 SLACK_FORBIDDEN = re.compile(r"<!(channel|here|everyone)|<@[UW]|<#C|<!subteam|@(here|everyone|channel)\b")
 DISCORD_FORBIDDEN = re.compile(r"@(everyone|here)\b|<@|<#|</|<t:")

@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from render_checks import FORMATS
 
-from briefings.present.render import FORMATS, render
+from briefings.deliver.platforms import render
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SUFFIX = {"text": "txt", "markdown": "md", "slack": "json", "discord": "json"}

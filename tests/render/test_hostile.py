@@ -6,10 +6,10 @@ import json
 
 import pytest
 from render_builders import hostile_extraction
-from render_checks import check_discord, check_safe, check_slack
+from render_checks import FORMATS, check_discord, check_safe, check_slack
 
+from briefings.deliver.platforms import render, render_digest
 from briefings.present.compose import compose, digest_of
-from briefings.present.render import FORMATS, render, render_digest
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 from render_builders import adversarial_extraction
 from render_checks import check_discord, check_safe, check_slack
 
+from briefings.deliver.platforms import render, render_digest
 from briefings.models import Briefing, Bullet, Speaker
 from briefings.present.compose import compose, digest_of
-from briefings.present.render import render, render_digest
 
 
 @pytest.fixture(scope="module")

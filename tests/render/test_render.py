@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from render_builders import AMIR, KULEBA, seed_extraction
-from render_checks import check_discord, check_safe, check_slack
+from render_checks import FORMATS, check_discord, check_safe, check_slack
 
+from briefings.deliver.platforms import render, render_digest, render_message
 from briefings.models import Briefing, Bullet
 from briefings.present.compose import compose, digest_of
-from briefings.present.render import FORMATS, render, render_digest, render_message, template_root
+from briefings.present.render import template_root
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -203,7 +204,7 @@ def test_a_stored_briefing_with_an_unknown_act_still_renders(fmt):
 def test_dates_read_as_a_reader_writes_them_in_the_channel_time_zone():
     """Issue 11: feed dates printed as raw ISO; they read "30 Nov 2026, 07:30" in the channel's zone."""
     from briefings.models import Digest, DigestItem
-    from briefings.present.render import readable_date, render_digest
+    from briefings.present.render import readable_date
 
     assert readable_date("2026-11-30T06:30:00+00:00", "Europe/Berlin") == "30 Nov 2026, 07:30"
     assert readable_date("2026-11-30T06:30:00Z", "America/New_York") == "30 Nov 2026, 01:30"

@@ -1,36 +1,54 @@
-"""Child process for the kill -9 test: drains the outbox to Slack at ``argv[2]`` from the store at
-``argv[1]`` with the real SlackDeliverer and OutboxWorker, then exits 0 (the test may kill it first)."""
+"""Child process for the kill -9 and two-worker tests: drains the outbox to Slack at ``argv[2]`` from the
+store at ``argv[1]`` with the real SlackDeliverer and OutboxWorker (``argv[3]`` sends at once), then exits
+0 (the test may kill it first). Optional, from the environment: ``OUTBOX_CHILD_LEASE`` (seconds a
+PostgreSQL claim is leased, default 300), ``OUTBOX_CHILD_PACING`` (seconds between two messages to one
+channel, default 0), ``OUTBOX_CHILD_REDIS`` and ``OUTBOX_CHILD_REDIS_PREFIX`` (pacing shared through
+Redis), ``OUTBOX_CHILD_TOKEN`` (the bot token, so the test can tell the workers' posts apart)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 from bots.slack_app.app import make_client
 from bots.slack_app.deliver import SlackDeliverer
 from briefings.clock import SystemClock
 from briefings.deliver.outbox import OutboxWorker
+from briefings.deliver.pacing import LocalPacer, Pacer, RedisPacer
 from briefings.settings import Settings
 from briefings.store import open_store
 
 
 async def main(db_url: str, api_url: str, concurrency: int) -> None:
+    env = os.environ
     settings = Settings(slack_api_url=api_url)
+    redis_url = env.get("OUTBOX_CHILD_REDIS")
+    pacer: Pacer = (
+        RedisPacer.from_url(redis_url, prefix=env.get("OUTBOX_CHILD_REDIS_PREFIX", "briefbot:pace"))
+        if redis_url
+        else LocalPacer()
+    )
     async with open_store(db_url, migrate=False) as store:
-        client = make_client(settings, token="xoxb-test-token")
+        client = make_client(settings, token=env.get("OUTBOX_CHILD_TOKEN", "xoxb-test-token"))
         worker = OutboxWorker(
             store,
             {"slack": SlackDeliverer(client)},
             SystemClock(),
-            pacing={"slack": 0.0},
+            pacing={"slack": float(env.get("OUTBOX_CHILD_PACING", "0"))},
             concurrency=concurrency,
+            lease=float(env.get("OUTBOX_CHILD_LEASE", "300")),
+            pacer=pacer,
         )
-        for _ in range(100_000):
-            wait = await worker.run_once()
-            if wait is None:
-                return
-            await asyncio.sleep(min(wait, 0.05))
-        raise SystemExit("the outbox never drained")
+        try:
+            for _ in range(100_000):
+                wait = await worker.run_once()
+                if wait is None:
+                    return
+                await asyncio.sleep(min(wait, 0.05))
+            raise SystemExit("the outbox never drained")
+        finally:
+            await pacer.close()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from briefings.deliver import platforms
 from briefings.deliver.chat import ChatCommands, parse_subscribe
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.polling import Poller
@@ -44,7 +45,8 @@ async def chat(store, settings, clock):
     ],
 )
 def test_parse_subscribe(words, expected):
-    parsed = parse_subscribe(words)
+    # What a Slack user sends: the Slack platform reads its <url|label> links first (as ChatCommands does).
+    parsed = parse_subscribe(platforms.get("slack").plain_links(words))
     assert parsed.feed_url == "https://x.example/f.xml"
     for name, value in expected.items():
         assert getattr(parsed, name) == value

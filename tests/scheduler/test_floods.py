@@ -11,12 +11,12 @@ from sched_support import briefing
 from sqlalchemy import func, select
 
 from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.platforms import render_digest
 from briefings.deliver.polling import Poller
 from briefings.deliver.subscriptions import SubscriptionService
 from briefings.ingest.feeds import parse_feed, trim_entries
 from briefings.pipeline import Briefer
 from briefings.present.compose import digest_of
-from briefings.present.render import render_digest
 from briefings.settings import Settings
 from briefings.store import ChannelItem, OutboxEntry, SeenItem
 

@@ -82,20 +82,45 @@ async def test_a_5xx_storm_is_retried_with_growing_backoff_and_sent_once(store, 
     assert entry.status == "sent" and entry.attempts == 6
 
 
-async def test_a_429_storm_honours_retry_after_and_pauses_the_platform(store, clock, rows, platform):
+class RateLimitedChannel:
+    """The recording platform, except that channel ``only`` answers 429 (Retry-After ``seconds``) to its
+    first ``times`` attempts."""
+
+    platform = "slack"
+
+    def __init__(self, inner, only: str, times: int, seconds: float) -> None:
+        self.inner, self.only, self.left, self.seconds = inner, only, times, seconds
+        self.limited: list[datetime] = []
+
+    async def send(self, channel: ChannelRef, payload, *, idempotency_key: str) -> str:
+        if channel.channel == self.only and self.left:
+            self.left -= 1
+            self.limited.append(self.inner.clock.now())
+            raise RateLimited("rate limited", retry_after=self.seconds)
+        return await self.inner.send(channel, payload, idempotency_key=idempotency_key)
+
+    async def already_sent(self, channel: ChannelRef, idempotency_key: str) -> str | None:
+        return await self.inner.already_sent(channel, idempotency_key)
+
+
+async def test_a_429_storm_on_one_channel_honours_retry_after_and_pauses_only_that_channel(
+    store, clock, rows, platform
+):
     _s1, a = await rows.subscription(channel="A")
     _s2, b = await rows.subscription(channel="B")
-    await queue(store, clock, a.id, 1, "a")
-    await queue(store, clock, b.id, 1, "b")
-    platform.script = ["429:30", "429:30", "429:30", "429:30"]
-    worker = OutboxWorker(store, {"slack": platform}, clock, max_attempts=2, concurrency=1)
+    await queue(store, clock, a.id, 2, "a")
+    await queue(store, clock, b.id, 2, "b")
+    deliverer = RateLimitedChannel(platform, only="A", times=4, seconds=30)
+    worker = OutboxWorker(store, {"slack": deliverer}, clock, max_attempts=2, concurrency=1)
     start = clock.now()
     await drain(worker, clock)
-    assert sorted(s.payload["text"] for s in platform.sent) == ["a part 0", "b part 0"]
-    # Nothing was attempted inside a Retry-After window: attempts are >= 30 s apart.
-    times = [at for _k, at in platform.attempts]
-    assert all((y - x).total_seconds() >= 30 for x, y in zip(times, times[1:-1], strict=False)), times
-    assert clock.now() - start >= timedelta(seconds=120)
+    sent = {s.payload["text"]: (s.at - start).total_seconds() for s in platform.sent}
+    # Channel B is not held up by A's 429s: its two messages go at once, one pacing second apart.
+    assert sent["b part 0"] == 0 and sent["b part 1"] == 1.0
+    # Nothing was attempted on A inside a Retry-After window: its attempts are >= 30 s apart.
+    gaps = [(y - x).total_seconds() for x, y in zip(deliverer.limited, deliverer.limited[1:], strict=False)]
+    assert len(gaps) == 3 and all(g >= 30 for g in gaps), gaps
+    assert sent["a part 0"] >= 120 and sent["a part 1"] >= sent["a part 0"] + 1.0
     # 429s are pacing, not failures: four of them did not exhaust max_attempts=2, and no history check.
     assert all(e.status == "sent" for e in await entries(store))
     assert platform.history_checks == 0

@@ -55,7 +55,8 @@ async def _run_child(db_url: str, slack: NoHistorySlack, concurrency: int) -> in
         slack.base_url,
         str(concurrency),
         cwd=str(ROOT),
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # PostgreSQL: the killed worker's claims are taken over 1 s after they were made.
+        env={**os.environ, "PYTHONPATH": str(ROOT), "OUTBOX_CHILD_LEASE": "1"},
     )
     slack.pid = proc.pid
     return await asyncio.wait_for(proc.wait(), 300)  # a guard against a hang, not a timing assertion

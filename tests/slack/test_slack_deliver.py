@@ -16,8 +16,8 @@ from briefings.deliver.delivery import (
     PermanentDeliveryError,
     RateLimited,
 )
+from briefings.deliver.platforms import render
 from briefings.models import Briefing, Bullet, Speaker
-from briefings.present.render import render
 
 CHANNEL = ChannelRef("slack", "C0NEWS", "T0TEST")
 

@@ -166,3 +166,78 @@ async def test_a_forged_uninstall_event_deletes_nothing(oauth_app, slack):
     async with http.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
         assert response.status == 401
     assert await installations.installation_store.async_find_bot(enterprise_id=None, team_id="T0VICTIM")
+
+
+async def _instance(settings, slack_services):
+    """One Slack frontend replica: its own engine and stores on the shared database, its own port."""
+    installations = await open_installations(settings)
+    bolt = build_app(
+        settings,
+        slack_services,
+        client=make_client(settings),
+        installation_store=installations.installation_store,
+        state_store=installations.state_store,
+    )
+    runner = web.AppRunner(build_web_app(bolt), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return f"http://127.0.0.1:{port}", runner, installations
+
+
+async def test_two_replicas_share_installations_install_through_one_serve_through_the_other(
+    settings, slack_services, db_url, slack
+):
+    """N replicas behind a load balancer: no local state. The OAuth state is issued by replica A, the
+    browser comes back to replica B, and a signed command from the new workspace reaches replica B
+    again (or A): all through the tables Alembic made in the one shared database."""
+    settings.slack_bot_token = None
+    settings.slack_client_id, settings.slack_client_secret = "111.222", "client-secret"
+    settings.database_url = db_url
+    a_url, a_runner, a_inst = await _instance(settings, slack_services)
+    b_url, b_runner, b_inst = await _instance(settings, slack_services)
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{a_url}/slack/install") as response:
+                page = await response.text()
+                cookie = response.headers["Set-Cookie"].split(";")[0]
+            authorize = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page).group(1)
+            state = parse_qs(urlparse(authorize.replace("&amp;", "&")).query)["state"][0]
+            async with http.get(
+                f"{b_url}/slack/oauth_redirect",
+                params={"code": "c0de", "state": state},
+                headers={"Cookie": cookie},
+            ) as response:
+                assert response.status == 200, await response.text()
+            bot = await a_inst.installation_store.async_find_bot(enterprise_id=None, team_id="T0OTHER")
+            assert bot is not None and bot.bot_token == "xoxb-installed-token"  # A sees B's install
+            body = form_body(command_form("", response_url=slack.response_url(), team_id="T0OTHER"))
+            headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+            async with http.post(f"{a_url}/slack/events", data=body.encode(), headers=headers) as response:
+                assert response.status == 200
+            (opened,) = await slack.wait_calls("views.open")
+            assert opened.token == "xoxb-installed-token"
+    finally:
+        for runner, inst in ((a_runner, a_inst), (b_runner, b_inst)):
+            await runner.cleanup()
+            await inst.close()
+
+
+async def test_the_oauth_tables_are_alembics_and_match_slack_sdk(db_url):
+    """Migrated tables = the columns slack_sdk's stores read and write (and no create_tables at start)."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+    from sqlalchemy import MetaData, inspect
+
+    from briefings.store import open_store
+
+    expected = MetaData()
+    SQLAlchemyInstallationStore.build_bots_table(expected, "slack_bots")
+    SQLAlchemyInstallationStore.build_installations_table(expected, "slack_installations")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(expected, "slack_oauth_states")
+    async with open_store(db_url) as store, store.engine.connect() as conn:
+        found = await conn.run_sync(
+            lambda c: {t: {col["name"] for col in inspect(c).get_columns(t)} for t in expected.tables}
+        )
+    assert found == {name: {c.name for c in table.columns} for name, table in expected.tables.items()}

@@ -1,0 +1,318 @@
+"""Scale benchmark: briefbot on Celery workers, everything real and on loopback. Starts Redis and
+PostgreSQL (``.ci/start-redis``, ``.ci/start-postgres``), ``briefbot worker`` processes and a Slack that
+enforces a rate limit, then measures and prints ONE JSON line:
+
+* ``seconds_1_worker`` / ``seconds_2_workers`` / ``speedup``: the corpus's first ``briefings`` articles
+  (../shared/corpus/articles.jsonl) briefed through ``CeleryBriefer`` by one, then two single-process
+  workers (spaCy loaded before the clock starts);
+* ``fanout_*``: a morning digest to ``fanout_channels`` Slack channels, decided and delivered by two
+  workers from the dispatcher's first round to the last post, against the platform's rate-limit bound;
+  ``duplicates`` / ``lost`` count posts (and briefings) over the whole run;
+* ``interactive_p95_s_under_giants``: a chat /brief every half second while three users keep giant
+  articles (``--giant-chars``) queued; worker 1 takes interactive, scheduled, polling and delivery,
+  worker 2 the giant lane.
+
+    .venv/bin/python benchmarks/scale_bench.py [--quick] [--briefings 200] [--channels 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "scale"))
+from scale_support import Workers, drop_pg_schema, free_redis_db, pg_schema, release_redis_db, seed_fanout  # noqa: E402
+
+from briefings.models import Article  # noqa: E402
+from briefings.settings import Settings  # noqa: E402
+from briefings.store import OutboxEntry, open_store  # noqa: E402
+
+CORPUS = Path(os.environ.get("BRIEFBOT_SHARED", ROOT.parent / "shared")) / "corpus" / "articles.jsonl"
+SEED = ROOT / "seeds" / "iran-ready-to-help-end-ukraine-war.txt"
+REDIS_URL = "redis://127.0.0.1:63790/0"
+PG_URL = "postgresql+asyncpg://briefbot@127.0.0.1:54329/briefbot_test"
+
+
+class RateLimitedSlack:
+    """chat.postMessage: a token bucket of ``rate``/s (``burst`` deep), 429 + Retry-After beyond it;
+    conversations.history answers from what was accepted (so ``already_sent`` works)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.last = time.monotonic()
+        self.accepted: list[str] = []
+        self.by_channel: dict[str, list[dict[str, object]]] = {}
+        self.limited = 0
+        self.first_ok = 0.0
+        self.last_ok = 0.0
+
+    async def post_message(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens < 1:
+            self.limited += 1
+            wait = max(1, math.ceil((1 - self.tokens) / self.rate))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(wait)}
+            )
+        self.tokens -= 1
+        self.first_ok = self.first_ok or now
+        self.last_ok = now
+        self.accepted.append(body["metadata"]["event_payload"]["idempotency_key"])
+        ts = f"{now:.6f}"
+        self.by_channel.setdefault(body["channel"], []).append(
+            {"type": "message", "ts": ts, "metadata": body["metadata"]}
+        )
+        return web.json_response({"ok": True, "channel": body["channel"], "ts": ts})
+
+    async def history(self, request: web.Request) -> web.Response:
+        params = dict(request.query)
+        if request.can_read_body:
+            params.update(dict(await request.post()))
+        return web.json_response({"ok": True, "messages": self.by_channel.get(params.get("channel", ""), [])})
+
+
+def corpus_articles(n: int) -> list[Article]:
+    rows = [json.loads(line) for line in CORPUS.read_text("utf-8").splitlines() if line.strip()]
+    out = []
+    for row in (rows * (n // len(rows) + 1))[:n]:
+        title = row.get("title") or ""
+        out.append(
+            Article(
+                text=f"{title}\n{row['text']}",
+                title=title,
+                source=row.get("url") or row["id"],
+                body_start=len(title) + 1,
+            )
+        )
+    return out
+
+
+def giant_article(chars: int) -> Article:
+    title, _, body = SEED.read_text("utf-8").partition("\n")
+    one = body.replace("\n", " ")
+    return Article(
+        text=title + "\n" + (one * (chars // len(one) + 1))[:chars],
+        title=title,
+        source="giant",
+        body_start=len(title) + 1,
+    )
+
+
+async def warm(briefer, workers: int) -> None:
+    """Until ``workers`` workers answer a ping (their pool processes have loaded spaCy), then a few
+    untimed briefings."""
+    deadline = time.monotonic() + 300
+    while len(await asyncio.to_thread(briefer.app.control.ping, timeout=1.0)) < workers:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{workers} workers did not come up")
+    small = corpus_articles(1)[0]
+    await asyncio.gather(*(briefer.brief(small, priority="scheduled") for _ in range(workers * 3)))
+
+
+async def brief_all(settings: Settings, articles: list[Article], workers: int) -> tuple[float, int]:
+    from briefings.deliver.executor import CeleryBriefer
+
+    briefer = CeleryBriefer(settings)
+    try:
+        await warm(briefer, workers)
+        t0 = time.monotonic()
+        results = await asyncio.gather(
+            *(briefer.brief(a, priority="scheduled") for a in articles), return_exceptions=True
+        )
+        elapsed = time.monotonic() - t0
+    finally:
+        briefer.close()
+    return elapsed, sum(1 for r in results if isinstance(r, BaseException))
+
+
+async def fanout(settings: Settings, channels: int, slack: RateLimitedSlack) -> dict[str, float]:
+    from sqlalchemy import func, select
+
+    from bots.bootstrap import bootstrap
+
+    async with open_store(settings.database_url, migrate=False) as store:
+        await seed_fanout(store, channels)
+    stop = asyncio.Event()
+    async with bootstrap(settings) as services:
+        t0 = time.monotonic()
+        task = asyncio.ensure_future(services.run_background(stop))
+        try:
+            while True:
+                async with services.store.session() as session:
+                    sent = await session.scalar(
+                        select(func.count()).select_from(OutboxEntry).where(OutboxEntry.status == "sent")
+                    )
+                if sent >= channels or time.monotonic() - t0 > 600:
+                    break
+                await asyncio.sleep(0.2)
+        finally:
+            stop.set()
+            await task
+    # As benchmarks/fanout_bench.py: delivery from the first post to the last, against the bound; the
+    # slot decisions before it are reported apart.
+    elapsed = slack.last_ok - slack.first_ok if slack.last_ok else float("nan")
+    bound = max(1e-9, (channels - slack.burst) / slack.rate)
+    return {
+        "seconds": elapsed,
+        "decide_seconds": slack.first_ok - t0,
+        "bound": bound,
+        "ratio": elapsed / bound,
+        "limited": slack.limited,
+    }
+
+
+async def interactive_under_giants(settings: Settings, normal: int, giant_chars: int) -> tuple[float, int]:
+    from briefings.deliver.executor import CeleryBriefer
+    from briefings.deliver.tenants import tenant_scope
+
+    briefer = CeleryBriefer(settings)
+    giant = giant_article(giant_chars)
+    small = Article(text=SEED.read_text("utf-8"), title="seed", source="seed", body_start=0)
+    stop = asyncio.Event()
+    giants_done = 0
+    latencies: list[float] = []
+
+    async def giant_user(n: int) -> None:
+        nonlocal giants_done
+        with tenant_scope(f"slack:TG{n}"):
+            while not stop.is_set():
+                await briefer.brief(giant)
+                giants_done += 1
+
+    try:
+        await warm(briefer, 2)
+        users = [asyncio.ensure_future(giant_user(n)) for n in range(3)]
+        await asyncio.sleep(1.0)  # the giants are queued and running
+        with tenant_scope("slack:TNORMAL"):
+            for _ in range(normal):
+                t = time.monotonic()
+                await briefer.brief(small)
+                latencies.append(time.monotonic() - t)
+                await asyncio.sleep(0.5)
+        stop.set()
+        await asyncio.gather(*users)
+    finally:
+        briefer.close()
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, math.ceil(0.95 * len(latencies)) - 1)]
+    return p95, giants_done
+
+
+def start_services() -> None:
+    for script in ("start-redis", "start-postgres"):
+        subprocess.run(["bash", str(ROOT / ".ci" / script)], check=True, stdout=subprocess.DEVNULL)
+
+
+async def main(args: argparse.Namespace) -> dict[str, object]:
+    start_services()
+    broker = free_redis_db(REDIS_URL)
+    db = await pg_schema(PG_URL)
+    tmp = Path(tempfile.mkdtemp(prefix="scale-bench-"))
+    slack = RateLimitedSlack(args.rate, args.burst)
+    app = web.Application()
+    app.router.add_post("/api/chat.postMessage", slack.post_message)
+    app.router.add_post("/api/conversations.history", slack.history)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    api = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/"  # type: ignore[union-attr]
+    env = {
+        **os.environ,
+        "BRIEFBOT_BROKER_URL": broker,
+        "BRIEFBOT_DATABASE_URL": db,
+        "BRIEFBOT_DATA_DIR": str(tmp / "data"),
+        "BRIEFBOT_SLACK_API_URL": api,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "BRIEFBOT_CHAT_MAX_CHARS": str(max(200_000, args.giant_chars + 1000)),
+    }
+    settings = Settings(
+        database_url=db,
+        broker_url=broker,
+        data_dir=tmp / "data",
+        slack_api_url=api,
+        slack_bot_token="xoxb-bench",
+        chat_max_chars=max(200_000, args.giant_chars + 1000),
+    )
+    workers = Workers(env=env, logs=tmp)
+    out: dict[str, object] = {"briefings": args.briefings}
+    try:
+        async with open_store(db):  # migrate once
+            pass
+        articles = corpus_articles(args.briefings)
+        workers.start("w1", concurrency=1)
+        one, failed1 = await brief_all(settings, articles, 1)
+        workers.start("w2", concurrency=1)
+        two, failed2 = await brief_all(settings, articles, 2)
+        out |= {
+            "seconds_1_worker": round(one, 2),
+            "seconds_2_workers": round(two, 2),
+            "speedup": round(one / two, 2),
+        }
+        workers.stop_all()
+        workers.procs.clear()
+        for name in ("w1", "w2"):
+            workers.start(name, queues="delivery,scheduled", concurrency=args.delivery_concurrency)
+        fan = await fanout(settings, args.channels, slack)
+        keys = slack.accepted
+        out |= {
+            "fanout_channels": args.channels,
+            "fanout_seconds": round(fan["seconds"], 2),
+            "fanout_decide_seconds": round(fan["decide_seconds"], 2),
+            "fanout_bound_seconds": round(fan["bound"], 2),
+            "fanout_ratio_to_bound": round(fan["ratio"], 3),
+            "fanout_429s": fan["limited"],
+            "duplicates": len(keys) - len(set(keys)),
+            "lost": args.channels - len(set(keys)) + failed1 + failed2,
+        }
+        workers.stop_all()
+        workers.procs.clear()
+        workers.start("w1", queues="interactive,scheduled,polling,delivery", concurrency=1)
+        workers.start("w2", queues="giant", concurrency=1)
+        p95, giants = await interactive_under_giants(settings, args.normal, args.giant_chars)
+        out |= {
+            "interactive_p95_s_under_giants": round(p95, 3),
+            "giants_done": giants,
+            "giant_chars": args.giant_chars,
+            "cores": os.cpu_count(),
+            "load_average_1m": round(os.getloadavg()[0], 1),
+        }
+    finally:
+        workers.stop_all()
+        await runner.cleanup()
+        release_redis_db(broker)
+        await drop_pg_schema(PG_URL, db)
+    return out
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="40 briefings, 300 channels, 6 interactive")
+    p.add_argument("--briefings", type=int, default=200)
+    p.add_argument("--channels", type=int, default=2000)
+    p.add_argument("--rate", type=float, default=100.0, help="Slack's limit in the loopback, messages/s")
+    p.add_argument("--burst", type=int, default=5)
+    p.add_argument(
+        "--delivery-concurrency", type=int, default=4, help="pool processes per worker in the fan-out"
+    )
+    p.add_argument("--normal", type=int, default=20, help="interactive briefings measured under giants")
+    p.add_argument("--giant-chars", type=int, default=200_000)
+    a = p.parse_args()
+    if a.quick:
+        a.briefings, a.channels, a.normal = 40, 300, 6
+    print(json.dumps(asyncio.run(main(a))))

@@ -1,0 +1,82 @@
+"""The Slack platform as the core sees it (``briefings.deliver.platforms.Platform``): Block Kit renderer,
+``<url|label>`` links, the REST Deliverer. Light to import: slack-bolt loads only with the deliverer."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+
+from briefings.deliver.delivery import Deliverer
+from briefings.deliver.platforms import Limits
+from briefings.errors import ConfigError, InputError
+from briefings.settings import Settings
+
+from .blocks import SlackRenderer
+
+_LINKS = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"^[A-Z0-9]{2,30}$")
+
+
+class SlackPlatform:
+    name = "slack"
+    format = "slack"
+    settings = (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "BRIEFBOT_SLACK_API_URL",
+        "BRIEFBOT_SLACK_ADMINS",
+    )
+    renderer = SlackRenderer()
+    limits = Limits(pacing=1.0)  # about 1 message/s/channel; no published app-wide figure
+    remote_target = False
+
+    def plain_links(self, text: str) -> str:
+        """Slack sends links as ``<https://…|label>``; keep the address."""
+        return _LINKS.sub(r"\1", text)
+
+    def configured(self, settings: Settings) -> bool:
+        return bool(settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret))
+
+    def check_target(self, channel: str, settings: Settings) -> str:
+        if not _CHANNEL.match(channel):
+            raise InputError(f"a Slack channel id looks like C0123ABCD, got {channel[:40]!r}")
+        return channel
+
+    def deliverer(self, settings: Settings) -> contextlib.AbstractAsyncContextManager[Deliverer]:
+        return _slack_deliverer(settings)
+
+
+@contextlib.asynccontextmanager
+async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
+    import aiohttp  # noqa: PLC0415 - the HTTP client and slack_sdk load only when Slack is configured
+
+    from .app import make_client, oauth_enabled  # noqa: PLC0415 - slack_bolt, only when Slack is configured
+    from .deliver import SlackDeliverer  # noqa: PLC0415 - slack_sdk, only when Slack is configured
+
+    if not oauth_enabled(settings) and not settings.slack_bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token)"
+        )
+    # One HTTP session for all posts: keeps connections to Slack open across a fan-out.
+    async with aiohttp.ClientSession() as http:
+        if oauth_enabled(settings):
+            from .installations import open_installations  # noqa: PLC0415 - slack_bolt, only with OAuth
+
+            installations = await open_installations(settings)
+            try:
+                client = make_client(settings)
+                client.session = http
+                yield SlackDeliverer(client, installation_store=installations.installation_store)
+            finally:
+                await installations.close()
+            return
+        client = make_client(settings, token=settings.slack_bot_token)
+        client.session = http
+        yield SlackDeliverer(client)
+
+
+PLATFORM = SlackPlatform()

@@ -1,0 +1,126 @@
+"""Send pacing shared by every outbox worker: per channel (one message per ``pacing`` seconds, and a
+429's ``Retry-After`` for that channel only) and per platform (the app-wide rate), as GCRA buckets.
+
+A bucket is one number, its *theoretical arrival time* (TAT): a send may start when
+``TAT - interval * (burst - 1) <= now``, and taking a slot moves the TAT one interval on. A 429 pushes
+the TAT of the channel (or, for a platform-wide 429, of the platform) to the end of ``Retry-After``.
+
+``LocalPacer`` keeps the buckets in this process (the embedded default, no Redis). ``RedisPacer``
+keeps them in Redis (``BRIEFBOT_REDIS_URL``), changed by one Lua script per call, so that N worker
+processes on any number of machines pace each channel together and a 429 seen by one of them pauses
+that channel (only) for all of them. Both take the caller's clock, so tests can use a fake one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+# Returns 0 when a slot was taken now, else the milliseconds to wait (nothing taken).
+# KEYS[1]: bucket; ARGV: now_ms, interval_ms, burst.
+_TAKE = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if tat < now then tat = now end
+local allowed = tat - interval * (burst - 1)
+if allowed > now then return allowed - now end
+local nxt = tat + interval
+redis.call('SET', KEYS[1], nxt, 'PX', math.max(nxt - now, 0) + 60000)
+return 0
+"""
+
+# Pushes the bucket's TAT to at least ARGV[2] (a 429's end). KEYS[1]: bucket; ARGV: now_ms, until_ms.
+_BLOCK = """
+local now = tonumber(ARGV[1])
+local untl = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untl > tat then
+  redis.call('SET', KEYS[1], untl, 'PX', math.max(untl - now, 0) + 60000)
+end
+return 0
+"""
+
+
+def _ms(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
+class Pacer(Protocol):
+    """Shared buckets: ``take`` a send slot, ``block`` a bucket after a 429."""
+
+    async def take(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
+        """Take a slot of bucket ``key`` if one is free at ``now`` (return 0.0), else return the seconds
+        until one is (nothing taken)."""
+        ...
+
+    async def block(self, key: str, until: datetime, now: datetime) -> None:
+        """No slot of ``key`` before ``until`` (a 429's Retry-After)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class LocalPacer:
+    """The buckets in this process: the embedded default, same semantics as ``RedisPacer``."""
+
+    def __init__(self) -> None:
+        self._tat: dict[str, int] = {}
+
+    async def take(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
+        now_ms, step = _ms(now), int(interval * 1000)
+        tat = max(self._tat.get(key, now_ms), now_ms)
+        allowed = tat - step * (burst - 1)
+        if allowed > now_ms:
+            return (allowed - now_ms) / 1000
+        self._tat[key] = tat + step
+        return 0.0
+
+    async def block(self, key: str, until: datetime, now: datetime) -> None:
+        self._tat[key] = max(self._tat.get(key, 0), _ms(until))
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisPacer:
+    """The buckets in Redis (keys ``<prefix>:<bucket>``), shared by every worker that uses the same URL."""
+
+    def __init__(self, client: Any, *, prefix: str = "briefbot:pace") -> None:
+        self.client = client
+        self.prefix = prefix
+        self._take = client.register_script(_TAKE)
+        self._block = client.register_script(_BLOCK)
+
+    @classmethod
+    def from_url(cls, url: str, *, prefix: str = "briefbot:pace") -> RedisPacer:
+        import redis.asyncio as redis  # noqa: PLC0415 - optional dependency (the `scale` extra)
+
+        return cls(redis.Redis.from_url(url), prefix=prefix)
+
+    async def take(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
+        wait = await self._take(
+            keys=[f"{self.prefix}:{key}"], args=[_ms(now), int(interval * 1000), max(1, burst)]
+        )
+        return int(wait) / 1000
+
+    async def block(self, key: str, until: datetime, now: datetime) -> None:
+        await self._block(keys=[f"{self.prefix}:{key}"], args=[_ms(now), _ms(until)])
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def open_pacer(redis_url: str | None) -> Pacer:
+    """``RedisPacer`` when a Redis URL is configured, else ``LocalPacer``."""
+    return RedisPacer.from_url(redis_url) if redis_url else LocalPacer()
+
+
+async def wait_for_slot(pacer: Pacer, key: str, interval: float, clock: Any, *, burst: int = 1) -> None:
+    """Wait (on ``clock``) until a slot of ``key`` is taken."""
+    while True:
+        wait = await pacer.take(key, interval, clock.now(), burst=burst)
+        if wait <= 0:
+            return
+        await clock.sleep(wait)

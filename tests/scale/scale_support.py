@@ -1,0 +1,229 @@
+"""Helpers of the scale tests and ``benchmarks/scale_bench.py``: real Redis, real PostgreSQL, real
+``briefbot worker`` subprocesses (each in its own process group, killed with it), loopback Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "slack"))
+from slack_loopback import SlackLoopback  # noqa: E402
+
+from briefings.clock import SystemClock  # noqa: E402
+from briefings.deliver.digests import briefing_to_json  # noqa: E402
+from briefings.models import Briefing, Bullet, Speaker  # noqa: E402
+from briefings.store import ArticleRow, Channel, ChannelItem, Feed, SubscriptionRow  # noqa: E402
+
+WORKER_TOKENS = {"a": "xoxb-worker-a", "b": "xoxb-worker-b"}
+
+
+def free_redis_db(base_url: str) -> str:
+    """A Redis database (1-15) nobody uses now, flushed: concurrent runs on one server stay apart."""
+    import redis
+
+    root = base_url.rsplit("/", 1)[0] if base_url.count("/") > 2 else base_url.rstrip("/")
+    for db in sorted(range(1, 16), key=lambda _: uuid.uuid4().int):
+        client = redis.Redis.from_url(f"{root}/{db}")
+        if client.set("briefbot:test:owner", str(os.getpid()), nx=True, ex=3600) and client.dbsize() == 1:
+            return f"{root}/{db}"
+    raise RuntimeError("no free Redis database (1-15) for this test")
+
+
+def release_redis_db(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+async def pg_schema(base: str) -> str:
+    return f"{base}{'&' if '?' in base else '?'}schema=t_{uuid.uuid4().hex[:16]}"
+
+
+async def drop_pg_schema(base: str, url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    schema = url.rsplit("schema=", 1)[1]
+    engine = create_async_engine(base)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()
+
+
+@dataclass
+class Workers:
+    """``briefbot worker`` subprocesses sharing one environment; every one is killed on ``stop_all``."""
+
+    env: dict[str, str]
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    logs: Path | None = None
+
+    def start(self, name: str, *, queues: str | None = None, concurrency: int = 1, **env: str) -> None:
+        argv = [
+            sys.executable,
+            "-m",
+            "bots",
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--name",
+            f"{name}@test",
+        ]
+        if queues:
+            argv += ["--queues", queues]
+        log = open(self.logs / f"worker-{name}.log", "ab") if self.logs else subprocess.DEVNULL  # noqa: SIM115
+        self.procs[name] = subprocess.Popen(
+            argv,
+            cwd=str(ROOT),
+            env={**self.env, **env, "PYTHONPATH": str(ROOT)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: kill -9 takes the pool processes too
+        )
+
+    def kill(self, name: str) -> None:
+        """kill -9 the worker and its pool processes (a machine lost mid-task)."""
+        proc = self.procs[name]
+        with _suppress():
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            with _suppress():
+                os.killpg(proc.pid, signal.SIGKILL)
+        for proc in self.procs.values():
+            with _suppress():
+                proc.wait(10)
+
+
+class _suppress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> bool:
+        return exc[0] is not None and issubclass(exc[0], (ProcessLookupError, PermissionError, OSError))
+
+
+class CountingSlack(SlackLoopback):
+    """Slack on loopback that knows which worker posted (each has its own token) and can kill -9 that
+    worker the moment the platform has accepted its ``kill_at``-th post (it never learns it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kill_at: int | None = None
+        self.kill_worker: Any = None  # callable run once, when the post number kill_at arrives
+        self.kill_token: str | None = None
+        self.posts_by_token: dict[str | None, int] = {}
+        self.killed = False
+
+    def keys(self) -> list[str]:
+        return [
+            c.params["metadata"]["event_payload"]["idempotency_key"]
+            for c in self.calls_to("chat.postMessage")
+            if c.params.get("metadata")
+        ]
+
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        answer = super()._answer(method, params, token)
+        if method == "chat.postMessage":
+            self.posts_by_token[token] = self.posts_by_token.get(token, 0) + 1
+            if (
+                not self.killed
+                and self.kill_worker is not None
+                and token == self.kill_token
+                and self.posts_by_token[token] >= (self.kill_at or 1)
+            ):
+                self.killed = True
+                self.kill_worker()
+        return answer
+
+
+def sample_briefing(i: int) -> Briefing:
+    return Briefing(
+        headline=f"Council agrees budget {i}",
+        source=f"https://bench.example/{i}",
+        url=f"https://bench.example/{i}",
+        speakers=[Speaker(name="Mayor Jane Doe", statements=2)],
+        bullets=[Bullet("Mayor Jane Doe", "offer", "direct", "We will fund it", "said", 0, 15)],
+        total_statements=2,
+        counts={"offer": 1, "statement": 1},
+    )
+
+
+async def seed_fanout(store: Any, n: int, *, workspace: str = "T0TEST", tz: str = "Europe/Berlin") -> None:
+    """n Slack channels subscribed to a digest due a minute ago, each with one briefed article waiting."""
+    now = SystemClock().now()
+    due = (now - timedelta(minutes=1)).astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    async with store.session() as session, session.begin():
+        feed = Feed(url="https://bench.example/feed.xml", interval_s=900, consecutive_failures=0)
+        # Not due for a poll during the test (the feed is not served).
+        feed.next_poll_at = now + timedelta(days=1)
+        session.add(feed)
+        await session.flush()
+        for i in range(n):
+            ch = Channel(
+                platform="slack", workspace=workspace, channel=f"C{i:06d}", timezone=tz, created_at=now
+            )
+            session.add(ch)
+            await session.flush()
+            session.add(
+                SubscriptionRow(
+                    channel_id=ch.id,
+                    feed_id=feed.id,
+                    times=due,
+                    weekdays="mon-sun",
+                    timezone=tz,
+                    mode="digest",
+                    active=True,
+                    created_at=now - timedelta(hours=1),
+                )
+            )
+            b = sample_briefing(i)
+            h = hashlib.sha256(f"bench {i}".encode()).hexdigest()
+            session.add(
+                ArticleRow(
+                    content_hash=h,
+                    url=b.url,
+                    title=b.headline,
+                    text="",
+                    briefing_json=briefing_to_json(b),
+                    created_at=now,
+                )
+            )
+            await session.flush()
+            session.add(
+                ChannelItem(
+                    channel_id=ch.id,
+                    feed_id=feed.id,
+                    content_hash=h,
+                    url=b.url,
+                    title=b.headline,
+                    discovered_at=now,
+                )
+            )
+
+
+async def wait_until(predicate: Any, guard: float, what: str, step: float = 0.1) -> None:
+    """Poll ``predicate`` (sync or async) until true; fail naming ``what`` after ``guard`` s (a hang guard)."""
+    deadline = asyncio.get_running_loop().time() + guard
+    while True:
+        value = predicate()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {guard:.0f} s waiting for {what}")
+        await asyncio.sleep(step)

@@ -1,0 +1,63 @@
+"""The broker settings and ``briefbot worker``'s command line; no Redis needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.cli import main
+from briefings.errors import ConfigError
+from briefings.pipeline import Briefer
+from briefings.settings import Settings
+
+
+def test_no_broker_is_the_embedded_default(tmp_path):
+    s = Settings.from_env({})
+    assert s.broker_url is None
+
+
+async def test_without_a_broker_bootstrap_builds_todays_in_process_services(tmp_path):
+    from bots.bootstrap import bootstrap
+
+    settings = Settings(data_dir=tmp_path)
+    async with bootstrap(settings) as services:
+        assert isinstance(services.briefer, Briefer)
+        assert services.dispatcher is None
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://127.0.0.1:6379/0", "amqp://guest:guest@rabbit:5672//", "rediss://h/1"]
+)
+def test_redis_and_rabbitmq_broker_urls_are_accepted(url):
+    assert Settings.from_env({"BRIEFBOT_BROKER_URL": url}).broker_url == url
+
+
+def test_a_bad_broker_url_is_one_line_naming_the_variable():
+    with pytest.raises(ConfigError, match=r"^BRIEFBOT_BROKER_URL must start with redis:// or amqp://"):
+        Settings.from_env({"BRIEFBOT_BROKER_URL": "http://127.0.0.1:6379"})
+
+
+def test_lanes():
+    from briefings.deliver.workers import lane, result_backend
+
+    s = Settings(giant_chars=1000)
+    assert lane(500, "interactive", s) == "interactive"
+    assert lane(500, "scheduled", s) == "scheduled"
+    assert lane(1001, "interactive", s) == "giant"
+    assert lane(1001, "scheduled", s) == "giant"
+    assert result_backend("redis://h:1/0") == "redis://h:1/0"
+    assert result_backend("amqp://h//") == "rpc://"
+
+
+def test_worker_without_a_broker_says_so_in_one_line(capsys):
+    assert main(["worker"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefbot: BRIEFBOT_BROKER_URL is not set") and err.count("\n") == 1
+
+
+def test_worker_with_an_unknown_queue_says_so_in_one_line(capsys, monkeypatch):
+    monkeypatch.setenv("BRIEFBOT_BROKER_URL", "redis://127.0.0.1:1/0")
+    assert main(["worker", "--queues", "interactive,bulk"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "--queues takes some of interactive,giant,scheduled,polling,delivery" in err and err.count("\n") == 1
+    )

@@ -1,0 +1,214 @@
+"""Several outbox workers (real processes) on one PostgreSQL outbox: each entry claimed by one of them
+(``FOR UPDATE SKIP LOCKED`` + lease) and sent exactly once; with Redis (``BRIEFBOT_TEST_REDIS_URL``) they
+pace each channel together and a 429 on one channel pauses that channel only, in every worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sched_support import T0, Rows
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
+from slack_loopback import SlackLoopback  # noqa: E402
+
+from briefings.deliver.outbox import enqueue  # noqa: E402
+from briefings.deliver.pacing import LocalPacer, RedisPacer  # noqa: E402
+from briefings.store import OutboxEntry, open_store  # noqa: E402
+
+CHILD = Path(__file__).with_name("outbox_child.py")
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("BRIEFBOT_TEST_REDIS_URL", "")
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason="BRIEFBOT_TEST_REDIS_URL is not set")
+
+
+class CountingSlack(SlackLoopback):
+    """Counts posts by idempotency key, worker (token) and channel, with their times; no history scope, so
+    nothing can hide a second post of one entry. ``limit`` maps a channel to the 429s it answers first
+    (``Retry-After: retry_after``)."""
+
+    def __init__(self, limit: dict[str, int] | None = None, retry_after: int = 2) -> None:
+        super().__init__()
+        self.keys: list[str] = []
+        self.by_token: Counter[str] = Counter()
+        self.posts: dict[str, list[float]] = defaultdict(list)
+        self.limited: dict[str, list[float]] = defaultdict(list)
+        self.limit = dict(limit or {})
+        self.retry_after = retry_after
+
+    async def _api(self, request):  # type: ignore[no-untyped-def]
+        if request.match_info["method"] == "chat.postMessage":
+            params = (
+                await request.json() if request.content_type == "application/json" else await request.post()
+            )
+            channel = str(params.get("channel", ""))
+            if self.limit.get(channel):
+                self.limit[channel] -= 1
+                self.limited[channel].append(time.monotonic())
+                from aiohttp import web  # noqa: PLC0415
+
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(self.retry_after)},
+                )
+        return await super()._api(request)
+
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method == "conversations.history":
+            return {"ok": False, "error": "missing_scope", "needed": "channels:history"}
+        if method == "chat.postMessage":
+            self.keys.append(params["metadata"]["event_payload"]["idempotency_key"])
+            self.by_token[token or ""] += 1
+            self.posts[params["channel"]].append(time.monotonic())
+        return super()._answer(method, params, token)
+
+
+async def _fill(store, channels: int, per_channel: int) -> None:
+    rows = Rows(store)
+    for c in range(channels):
+        _sub, ch = await rows.subscription(channel=f"C{c}")
+        async with store.session() as session, session.begin():
+            await enqueue(
+                session,
+                ch.id,
+                "digest",
+                [{"text": f"C{c} part {i}"} for i in range(per_channel)],
+                key=f"fanout-{c}",
+                now=T0,
+            )
+
+
+async def _workers(db_url: str, slack: SlackLoopback, n: int, **env: str) -> list[int]:
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(CHILD),
+            db_url,
+            slack.base_url,
+            "4",
+            cwd=str(ROOT),
+            env={**os.environ, "PYTHONPATH": str(ROOT), "OUTBOX_CHILD_TOKEN": f"xoxb-worker-{i}", **env},
+        )
+        for i in range(n)
+    ]
+    return [await asyncio.wait_for(p.wait(), 300) for p in procs]  # a guard against a hang
+
+
+async def _statuses(store) -> Counter[str]:
+    async with store.session() as session:
+        return Counter((await session.execute(select(OutboxEntry.status))).scalars())
+
+
+def _postgres_only(db_url: str) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite keeps the single-process outbox")
+
+
+async def test_two_worker_processes_claiming_concurrently_send_every_entry_exactly_once(db_url):
+    _postgres_only(db_url)
+    channels, per_channel = 40, 10
+    async with open_store(db_url) as store:
+        await _fill(store, channels, per_channel)
+        slack = await CountingSlack().start()
+        try:
+            assert await _workers(db_url, slack, 2) == [0, 0]
+        finally:
+            await slack.stop()
+        statuses = await _statuses(store)
+    counts = Counter(slack.keys)
+    assert len(counts) == channels * per_channel  # none lost
+    assert max(counts.values()) == 1, counts.most_common(3)  # none twice
+    assert statuses == {"sent": channels * per_channel}
+    assert set(slack.by_token) == {"xoxb-worker-0", "xoxb-worker-1"}  # both workers did send
+
+
+@needs_redis
+async def test_two_workers_pace_each_channel_together_through_redis(db_url):
+    _postgres_only(db_url)
+    channels, per_channel, pacing = 3, 5, 0.5
+    prefix = f"test:{uuid.uuid4().hex}"
+    async with open_store(db_url) as store:
+        await _fill(store, channels, per_channel)
+        slack = await CountingSlack().start()
+        try:
+            codes = await _workers(
+                db_url,
+                slack,
+                2,
+                OUTBOX_CHILD_REDIS=REDIS_URL,
+                OUTBOX_CHILD_REDIS_PREFIX=prefix,
+                OUTBOX_CHILD_PACING=str(pacing),
+            )
+            assert codes == [0, 0]
+        finally:
+            await slack.stop()
+    assert Counter(Counter(slack.keys).values()) == {1: channels * per_channel}
+    for channel, times in slack.posts.items():
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        # Whichever worker sends, one channel gets one message per `pacing` seconds (paced when a send
+        # starts; the first request of a worker also opens its connection, so arrivals jitter a little).
+        # Each worker pacing on its own would let the other post right behind it (gaps of milliseconds).
+        assert min(gaps) >= 0.8 * pacing, (channel, gaps)
+    assert set(slack.by_token) == {"xoxb-worker-0", "xoxb-worker-1"}
+
+
+@needs_redis
+async def test_a_429_on_one_channel_pauses_only_that_channel_across_two_workers(db_url):
+    _postgres_only(db_url)
+    channels, per_channel, retry_after = 6, 40, 2
+    prefix = f"test:{uuid.uuid4().hex}"
+    async with open_store(db_url) as store:
+        await _fill(store, channels, per_channel)
+        # Slack's client retries a 429 twice itself; the third reaches the outbox as RateLimited.
+        slack = await CountingSlack(limit={"C0": 3}, retry_after=retry_after).start()
+        try:
+            codes = await _workers(
+                db_url,
+                slack,
+                2,
+                OUTBOX_CHILD_REDIS=REDIS_URL,
+                OUTBOX_CHILD_REDIS_PREFIX=prefix,
+                OUTBOX_CHILD_PACING="0.2",
+            )
+            assert codes == [0, 0]
+        finally:
+            await slack.stop()
+    assert Counter(Counter(slack.keys).values()) == {1: channels * per_channel}
+    last_429 = slack.limited["C0"][-1]
+    # No worker posted to C0 inside its Retry-After window ...
+    assert min(slack.posts["C0"]) >= last_429 + retry_after - 0.05
+    # ... while the other channels went on being served in that window.
+    others = [t for c, ts in slack.posts.items() if c != "C0" for t in ts]
+    assert any(last_429 < t < last_429 + retry_after for t in others)
+
+
+async def test_local_and_redis_pacers_agree():
+    """The embedded pacer and the Redis one give the same answers (GCRA, 429 blocks per bucket)."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    pacers = [LocalPacer()]
+    if REDIS_URL:
+        pacers.append(RedisPacer.from_url(REDIS_URL, prefix=f"test:{uuid.uuid4().hex}"))
+    for pacer in pacers:
+        try:
+            t = T0
+            assert await pacer.take("slack::A", 1.0, t) == 0
+            assert await pacer.take("slack::A", 1.0, t) == 1.0  # one per second per channel
+            assert await pacer.take("slack::B", 1.0, t) == 0  # another channel is free
+            assert await pacer.take("slack::A", 1.0, t + timedelta(seconds=1)) == 0
+            await pacer.block("slack::B", t + timedelta(seconds=30), t)
+            assert await pacer.take("slack::B", 1.0, t + timedelta(seconds=10)) == 20.0
+            assert await pacer.take("slack::A", 1.0, t + timedelta(seconds=10)) == 0  # A not paused
+            # A platform bucket with a burst of 2 at 10/s: two at once, then 0.1 s apart.
+            assert [await pacer.take("discord", 0.1, t, burst=2) for _ in range(3)] == [0, 0, 0.1]
+        finally:
+            await pacer.close()
