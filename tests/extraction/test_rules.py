@@ -196,16 +196,11 @@ DIRECT = [
         "I demanded Iran",
         "demand",
     ),
-    pytest.param(
+    (
         "“I think the claims are simply far-fetched,” Anna Berg said.",
         "Anna Berg",
         "I think the claims",
         "denial",
-        marks=XF(
-            reason="the rules say denial (rule_act), but the act model retrained on the lexicon-as-data "
-            "extraction gives it < 0.3 for a hedged rebuttal ('I think ...') and keeps statement",
-            strict=True,
-        ),
     ),
 ]
 
