@@ -5,9 +5,12 @@ enforces a rate limit, then measures and prints ONE JSON line:
 * ``seconds_1_worker`` / ``seconds_2_workers`` / ``speedup``: the corpus's first ``briefings`` articles
   (../shared/corpus/articles.jsonl) briefed through ``CeleryBriefer`` by one, then two single-process
   workers (spaCy loaded before the clock starts);
-* ``fanout_*``: a morning digest to ``fanout_channels`` Slack channels, decided and delivered by two
-  workers from the dispatcher's first round to the last post, against the platform's rate-limit bound;
-  ``duplicates`` / ``lost`` count posts (and briefings) over the whole run;
+* ``fanout_*``: a morning digest to ``fanout_channels`` Slack channels (one workspace), decided and
+  delivered by two workers (the dispatcher queues the decisions in parts and the channels as they are
+  decided), timed from the first accepted post to the last, against the loopback's rate-limit bound
+  ``(channels - burst) / rate`` (its token bucket starts full: no sender can do better);
+  ``fanout_429s`` counts the loopback's refusals; ``duplicates`` / ``lost`` count posts (and
+  briefings) over the whole run;
 * ``interactive_p95_s_under_giants``: a chat /brief every half second while three users keep giant
   articles (``--giant-chars``) queued; worker 1 takes interactive, scheduled, polling and delivery,
   worker 2 the giant lane.
