@@ -21,14 +21,12 @@ from briefings.extract.actmodel import ActInput, decide
 from briefings.extract.acts import classify
 from briefings.extract.dateline import find_dateline
 from briefings.extract.lexicon import (
-    BLAME_VERBS,
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
     ORG_NAME_WORDS,
     PERSON_NOUNS,
     PERSONAL_TITLES,
     QUANTITY_NOUNS,
-    QUOTED_OBJECT_VERBS,
     RHETORICAL_IMPERATIVES,
     SAY_VERBS,
     SOURCE_HEADS,
@@ -362,7 +360,7 @@ class Reader:
             # Does the content coincide with a quotation, or open with one ('said, “A,” and added')?
             # Then it is that direct quote.
             q = self.quote_covering(p, start, end)
-            if q is None and cue.lemma not in QUOTED_OBJECT_VERBS:
+            if q is None and not cue.topic_only:
                 q = next(
                     (
                         q
@@ -372,30 +370,22 @@ class Reader:
                     ),
                     None,
                 )
-            if q is not None and cue.lemma in QUOTED_OBJECT_VERBS and q.end - q.start < 0.7 * (end - start):
+            if q is not None and cue.topic_only and q.end - q.start < 0.7 * (end - start):
                 q = None  # 'talked about “swarms” of people ...': the quote is part of the content
             if q is not None:
                 qi = p.quotes.index(q)
                 if qi in used or self.claimed(q):
                     continue
                 used.add(qi)
-                self.add_quote(pi, p, q, src, cue.lemma, cue.text, mention, p.start + cue.token.idx)
+                lemma = cue.decision_lemma(quoted=True)
+                self.add_quote(pi, p, q, src, lemma, cue.text, mention, p.start + cue.token.idx)
                 continue
             if self.overlaps_claimed(start, end):
                 continue
             inner = [q for q in p.quotes if q.open_mark >= start and (q.close_mark or q.end) <= end + 1]
             kind: Kind = "mixed" if inner else "indirect"
             content = self.article.text[start:end]
-            # "condemned the attack, saying ...": the participle's content carries the blame
-            blame = (
-                cue.frame != "source"
-                and cue.token.tag_ == "VBG"
-                and (
-                    cue.token.head.lemma_.lower() in BLAME_VERBS
-                    or (cue.token.dep_ == "acl" and cue.token.head.head.lemma_.lower() in BLAME_VERBS)
-                )
-            )
-            lemma = "condemn" if blame else cue.lemma
+            lemma = cue.decision_lemma(quoted=False)
             act = classify(lemma, content, kind, addressee_to=cue.addressee_to)
             pr = 2 if cue.frame in ("verb", "fronted") else 1
             found = Found(src, start, end, kind, act, cue.text, mention, p.start + cue.token.idx, pr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from spacy.tokens import Span, Token
 
@@ -16,6 +17,7 @@ from briefings.extract.lexicon import (
     ACCUSATION_VERBS,
     ADDRESSEE_TO,
     AS_VERBS,
+    BLAME_VERBS,
     BY_SAYING,
     CLAIM_NOUNS,
     DENIAL_VERBS,
@@ -46,18 +48,59 @@ _STRIP = " \t\r\n,;:–—-"
 _CUE_LEFT = ("aux", "auxpass", "neg", "advmod")
 
 
+Frame = Literal["verb", "fronted", "parenthetical", "source"]
+
+
 @dataclass
 class Cue:
-    """A cue found in a sentence: the verb, the speaker's head token and the content's char span."""
+    """A cue found in a sentence, the one record a cue travels in from the parse to the act decision.
 
-    token: Token
-    lemma: str
-    subject: Token | None
+    ``frame`` says where the content stands: after the verb (``verb``), before it (``fronted``,
+    "..., X said"), around it (``parenthetical``, "Drones, he said, are ..."), or beside a source
+    phrase (``source``, "according to X"). Flags are fields, never folded into the lemma.
+    """
+
+    token: Token  # the cue verb; the first word of a source phrase ("according", "words")
+    lemma: str  # the verb's lemma ("say", "make clear", "call"), or the source phrase ("according to")
+    subject: Token | None  # the speaker's head token
     start: int  # content offsets into the paragraph doc's text; -1 when the cue governs no content
     end: int
     text: str  # the cue words as written
-    addressee_to: bool = False
-    frame: str = "verb"  # verb | fronted | parenthetical | source
+    addressee_to: bool = False  # "urged X to ...": an addressee, then an infinitive
+    frame: Frame = "verb"
+    naming: bool = False  # "called the sentence “dangerous”": a naming, not a call for something
+
+    @property
+    def topic_only(self) -> bool:
+        """A verb that names a topic unless it quotes ("criticised the “plan”"), a naming included."""
+        return self.naming or self.lemma in QUOTED_OBJECT_VERBS
+
+    @property
+    def blames(self) -> bool:
+        """The participle of a blame verb: "condemned the attack, saying ..." lays blame."""
+        tok = self.token
+        return (
+            self.frame != "source"
+            and tok.tag_ == "VBG"
+            and (
+                tok.head.lemma_.lower() in BLAME_VERBS
+                or (tok.dep_ == "acl" and tok.head.head.lemma_.lower() in BLAME_VERBS)
+            )
+        )
+
+    def decision_lemma(self, *, quoted: bool) -> str:
+        """The lemma the act decision reads (a statement's ``cue_lemma``, what the act model learnt).
+
+        "according" for a source phrase, "dub" for a naming, "condemn" for reported content after a
+        blame verb; a quotation the cue introduces keeps the verb's own lemma.
+        """
+        if self.frame == "source":
+            return "according"
+        if self.blames and not quoted:
+            return "condemn"
+        if self.naming:
+            return "dub"
+        return self.lemma
 
 
 def subject_of(verb: Token, depth: int = 0) -> Token | None:
@@ -535,7 +578,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         start, end = _char_span(doc, lo, hi)
         if end <= start:
             return None
-        frame = "verb" if lo > tok.i else "fronted"
+        frame: Frame = "verb" if lo > tok.i else "fronted"
         if lemma in ADDRESSEE_TO and lemma not in ("call", "appeal", "tell"):
             # an infinitive ("to attack", not the preposition in "returning to clashes") after the addressee
             # ("warned that documents will be lost to bit rot" has no addressee: a finite clause)
@@ -551,7 +594,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
                     t.lower_ == "to" and t.dep_ == "aux" for t in doc[lo : hi + 1]
                 ):
                     addressee_to = any(t.lower_ == "against" for t in doc[lo : min(hi + 1, lo + 12)])
-        return Cue(tok, lemma, subj, start, end, _cue_text(tok, extra), addressee_to, frame)
+        return Cue(tok, lemma, subj, start, end, _cue_text(tok, extra), addressee_to, frame=frame)
     # "..., X said" with the reported clause before the cue
     fronted = [c for c in lefts if c.dep_ == "ccomp"]
     if fronted and subj.i > fronted[0].i:
@@ -576,7 +619,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
             hi = _cut_relatives(doc, lo, hi)
         start, end = _char_span(doc, lo, hi)
         if end > start:
-            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
+            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), frame="fronted")
     # "militants, which they say killed 10 people": the relative clause, its pronoun included
     if (
         tok.dep_ == "relcl"
@@ -586,7 +629,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
     ):
         start, end = _char_span(doc, tok.left_edge.i, tok.right_edge.i)
         if end > start:
-            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
+            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), frame="fronted")
     # "an accusation the government strongly denies": the noun the relative clause hangs on
     if (
         tok.dep_ == "relcl"
@@ -596,14 +639,14 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
         if not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in rights) and subj.i > tok.head.i:
             start, end = _char_span(doc, tok.head.left_edge.i, tok.right_edge.i)
             if end > start:
-                return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
+                return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), frame="fronted")
     # "Drones, he said, are ...": the whole clause around a parenthetical cue
     if tok.dep_ == "parataxis" and lemma in PARENTHETICAL:
         sent = tok.sent
         lo, hi = sent.start, sent.end - 1
         start, end = _char_span(doc, lo, hi)
         if end > start:
-            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "parenthetical")
+            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), frame="parenthetical")
     return None
 
 
@@ -640,8 +683,6 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
             and not any(c.lower_ in ("what", "which", "that") for c in tok.children)
             and tok.dep_ != "relcl"
         )
-        if naming:
-            lemma = "dub"  # a naming, not a call for something
         if lemma not in QUOTED_OBJECT_VERBS and not as_any and not naming:
             continue
         if tok.dep_ in ("amod", "compound") or _hypothetical(tok):
@@ -689,7 +730,7 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
                 )
         start, end = _char_span(doc, lo, hi)
         if end > start:
-            yield Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "verb")
+            yield Cue(tok, lemma, subj, start, end, _cue_text(tok, None), naming=naming)
 
 
 def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
@@ -759,5 +800,5 @@ def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
             continue
         start, end = _char_span(doc, lo, hi)
         if end > start:
-            cue_words = "according to" if tok.lower_ == "according" else "in the words of"
-            yield Cue(tok, "according", source, start, end, cue_words, False, "source")
+            phrase = "according to" if tok.lower_ == "according" else "in the words of"
+            yield Cue(tok, phrase, source, start, end, phrase, frame="source")
