@@ -561,7 +561,7 @@ class Reader:
             for tok in before:
                 if p.start + tok.idx < max(last_end, prev_start) or in_quote(tok.idx):
                     continue
-                known = self.table._by_key.get("p:" + tok.lower_) if tok.pos_ == "PROPN" else None
+                known = self.table.known_person(tok.lower_) if tok.pos_ == "PROPN" else None
                 if known is not None and known.type == "person":
                     fresh = [known]
                     break
@@ -678,7 +678,7 @@ class Reader:
             if not is_pronoun(owner):
                 return self.resolve(owner, base + owner.idx)
         span = entity_span(tok)
-        known_person = tok.text[:1].isupper() and ("p:" + tok.text.lower()) in self.table._by_key
+        known_person = tok.text[:1].isupper() and self.table.known_person(tok.text) is not None
         if tok.pos_ == "PROPN" or known_person or (span is not None and tok.pos_ != "PRON"):
             return self.resolve_name(tok, span)
         return self.resolve_description(tok)
@@ -700,7 +700,6 @@ class Reader:
             return None, ""
         low = name.lower()
         label = span.label_ if span is not None else None
-        key = "p:" + name.split()[-1].lower() if name.split() else ""
         np = phrase(tok)
         conj = any(c.dep_ == "conj" for c in tok.children)
         if low in SPEAKING_CAPITALS or low.removeprefix("the ") in SPEAKING_CAPITALS:
@@ -709,7 +708,7 @@ class Reader:
             # "the United States and Iraq": the pair speaks together
             src = self.table.named(np.text, "group")
             src.plural = True
-        elif key in self.table._by_key:
+        elif self.table.known_surname(name):
             src = self.table.person(name, honorific_gender([t.text for t in np]))
         elif (
             label == "PERSON"
