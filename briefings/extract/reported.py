@@ -348,6 +348,22 @@ def _unclosed(content: str, nxt: str) -> bool:
     return False
 
 
+def sentence_cues(sent: Span, in_quote: Callable[[int], bool]) -> list[Cue]:
+    """The cues of a sentence in order (verbs, source phrases, quoting topic verbs); speech inside
+    speech is annotated once, at the outer level; the writer's own question has none."""
+    cues = sorted(
+        [*verb_cues(sent, in_quote), *source_cues(sent, in_quote), *quoted_object_cues(sent, in_quote)],
+        key=lambda c: c.token.i,
+    )
+    if sent.text.rstrip().endswith("?") and not in_quote(sent.end_char - 1):
+        return []  # "Does this stem from organisations offering ...?"
+    return [
+        c
+        for c in cues
+        if not any(o is not c and o.start <= c.token.idx < o.end and o.frame != "source" for o in cues)
+    ]
+
+
 def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
     """Cue verbs of a sentence with their speaker and content (offsets into ``sent.doc.text``)."""
     for tok in sent:
