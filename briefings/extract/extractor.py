@@ -1,8 +1,9 @@
 """Who said what: the extractor's entry points, from Articles to Extractions (statements, speakers, acts).
 
-Paragraphs of every article go through ``nlp.pipe`` in one stream; each article is then read in order:
-quotations are scanned from the characters, reported speech from the parse, and every statement is
-attributed to one entity of the article's source table.
+Paragraphs of every article go through ``nlp.pipe`` in one stream; each article is then read in order
+by ``Reader``: names first (``resolve``), then quotations scanned from the characters (``quotes``),
+cues from the parse (``reported``), and every statement attributed (``attribution``) to one entity of
+the article's source table (``speakers``). docs/architecture.md describes the stages.
 """
 
 from __future__ import annotations
