@@ -136,6 +136,16 @@ def _holds(when: str, content: str, kind: Kind, addressee_to: bool) -> bool:
     if when == "not-question":
         # 'he asked: “Why would anyone ...?”': a question, nobody is asked to act
         return not (kind == "direct" and not addressee_to and content.rstrip(" ”\"’'").endswith("?"))
+    if when == "against":
+        # "cautioned against buying ...", "warned Turkey against attacking" (not "warned of a war
+        # against Iran")
+        return (
+            re.match(
+                r"(?:against\b|(?!of\b|about\b|that\b)[\w'’-]+(?:\s[\w'’-]+){0,3}\s+against\s+\w+ing\b)",
+                content,
+            )
+            is not None
+        )
     if when == "will":
         return re.search(r"\b(?:will|would|shall)\b", content[:120]) is not None
     if when == "to":

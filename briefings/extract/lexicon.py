@@ -10,6 +10,7 @@ frames say how it can attribute speech:
 ``urge-X-to``      an addressee, then an infinitive ("urged Turkey not to attack")
 ``to-infinitive``  an infinitive is the content ("threatened to leave", "denied using force")
 ``accuse-X-of``    a prepositional phrase is the content (``preps``: "accused Iran of ...")
+``blame-X-for``    a topic verb that speaks only with its prepositional phrase ("criticised X for Y")
 ``quote-as``       "quoted X as saying ...": the source is the object, the content follows
 ``parenthetical``  "Drones, he said, are ...": the whole clause around it
 ``by-saying``      "started by saying ...": the participle's speaker is the main verb's subject
@@ -21,7 +22,8 @@ frames say how it can attribute speech:
 ``lemma-only``     not a cue; lemmatised because the rules look it up ("make clear", "point out")
 
 The act hint is a list of (act, when): ``always``; ``addressee`` ("urged X to ..."); ``not-question``
-(not a question put in a quotation); ``will`` (the content promises: "assured that they will ...");
+(not a question put in a quotation); ``against`` (advice against a course: "cautioned against
+buying ..."); ``will`` (the content promises: "assured that they will ...");
 ``to`` (the content is an infinitive: "agreed to ..."); ``must`` (the content obliges: "insisted
 they must ..."); ``negated`` (the claim itself is negated: "insisted the army was not the target").
 ``acts.classify`` applies the hints, then the content rules.
@@ -36,10 +38,10 @@ from briefings.models import Act
 # -- cue verbs -------------------------------------------------------------------------------------
 
 FRAMES = frozenset(
-    """say document-only object urge-X-to to-infinitive accuse-X-of quote-as parenthetical by-saying
+    """say document-only object urge-X-to to-infinitive accuse-X-of blame-X-for quote-as parenthetical by-saying
     passive-agent topic-only topic-np as-judgement thought lemma-only""".split()
 )
-CONDITIONS = frozenset("always addressee not-question will to must negated".split())
+CONDITIONS = frozenset("always addressee not-question against will to must negated".split())
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ VERBS: tuple[CueVerb, ...] = (
     _v("assert"), _v("maintain", "say", ("denial", "negated")),
     _v("insist", "say parenthetical by-saying", ("demand", "must"), ("denial", "negated")),
     _v("complain"), _v("concede"), _v("joke"), _v("boast"), _v("remark"), _v("comment"),
-    _v("observe"), _v("tweet"), _v("post"), _v("caution"), _v("testify"), _v("disclose"),
+    _v("observe"), _v("tweet"), _v("post"), _v("caution", "say", ("demand", "against"), preps="against"), _v("testify"), _v("disclose"),
     _v("conclude"), _v("contend"), _v("signal"), _v("continue"), _v("reason"),
     # cues the annotators used that the lexicon lacked (benchmarks/missing_cues.py): speech, not
     # thoughts or actions
@@ -124,10 +126,11 @@ VERBS: tuple[CueVerb, ...] = (
     _v("quote", "quote-as"),  # "quoted the minister as saying ...": the minister speaks
     _v("outline", "say object topic-np"),
     _v("threaten", "say to-infinitive", preps="with"),
-    _v("warn", "say object urge-X-to by-saying passive-agent", DEMAND_TO, preps="of against about"),
+    _v("warn", "say object urge-X-to by-saying passive-agent", DEMAND_TO, ("demand", "against"),
+       preps="of against about"),
     _v("advise", "say object urge-X-to passive-agent", DEMAND_TO, ("demand", "must")),
     _v("encourage", "say urge-X-to", DEMAND_TO),
-    _v("recommend", "say object", DEMAND),  # "recommends that every school should ..."
+    _v("recommend", "say object to-infinitive", DEMAND),  # (and "recommends implementing ...")  # "recommends that every school should ..."
     _v("agree", "say to-infinitive", ("offer", "to")),
     _v("assure", "say passive-agent", ("offer", "will")),
     _v("reassure", "say passive-agent", ("offer", "will")),
@@ -149,7 +152,7 @@ VERBS: tuple[CueVerb, ...] = (
     _v("call", "say urge-X-to by-saying", DEMAND, preps="on for upon"),
     _v("appeal", "say urge-X-to", DEMAND, preps="to for"),
     _v("order", "say object urge-X-to", DEMAND_TO),
-    _v("request", "say", DEMAND),
+    _v("request", "say object", DEMAND),  # "requested donations"
     _v("press", "say urge-X-to", DEMAND, preps="for"),
     _v("implore", "say urge-X-to", DEMAND),
     _v("beg", "say urge-X-to", DEMAND),
@@ -169,10 +172,14 @@ VERBS: tuple[CueVerb, ...] = (
     _v("blame", "say object", ACCUSATION, preps="for on", blames=True),
     _v("allege", "say object", ACCUSATION),
     _v("charge", "say object", ACCUSATION, preps="with"),
-    _v("condemn", "topic-only", ACCUSATION, blames=True),
-    _v("criticise", "topic-only", ACCUSATION, blames=True),
-    _v("criticize", "topic-only", ACCUSATION, blames=True),
-    _v("slam", "topic-only as-judgement", ACCUSATION, blames=True),
+    # "criticised X": a topic; "criticised X for Y": an accusation, content "X for Y" (blame-X-for)
+    _v("condemn", "topic-only blame-X-for", ACCUSATION, preps="for", blames=True),
+    _v("criticise", "topic-only blame-X-for", ACCUSATION, preps="for", blames=True),
+    _v("criticize", "topic-only blame-X-for", ACCUSATION, preps="for", blames=True),
+    _v("slam", "topic-only as-judgement blame-X-for", ACCUSATION, preps="for", blames=True),
+    _v("denounce", "topic-only blame-X-for", ACCUSATION, preps="for", blames=True),
+    _v("rebuke", "topic-only blame-X-for", ACCUSATION, preps="for", blames=True),
+    _v("castigate", "topic-only blame-X-for", ACCUSATION, preps="for", blames=True),
     # topics and judgements
     _v("thank", "topic-only"), _v("praise", "topic-only"), _v("welcome", "topic-only"),
     _v("talk", "topic-only"), _v("express", "topic-only"), _v("pay", "topic-only"),
@@ -227,7 +234,7 @@ def preps(lemma: str) -> tuple[str, ...]:
     return verb.preps if verb is not None else ()
 
 
-SAY_VERBS = verbs_with("say") | PHRASES  # every lemma a cue verb may have
+SAY_VERBS = verbs_with("say") | PHRASES  # every lemma a cue verb may have in any frame but blame-X-for
 DOCUMENT_ONLY = verbs_with("document-only")
 OBJECT_CONTENT = verbs_with("object")
 ADDRESSEE_TO = verbs_with("urge-X-to")
@@ -245,6 +252,8 @@ PREP_CONTENT = {v.lemma: v.preps for v in VERBS if v.preps}
 BLAME_VERBS = frozenset(v.lemma for v in VERBS if v.blames)
 DENIAL_VERBS = verbs_with_act("denial")
 ACCUSATION_VERBS = verbs_with_act("accusation")
+BLAME_FOR = verbs_with("blame-X-for")  # cues only with their "for" phrase
+CUE_LEMMAS = SAY_VERBS | BLAME_FOR  # every lemma verb_cues reads
 
 # Modal and future auxiliaries that make the speech hypothetical ("is expected to say", "will say"),
 # and the heads that do the same ("plans to announce", "is due to testify").
@@ -260,7 +269,8 @@ DOCUMENT_NOUNS = frozenset(
     """report study survey poll polls statement research data analysis review paper document
     letter website figures estimate estimates census inquiry audit assessment memo findings
     communique results statistics post posting blog article tweet message editorial resolution
-    declaration petition ruling verdict judgment judgement""".split()
+    declaration petition ruling verdict judgment judgement complaint lawsuit indictment affidavit
+    filing filings testimony transcript""".split()
 )
 # Heads of anonymous or collective sources: "officials said", "analysts say" (plural forms, as written).
 GROUP_NOUNS = frozenset(

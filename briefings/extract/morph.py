@@ -10,7 +10,15 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from briefings.extract.lexicon import AS_VERBS, DOCUMENT_NOUNS, GROUP_NOUNS, ROLE_NOUNS, SAY_VERBS, VERBS
+from briefings.extract.lexicon import (
+    AS_VERBS,
+    CUE_LEMMAS,
+    DOCUMENT_NOUNS,
+    GROUP_NOUNS,
+    ROLE_NOUNS,
+    SAY_VERBS,
+    VERBS,
+)
 
 COMPONENT = "briefbot_morph"
 
@@ -69,7 +77,7 @@ _NOUN_FORMS = frozenset("list lists listing listings rate rates rating ratings".
 def cue_forms() -> set[str]:
     """Every written form of the cue lexicon ("said", "denies", "according"), for a quick text filter."""
     forms = {"according", "quoting", "words"}
-    for verb in SAY_VERBS | AS_VERBS:
+    for verb in CUE_LEMMAS | AS_VERBS:
         for part in verb.split()[:1]:
             forms.update(inflections(part))
     # nouns far more often than cues ("interest rates", "the list"): not worth parsing a paragraph for

@@ -17,9 +17,11 @@ from briefings.extract.lexicon import (
     ACCUSATION_VERBS,
     ADDRESSEE_TO,
     AS_VERBS,
+    BLAME_FOR,
     BLAME_VERBS,
     BY_SAYING,
     CLAIM_NOUNS,
+    CUE_LEMMAS,
     DENIAL_VERBS,
     DOCUMENT_NOUNS,
     DOCUMENT_ONLY,
@@ -122,6 +124,12 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         absolute = _with_subject(verb)
         if absolute is not None:
             return absolute
+    if (
+        verb.dep_ == "advcl"
+        and verb.head.lemma_.lower() in SAY_VERBS
+        and any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children)
+    ):
+        return subject_of(verb.head, depth + 1)  # "wrote to ministers to ask them to ...": the writer
     if verb.dep_ in ("advcl", "conj", "xcomp") and (verb.dep_ != "advcl" or verb.tag_ == "VBG"):
         return subject_of(verb.head, depth + 1)
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("PROPN", "NOUN"):
@@ -371,7 +379,7 @@ def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
         if tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
             continue
         lemma = _phrasal(tok, lemma)
-        if lemma not in SAY_VERBS:
+        if lemma not in CUE_LEMMAS:
             continue
         if tok.dep_ in ("amod", "compound", "nmod") or _hypothetical(tok):
             continue
@@ -537,6 +545,8 @@ def _complement(tok: Token, lemma: str, rights: list[Token], ccomps: list[Token]
         comp = _prep_frame(lemma, rights)
         if lemma == "appeal" and not comp.parts:
             return None
+    if lemma in BLAME_FOR and not comp.parts:
+        return None  # "criticised the plan": a topic ("criticised X for Y" has its content)
     if lemma == "call" and not comp.parts:
         call_for = _call_for_clause(rights)
         if call_for is None:

@@ -473,3 +473,108 @@ def test_a_quote_after_a_full_stop_takes_no_cue_from_the_sentence_before(run) ->
 )
 def test_negated_blame_is_no_accusation(run, body) -> None:
     assert [s.act for s in run(body).statements] == ["statement"]
+
+
+# Frames that carry an act (issue 10): (body, speaker, content start, act)
+ACT_FRAMES = [
+    # a blame verb with its "for" phrase is an accusation, content "X for Y"
+    (
+        "The mayor criticised the council for its handling of the flood defences.",
+        "The mayor",
+        "the council for its handling",
+        "accusation",
+    ),
+    (
+        "Human rights groups condemned the army for the killing of three protesters.",
+        "Human rights groups",
+        "the army for the killing",
+        "accusation",
+    ),
+    (
+        "The union denounced the airline for cutting the pilots' pay.",
+        "The union",
+        "the airline for cutting",
+        "accusation",
+    ),
+    # a noun-phrase object of an offer or demand verb is its content
+    (
+        "The two founders have pledged much of their wealth to aid projects in Africa.",
+        "The two founders",
+        "much of their wealth",
+        "offer",
+    ),
+    (
+        "The senator promised a vote on the bill before the summer recess.",
+        "The senator",
+        "a vote on",
+        "offer",
+    ),
+    (
+        "Residents had been demanding smoke-free nights at the stadium for years.",
+        "Residents",
+        "smoke-free",
+        "demand",
+    ),
+    ("Mark Rathbun requested donations on his blog.", "Mark Rathbun", "donations", "demand"),
+    # a document, or plural sources, after "according to"
+    (
+        "According to the complaint, the company had hidden the losses from its investors.",
+        "the complaint",
+        "the company had hidden",
+        "statement",
+    ),
+    (
+        "According to Georgian sources, the troops had crossed the border overnight.",
+        "Georgian sources",
+        "the troops had crossed",
+        "statement",
+    ),
+    # advice against a course is a demand
+    (
+        "The regulator cautioned against buying shares in the start-up.",
+        "The regulator",
+        "against buying",
+        "demand",
+    ),
+    # a purpose infinitive after a speech verb: the writer asks
+    (
+        "Campaigners wrote to ministers to ask them to intervene in the dispute.",
+        "Campaigners",
+        "them to intervene",
+        "demand",
+    ),
+    (
+        "The senator called the governor to urge him to veto the bill.",
+        "The senator",
+        "him to veto the bill",
+        "demand",
+    ),
+    # a gerund after a verb of advising
+    (
+        "A European Union report recommends implementing measures to strengthen the agency.",
+        "A European Union report",
+        "implementing measures",
+        "demand",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "speaker", "content", "act"), ACT_FRAMES)
+def test_act_frames(run, body, speaker, content, act) -> None:
+    s = one(run(body), content)
+    assert s.speaker.lower() == speaker.lower()
+    assert s.act == act
+
+
+ACT_FRAME_LIMITS = [
+    # a blame verb without its "for" phrase only names a topic
+    "The party criticised the plan.",
+    "Human rights groups condemned the attack on the village.",
+    # a purpose infinitive after an action is no speech of the subject
+    "The villagers walked to the town hall to see the mayor.",
+]
+
+
+@pytest.mark.parametrize("body", ACT_FRAME_LIMITS)
+def test_act_frame_limits(run, body) -> None:
+    assert run(body).statements == []
