@@ -302,7 +302,8 @@ PERSON_NOUNS = (
     neighbor colleague owner player priest imam rabbi cardinal archbishop colonel delegate
     negotiator mediator consul councillor congressman congresswoman mp magistrate solicitor
     barrister counsel surgeon nurse physician pilot boss ceo chairperson commissioner auditor
-    regulator producer organiser organizer protester demonstrator""".split()
+    regulator producer organiser organizer protester demonstrator artist billionaire villager fan
+    blogger parent citizen customer shopper consumer shopkeeper diner patient""".split()
 )
 # Heads of a description of an organisation ("the ministry said").
 ORG_NOUNS = frozenset(

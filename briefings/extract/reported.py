@@ -42,9 +42,12 @@ from briefings.extract.lexicon import (
     SAY_VERBS,
     SPEECH_NOUNS,
     TOPIC_NP,
+    verbs_with_act,
 )
 
 _CONDITIONAL = frozenset("if unless until".split())
+# Object verbs whose object is what is asked for or offered (its phrases and purpose belong to it).
+_ASKS_OR_OFFERS = verbs_with_act("offer") | verbs_with_act("demand")
 _STRIP = " \t\r\n,;:–—-"
 _CUE_LEFT = ("aux", "auxpass", "neg", "advmod")
 
@@ -665,6 +668,22 @@ def _object_content(lemma: str, rights: list[Token], objs: list[Token], comp: _C
     """ "denied the allegations", "accused Iran of ...": the object is the content (False for a bare
     "it", "this", "so": nothing to report)."""
     comp.parts = [o for o in objs if o.dep_ == "dobj"]
+    if comp.parts and lemma in _ASKS_OR_OFFERS:
+        # "requested donations via his blog, in order to help ...", "pledged much of their wealth to aid
+        # projects": what is asked for or offered runs to the end of the clause
+        first = comp.parts[0].i
+        comp.parts += [
+            c
+            for c in rights
+            if c.i > first
+            and (
+                (
+                    c.dep_ == "prep"
+                    and c.lower_ not in ("after", "before", "during", "since", "at", "according")
+                )
+                or (c.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children))
+            )
+        ]
     # "accused Iran of ...", "warned Turkey against ...": the prepositional phrase belongs too
     if comp.parts and lemma in PREP_CONTENT:
         comp.parts += [c for c in rights if c.dep_ == "prep" and c.i > comp.parts[0].i]
@@ -961,6 +980,13 @@ def _source_content(sent: Span, tok: Token, source: Token, phrase_head: Token) -
     n_after = after[1] - after[0] + 1
     # ", according to X" follows its clause; "According to X, ..." opens the sentence
     lo, hi = before if n_before >= 3 and (n_before >= n_after or doc[lo_p - 1].text == ",") else after
+    if (
+        (lo, hi) == before
+        and n_after >= 3
+        and not any(t.pos_ in ("VERB", "AUX") for t in doc[before[0] : before[1] + 1])
+    ):
+        # "At the same time, according to X, the troops were ...": an adverbial before, the clause after
+        lo, hi = after
     if (
         (lo, hi) == before
         and n_after >= 3

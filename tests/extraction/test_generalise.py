@@ -529,6 +529,27 @@ ACT_FRAMES = [
         "the troops had crossed",
         "statement",
     ),
+    # what is asked for runs to the end of the clause (its phrases and purpose)
+    (
+        "Peter Moss requested donations via his blog, in order to help the family with its legal costs.",
+        "Peter Moss",
+        "donations via his blog, in order to help the family",
+        "demand",
+    ),
+    # a plural of people is a source ("artists", "billionaires")
+    (
+        "Another club went smoke-free after artists had been demanding smoke-free nights.",
+        "artists",
+        "smoke-free nights",
+        "demand",
+    ),
+    # an adverbial before "according to X": the clause after is the content
+    (
+        "At the same time, according to Georgian sources, the troops were occupying 13 villages.",
+        "Georgian sources",
+        "the troops were occupying",
+        "statement",
+    ),
     # advice against a course is a demand
     (
         "The regulator cautioned against buying shares in the start-up.",

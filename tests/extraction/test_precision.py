@@ -191,7 +191,8 @@ def test_names_titles_and_bare_noun_phrases_are_flagged_and_never_shown() -> Non
     )
     ex = extract(Article(text=text, title="Meta chief speaks", body_start=17), nlp_loader.load())
     flagged = {s.content.strip(" .") for s in ex.statements if "phrase" in s.cue_flags}
-    assert {"a primer", "Meet the Press"} <= flagged
+    # (an offer's object runs to the end of its clause: "a primer on the company's plans")
+    assert "Meet the Press" in flagged and any(c.startswith("a primer") for c in flagged)
     assert not any("council" in c for c in flagged)
     shown = [b.text for b in compose(ex).bullets]
     assert shown and all("primer" not in t and "Meet the Press" not in t for t in shown)
