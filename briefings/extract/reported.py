@@ -41,6 +41,7 @@ from briefings.extract.lexicon import (
     ROLE_NOUNS,
     SAY_VERBS,
     SPEECH_NOUNS,
+    THOUGHT_VERBS,
     TOPIC_NP,
     verbs_with_act,
 )
@@ -299,16 +300,29 @@ def _cut_coordinated_cue(parts: list[Token], hi: int) -> int:
     """End of the content before a coordinated cue of the same speaker.
 
     "said he had noted some progress but warned that time was running out": "warned" is a statement of
-    its own (its subject is the one of "noted"), so the first content stops before "but".
+    its own (its subject is the one of "noted"), so the first content stops before "but"; so does a
+    coordinated thought ("denies he is X and believes that ...": no statement, not the denial's).
     """
     for p in parts:
         for c in p.rights:
             if (
                 c.dep_ == "conj"
                 and c.pos_ == "VERB"
-                and c.lemma_.lower() in SAY_VERBS
                 and not any(g.dep_.startswith("nsubj") for g in c.children)
-                and any(g.dep_ in ("ccomp", "xcomp", "dobj") for g in c.children)
+                and (
+                    (
+                        c.lemma_.lower() in SAY_VERBS
+                        and any(g.dep_ in ("ccomp", "xcomp", "dobj") for g in c.children)
+                    )
+                    or (
+                        # a finite verb like the cue's own ("and cautioned against ...", "and
+                        # believes that ..."), not an infinitive inside the content ("to curb X and
+                        # commit to ...")
+                        c.tag_ in ("VBD", "VBZ", "VBP")
+                        and c.lemma_.lower() in CUE_LEMMAS | THOUGHT_VERBS
+                        and any(g.dep_ in ("ccomp", "xcomp", "dobj", "prep") for g in c.children)
+                    )
+                )
             ):
                 doc = c.doc
                 cut = c.left_edge.i - 1
@@ -604,6 +618,9 @@ def _call_on(prep: Token, rights: list[Token]) -> _Complement:
     parts = list(objs)
     if prep.dep_ == "prt":
         parts.extend(g for g in rights if g.dep_ in ("dobj",))
+    else:
+        # "asked the government for more aid", "pressed Iran for talks": the addressee belongs too
+        parts.extend(g for g in rights if g.dep_ == "dobj" and g.i < prep.i)
     parts.extend(
         g
         for g in rights

@@ -536,6 +536,21 @@ ACT_FRAMES = [
         "donations via his blog, in order to help the family",
         "demand",
     ),
+    # "asked X for Y": the addressee belongs to the content
+    (
+        "The company has asked the government for an additional $5 billion in aid.",
+        "The company",
+        "the government for an additional $5 billion",
+        "demand",
+    ),
+    # a coordinated finite cue of the same speaker is a statement of its own; a coordinated thought
+    # is no part of the content
+    (
+        "Peter Moss warned that it was too early to use the drug and cautioned against buying it online.",
+        "Peter Moss",
+        "against buying it online",
+        "demand",
+    ),
     # a plural of people is a source ("artists", "billionaires")
     (
         "Another club went smoke-free after artists had been demanding smoke-free nights.",
@@ -585,6 +600,11 @@ def test_act_frames(run, body, speaker, content, act) -> None:
     s = one(run(body), content)
     assert s.speaker.lower() == speaker.lower()
     assert s.act == act
+
+
+def test_a_coordinated_thought_ends_the_content(run) -> None:
+    ex = run("Peter Moss denies he is facilitating a brain drain and believes that the people will return.")
+    assert [(s.content, s.act) for s in ex.statements] == [("he is facilitating a brain drain", "denial")]
 
 
 ACT_FRAME_LIMITS = [
