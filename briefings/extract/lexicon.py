@@ -384,6 +384,9 @@ PERSONAL_TITLES = frozenset(
 TITLE_STOP = (
     TITLES | PERSONAL_TITLES | frozenset("the foreign vice deputy archbishop bishop cardinal premier".split())
 )
+# What is stripped before a name the recogniser calls an organisation ("General Motors" keeps its
+# "General"; a misread "Mr MacFarlane" loses the honorific)
+ORG_TITLE_STOP = frozenset("the mr mrs ms dr sir lord lady dame".split())
 HONORIFIC_M = frozenset("mr mr. sir lord king prince".split())
 HONORIFIC_F = frozenset("mrs mrs. ms ms. miss madam lady queen princess dame".split())
 

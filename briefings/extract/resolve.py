@@ -11,6 +11,7 @@ from briefings.extract.lexicon import (
     DOCUMENT_NOUNS,
     GROUP_NOUNS,
     ORG_NAME_WORDS,
+    ORG_TITLE_STOP,
     PERSON_NOUNS,
     PERSONAL_TITLES,
     QUANTITY_NOUNS,
@@ -200,7 +201,8 @@ class Resolver:
         if span is not None and span.end == tok.i + 1 and (rng is None or span.start < rng[0]):
             # the recogniser's span is longer than the parse's compounds ("al-Maliki", "Ahmed Abdallah ...")
             start = span.start if rng is None else min(span.start, rng[0])
-            while start < tok.i and doc[start].text.lower().strip(".") in TITLE_STOP:
+            stop = ORG_TITLE_STOP if span.label_ == "ORG" else TITLE_STOP
+            while start < tok.i and doc[start].text.lower().strip(".") in stop:
                 start += 1
             rng = (start, span.end)
         if rng is None:

@@ -20,6 +20,7 @@ from briefings.extract.lexicon import (
     HONORIFIC_F,
     HONORIFIC_M,
     ORG_NOUNS,
+    ORG_TITLE_STOP,
     ROLE_NOUNS,
     TITLE_STOP,
 )
@@ -353,8 +354,10 @@ def name_tokens(head: Token) -> tuple[int, int] | None:
         ent = entity_span(head)
         if ent is not None and all(t.pos_ == "PROPN" or t.text in "-‐" for t in ent):
             start, end = min(start, ent.start), max(end, ent.end)
-    # Titles are not names: "President Bush", "Foreign Minister Kuleba".
-    while start < head.i and doc[start].text.lower().strip(".") in TITLE_STOP:
+    # Titles are not names: "President Bush", "Foreign Minister Kuleba" (an organisation's name keeps
+    # its words but an honorific: "General Motors", "Mr MacFarlane")
+    stop = ORG_TITLE_STOP if head.ent_type_ == "ORG" else TITLE_STOP
+    while start < head.i and doc[start].text.lower().strip(".") in stop:
         start += 1
     while start < head.i and doc[start].pos_ == "PUNCT":
         start += 1

@@ -156,6 +156,8 @@ NAMES = [
         "was wrong.",
         "Nunzio Galantino",
     ),
+    # an organisation's name keeps a word that is also a title
+    ("General Motors announced it seeks $16.6 billion in loans from the government.", "General Motors"),
 ]
 
 
