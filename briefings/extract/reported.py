@@ -688,11 +688,11 @@ def _object_content(lemma: str, rights: list[Token], objs: list[Token], comp: _C
     if comp.parts and lemma in _ASKS_OR_OFFERS:
         # "requested donations via his blog, in order to help ...", "pledged much of their wealth to aid
         # projects": what is asked for or offered runs to the end of the clause
-        first = comp.parts[0].i
+        after = comp.parts[0].i
         comp.parts += [
             c
             for c in rights
-            if c.i > first
+            if c.i > after
             and (
                 (
                     c.dep_ == "prep"
