@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from briefings.storage import FeedRecord, SubscriptionRecord
 from briefings.store import Feed
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ async def pause_failing(
     return paused
 
 
-def resume(feed: Feed, sub: Any, now: datetime) -> None:
+def resume(feed: FeedRecord, sub: SubscriptionRecord, now: datetime) -> None:
     """Un-pause ``sub`` and poll its feed at once; a feed still failing starts a new spell (it is
     paused again only after another BRIEFBOT_FEED_PAUSE_DAYS)."""
     sub.paused_at = None

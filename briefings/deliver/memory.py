@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from briefings.clock import Clock
 from briefings.deliver import editor, platforms
 from briefings.deliver.delivery import ChannelRef
-from briefings.deliver.outbox import enqueue, idempotency_key
+from briefings.deliver.outbox import enqueue
 from briefings.errors import InputError, PermissionDenied
 from briefings.models import ACTS, Briefing, Digest, Recall, Recalled, StatementRecord
 from briefings.present.recall import PER_ACT, render_recall
 from briefings.settings import Settings
+from briefings.storage import idempotency_key
 from briefings.store import Channel, MemoryStatement, MemoryTrack, OutboxEntry, Store
 from briefings.store import memory as repo
 from briefings.store.channels import channel_row

@@ -27,6 +27,7 @@ from briefings.errors import BriefbotError, FetchError
 from briefings.ingest.feeds import entry_article, fetch_feed
 from briefings.models import Article, Briefing
 from briefings.settings import Settings
+from briefings.storage import SeenRecord, UnitOfWork
 from briefings.store import ArticleRow, Channel, ChannelItem, Feed, SeenItem, Store, SubscriptionRow
 
 log = logging.getLogger(__name__)
@@ -700,21 +701,18 @@ class Poller:
                     )
                 )
 
-    async def mark_seen(
-        self, session: AsyncSession, channel_id: int, feed_id: int, entries: Sequence[Any]
-    ) -> int:
+    async def mark_seen(self, uow: UnitOfWork, channel_id: int, feed_id: int, entries: Sequence[Any]) -> int:
         """First subscription: everything the feed holds now is history, not news (no flood).
-        Runs in the caller's transaction."""
+        Runs in the caller's unit of work."""
         keys = {k: entry_fingerprint(e) for e in entries for k in entry_keys(e)}
-        seen = await self._seen_map(session, [channel_id], list(keys)) if keys else {}
+        seen = await uow.seen.lookup([channel_id], list(keys)) if keys else {}
         now = self.clock.now()
-        await self._insert_seen(
-            session,
+        await uow.seen.add_many(
             [
-                {"channel_id": channel_id, "key": k, "feed_id": feed_id, "fingerprint": fp, "created_at": now}
+                SeenRecord(channel_id, k, feed_id, fp, None, now)
                 for k, fp in keys.items()
                 if (channel_id, k) not in seen
-            ],
+            ]
         )
         return len(entries)
 

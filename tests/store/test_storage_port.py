@@ -1,0 +1,154 @@
+"""The storage port's contract, run against every implementation (in memory, SQLite, PostgreSQL) by the
+parametrised ``storage`` fixture: what one does, the others do, so service tests on the in-memory one
+mean something."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from briefings.storage import Conflict, FeedRecord, SeenRecord, SlotRecord, SubscriptionRecord
+
+T0 = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+
+
+def _sub(channel_id: int, feed_id: int, **kw) -> SubscriptionRecord:
+    values = dict(
+        id=0,
+        channel_id=channel_id,
+        feed_id=feed_id,
+        times=("07:30", "18:00"),
+        weekdays="mon-fri",
+        timezone="Europe/Berlin",
+        mode="digest",
+        active=True,
+        created_at=T0,
+        created_by="U1",
+    )
+    return SubscriptionRecord(**(values | kw))
+
+
+async def _setup(storage, url="https://example.com/feed.xml"):
+    async with storage.unit_of_work() as uow:
+        ch = await uow.channels.get_or_add("slack", "T1", "C1", now=T0)
+        feed = await uow.feeds.add(FeedRecord(id=0, url=url, title="Example", next_poll_at=T0))
+        sub = await uow.subscriptions.add(_sub(ch.id, feed.id))
+    return ch, feed, sub
+
+
+async def test_channels_are_one_per_address(storage):
+    async with storage.unit_of_work() as uow:
+        assert await uow.channels.find("slack", "T1", "C1") is None
+        a = await uow.channels.get_or_add("slack", "T1", "C1", now=T0)
+        b = await uow.channels.get_or_add("slack", "T1", "C1", now=T0 + timedelta(hours=1))
+        other = await uow.channels.get_or_add("console", None, "#terminal", now=T0)
+        await uow.channels.set_timezone(a.id, "Europe/Berlin")
+    assert a.id == b.id != other.id
+    assert other.workspace == ""
+    async with storage.unit_of_work() as uow:
+        found = await uow.channels.find("slack", "T1", "C1")
+        assert found is not None and found.timezone == "Europe/Berlin" and found.created_at == T0
+        assert (await uow.channels.find("console", "", "#terminal")).id == other.id
+
+
+async def test_feeds_are_one_per_url_and_saved_state_comes_back(storage):
+    _ch, feed, _sub = await _setup(storage)
+    with pytest.raises(Conflict):
+        async with storage.unit_of_work() as uow:
+            await uow.feeds.add(FeedRecord(id=0, url=feed.url))
+    async with storage.unit_of_work() as uow:
+        got = await uow.feeds.by_url(feed.url)
+        assert got == feed and got.next_poll_at.tzinfo is not None
+        got.consecutive_failures, got.last_error, got.failing_since = 2, "HTTP 500", T0
+        await uow.feeds.save(got)
+        got.title = "not saved: changed after save"
+    async with storage.unit_of_work() as uow:
+        again = await uow.feeds.get(feed.id)
+    assert (again.consecutive_failures, again.last_error, again.failing_since, again.title) == (
+        2,
+        "HTTP 500",
+        T0,
+        "Example",
+    )
+
+
+async def test_subscriptions_one_per_channel_and_feed_with_times_as_a_tuple(storage):
+    ch, feed, sub = await _setup(storage)
+    assert sub.times == ("07:30", "18:00") and sub.id > 0
+    with pytest.raises(Conflict):
+        async with storage.unit_of_work() as uow:
+            await uow.subscriptions.add(_sub(ch.id, feed.id, mode="instant"))
+    async with storage.unit_of_work() as uow:
+        found = await uow.subscriptions.find(ch.id, feed.id)
+        assert found == sub
+        assert await uow.subscriptions.count_active(ch.id) == 1
+        [(listed, its_feed)] = await uow.subscriptions.of_channel(ch.id)
+        assert listed == sub and its_feed.id == feed.id
+        [(scheduled, its_channel)] = await uow.subscriptions.scheduled()
+        assert scheduled.id == sub.id and its_channel.id == ch.id
+        await uow.subscriptions.save(replace(found, times=("06:00",), mode="instant"))
+    async with storage.unit_of_work() as uow:
+        assert (await uow.subscriptions.find(ch.id, feed.id)).times == ("06:00",)
+        assert await uow.subscriptions.scheduled() == []  # instant: no slots
+        await uow.subscriptions.save(replace(sub, active=False))
+    async with storage.unit_of_work() as uow:
+        assert await uow.subscriptions.count_active(ch.id) == 0
+        assert await uow.subscriptions.of_channel(ch.id) == []
+
+
+async def test_a_failed_unit_of_work_keeps_nothing(storage):
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with storage.unit_of_work() as uow:
+            await uow.channels.get_or_add("slack", "T1", "C1", now=T0)
+            raise Boom
+    async with storage.unit_of_work() as uow:
+        assert await uow.channels.find("slack", "T1", "C1") is None
+
+
+async def test_one_decision_per_subscription_date_and_slot(storage):
+    _ch, _feed, sub = await _setup(storage)
+    run = SlotRecord(sub.id, "2026-03-29", "07:30", T0, T0, "queued", 3)
+    async with storage.unit_of_work() as uow:
+        await uow.slots.record(run)
+    with pytest.raises(Conflict):
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.enqueue(sub.channel_id, "digest", [{"text": "lost"}], key="k", now=T0)
+            await uow.slots.record(replace(run, status="empty"))
+    async with storage.unit_of_work() as uow:
+        assert await uow.slots.decided_since(T0 - timedelta(seconds=1)) == {run.key}
+        assert await uow.slots.decided_since(T0) == set()
+        assert await uow.outbox.pending(sub.channel_id) == []  # rolled back with the decision
+
+
+async def test_outbox_keeps_order_and_refuses_a_key_twice(storage):
+    ch, _feed, _sub = await _setup(storage)
+    async with storage.unit_of_work() as uow:
+        assert await uow.outbox.enqueue(ch.id, "digest", [{"n": 1}, {"n": 2}], key="slot:1", now=T0) == 2
+        await uow.outbox.enqueue(ch.id, "notice", ["three"], key="more:1", now=T0)
+    with pytest.raises(Conflict):
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.enqueue(ch.id, "digest", [{"n": 1}], key="slot:1", now=T0)
+    async with storage.unit_of_work() as uow:
+        assert await uow.outbox.pending(ch.id) == [
+            ("digest", {"n": 1}),
+            ("digest", {"n": 2}),
+            ("notice", "three"),
+        ]
+
+
+async def test_seen_items_one_per_channel_and_key(storage):
+    ch, feed, _sub = await _setup(storage)
+    rows = [SeenRecord(ch.id, f"g:{i}", feed.id, f"fp{i}", None, T0) for i in range(3)]
+    async with storage.unit_of_work() as uow:
+        await uow.seen.add_many(rows)
+    with pytest.raises(Conflict):
+        async with storage.unit_of_work() as uow:
+            await uow.seen.add_many([SeenRecord(ch.id, "g:new", feed.id, None, None, T0), rows[0]])
+    async with storage.unit_of_work() as uow:
+        found = await uow.seen.lookup([ch.id], ["g:0", "g:2", "g:new", "g:0"])
+    assert found == {(ch.id, "g:0"): rows[0], (ch.id, "g:2"): rows[2]}
