@@ -109,6 +109,33 @@ class SeenRecord:
     created_at: datetime
 
 
+@dataclass
+class ArticleRecord:
+    """A briefed story, cached by the hash of its text (each story is briefed once)."""
+
+    content_hash: str
+    url: str | None
+    title: str
+    published: str | None
+    text: str
+    briefing_json: str | None  # None: it could not be briefed (``error`` says why)
+    error: str | None
+    created_at: datetime
+
+
+@dataclass
+class ChannelItemRecord:
+    """An article filed for a channel; ``digested_at`` set when a digest (or an instant post) took it."""
+
+    channel_id: int
+    feed_id: int | None
+    content_hash: str
+    url: str | None
+    title: str
+    discovered_at: datetime
+    digested_at: datetime | None = None
+
+
 # ---------------------------------------------------------------- repositories
 
 
@@ -133,6 +160,14 @@ class Feeds(Protocol):
 
     async def save(self, feed: FeedRecord) -> None: ...
 
+    async def due(self, now: datetime) -> list[int]:
+        """Feeds with an active, unpaused subscription whose next poll is not after ``now``, soonest first."""
+        ...
+
+    async def next_due(self) -> datetime | None:
+        """The soonest next poll of a feed with an active, unpaused subscription."""
+        ...
+
 
 class Subscriptions(Protocol):
     async def find(self, channel_id: int, feed_id: int) -> SubscriptionRecord | None: ...
@@ -151,6 +186,12 @@ class Subscriptions(Protocol):
 
     async def scheduled(self) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
         """Every active digest-mode subscription with its channel, oldest first."""
+        ...
+
+    async def of_feed(
+        self, feed_id: int, only_channel: int | None = None
+    ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+        """The feed's active, unpaused subscriptions with their channels (or just ``only_channel``'s)."""
         ...
 
 
@@ -173,6 +214,26 @@ class SeenItems(Protocol):
 
     async def add_many(self, rows: Sequence[SeenRecord]) -> None:
         """Record new keys; Conflict when a channel has one of them already."""
+        ...
+
+    async def set_fingerprint(
+        self, channel_ids: Sequence[int], keys: Sequence[str], fingerprint: str, content_hash: str | None
+    ) -> None:
+        """An entry's new version: its fingerprint (and, unless None, its article's hash) for these keys."""
+        ...
+
+
+class Articles(Protocol):
+    async def get(self, content_hash: str) -> ArticleRecord | None: ...
+
+    async def add(self, article: ArticleRecord) -> None:
+        """Cache a story; one already cached under that hash is kept as it is."""
+        ...
+
+
+class ChannelItems(Protocol):
+    async def add(self, item: ChannelItemRecord) -> None:
+        """File an article for a channel (its story must be in ``articles``)."""
         ...
 
 
@@ -202,6 +263,10 @@ class UnitOfWork(Protocol):
     def seen(self) -> SeenItems: ...
     @property
     def outbox(self) -> Outbox: ...
+    @property
+    def articles(self) -> Articles: ...
+    @property
+    def items(self) -> ChannelItems: ...
 
 
 class Storage(Protocol):

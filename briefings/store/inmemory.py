@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from ..storage import (
+    ArticleRecord,
+    ChannelItemRecord,
     ChannelRecord,
     Conflict,
     FeedRecord,
@@ -37,6 +39,8 @@ class _Tables:
     seen: dict[tuple[int, str], SeenRecord] = field(default_factory=dict)
     # idempotency key -> (channel id, kind, payload, sent)
     outbox: dict[str, tuple[int, str, Any, bool]] = field(default_factory=dict)
+    articles: dict[str, ArticleRecord] = field(default_factory=dict)
+    items: list[ChannelItemRecord] = field(default_factory=list)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -91,6 +95,21 @@ class MemoryFeeds(_Repo):
         if feed.id in self.t.feeds:
             self.t.feeds[feed.id] = replace(feed)
 
+    def _polled(self) -> list[FeedRecord]:
+        ids = {s.feed_id for s in self.t.subscriptions.values() if s.active and s.paused_at is None}
+        # Never-polled feeds first, as SQLite orders NULLs.
+        return sorted(
+            (self.t.feeds[i] for i in ids),
+            key=lambda f: (f.next_poll_at is not None, f.next_poll_at or datetime.min, f.id),
+        )
+
+    async def due(self, now: datetime) -> list[int]:
+        return [f.id for f in self._polled() if f.next_poll_at is None or f.next_poll_at <= now]
+
+    async def next_due(self) -> datetime | None:
+        polled = self._polled()
+        return polled[0].next_poll_at if polled else None
+
 
 class MemorySubscriptions(_Repo):
     async def find(self, channel_id: int, feed_id: int) -> SubscriptionRecord | None:
@@ -133,6 +152,18 @@ class MemorySubscriptions(_Repo):
             if s.active and s.mode == "digest"
         ]
 
+    async def of_feed(
+        self, feed_id: int, only_channel: int | None = None
+    ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+        return [
+            (replace(s), replace(self.t.channels[s.channel_id]))
+            for s in sorted(self.t.subscriptions.values(), key=lambda s: s.id)
+            if s.feed_id == feed_id
+            and s.active
+            and s.paused_at is None
+            and (only_channel is None or s.channel_id == only_channel)
+        ]
+
 
 class MemorySlotRuns(_Repo):
     async def decided_since(self, after: datetime) -> set[tuple[int, str, str]]:
@@ -163,6 +194,32 @@ class MemorySeenItems(_Repo):
             raise Conflict("a channel has seen one of those items already")
         self.t.seen.update({(r.channel_id, r.key): r for r in rows})
 
+    async def set_fingerprint(
+        self, channel_ids: Sequence[int], keys: Sequence[str], fingerprint: str, content_hash: str | None
+    ) -> None:
+        for cid in channel_ids:
+            for key in keys:
+                if (row := self.t.seen.get((cid, key))) is not None:
+                    self.t.seen[(cid, key)] = replace(
+                        row, fingerprint=fingerprint, content_hash=content_hash or row.content_hash
+                    )
+
+
+class MemoryArticles(_Repo):
+    async def get(self, content_hash: str) -> ArticleRecord | None:
+        row = self.t.articles.get(content_hash)
+        return None if row is None else replace(row)
+
+    async def add(self, article: ArticleRecord) -> None:
+        self.t.articles.setdefault(article.content_hash, replace(article))
+
+
+class MemoryChannelItems(_Repo):
+    async def add(self, item: ChannelItemRecord) -> None:
+        if item.content_hash not in self.t.articles or item.channel_id not in self.t.channels:
+            raise Conflict("an item needs a stored article and channel")
+        self.t.items.append(replace(item))
+
 
 class MemoryOutbox(_Repo):
     async def enqueue(
@@ -192,6 +249,8 @@ class MemoryUnitOfWork:
         self.slots = MemorySlotRuns(tables)
         self.seen = MemorySeenItems(tables)
         self.outbox = MemoryOutbox(tables)
+        self.articles = MemoryArticles(tables)
+        self.items = MemoryChannelItems(tables)
 
 
 class MemoryStorage:

@@ -9,11 +9,13 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..storage import (
+    ArticleRecord,
+    ChannelItemRecord,
     ChannelRecord,
     Conflict,
     FeedRecord,
@@ -25,7 +27,7 @@ from ..storage import (
     split_times,
 )
 from .channels import channel_row
-from .models import Channel, Feed, OutboxEntry, SeenItem, SlotRun, SubscriptionRow
+from .models import ArticleRow, Channel, ChannelItem, Feed, OutboxEntry, SeenItem, SlotRun, SubscriptionRow
 
 # Keys per IN (...) look-up and rows per executemany INSERT: far below SQLite's and asyncpg's
 # bind-parameter limits (32,766 and 32,767), big enough that 100,000 entries take a few dozen round trips.
@@ -126,6 +128,28 @@ class SqlFeeds:
             for f in _FEED_FIELDS:
                 setattr(row, f, getattr(feed, f))
 
+    async def due(self, now: datetime) -> list[int]:
+        rows = await self.session.execute(
+            select(Feed.id)
+            .where(Feed.id.in_(_polled()), or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
+            .order_by(Feed.next_poll_at)
+        )
+        return list(rows.scalars())
+
+    async def next_due(self) -> datetime | None:
+        return (
+            await self.session.execute(
+                select(Feed.next_poll_at).where(Feed.id.in_(_polled())).order_by(Feed.next_poll_at).limit(1)
+            )
+        ).scalar_one_or_none()
+
+
+def _polled() -> Any:
+    """The ids of the feeds someone subscribes to, unpaused."""
+    return select(SubscriptionRow.feed_id).where(
+        SubscriptionRow.active.is_(True), SubscriptionRow.paused_at.is_(None)
+    )
+
 
 class SqlSubscriptions:
     def __init__(self, session: AsyncSession) -> None:
@@ -182,6 +206,23 @@ class SqlSubscriptions:
         )
         return [(subscription_record(s), channel_record(c)) for s, c in rows.all()]
 
+    async def of_feed(
+        self, feed_id: int, only_channel: int | None = None
+    ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+        q = (
+            select(SubscriptionRow, Channel)
+            .join(Channel, Channel.id == SubscriptionRow.channel_id)
+            .where(
+                SubscriptionRow.feed_id == feed_id,
+                SubscriptionRow.active.is_(True),
+                SubscriptionRow.paused_at.is_(None),
+            )
+            .order_by(SubscriptionRow.id)
+        )
+        if only_channel is not None:
+            q = q.where(Channel.id == only_channel)
+        return [(subscription_record(s), channel_record(c)) for s, c in (await self.session.execute(q)).all()]
+
 
 class SqlSlotRuns:
     def __init__(self, session: AsyncSession) -> None:
@@ -208,6 +249,17 @@ class SqlSlotRuns:
         await _flush(self.session)
 
 
+# In SeenRecord's order; columns, not ORM rows: a feed of 100,000 entries is one lookup per 5,000 keys.
+_SEEN_COLUMNS = (
+    SeenItem.channel_id,
+    SeenItem.key,
+    SeenItem.feed_id,
+    SeenItem.fingerprint,
+    SeenItem.content_hash,
+    SeenItem.created_at,
+)
+
+
 class SqlSeenItems:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -219,16 +271,26 @@ class SqlSeenItems:
         keys = list(dict.fromkeys(keys))
         for start in range(0, len(keys), LOOKUP_CHUNK):
             rows = await self.session.execute(
-                select(SeenItem).where(
+                select(*_SEEN_COLUMNS).where(
                     SeenItem.channel_id.in_(list(channel_ids)),
                     SeenItem.key.in_(keys[start : start + LOOKUP_CHUNK]),
                 )
             )
-            for r in rows.scalars():
-                out[(r.channel_id, r.key)] = SeenRecord(
-                    r.channel_id, r.key, r.feed_id, r.fingerprint, r.content_hash, r.created_at
-                )
+            for r in rows.all():
+                out[(r.channel_id, r.key)] = SeenRecord(*r)
         return out
+
+    async def set_fingerprint(
+        self, channel_ids: Sequence[int], keys: Sequence[str], fingerprint: str, content_hash: str | None
+    ) -> None:
+        values: dict[str, Any] = {"fingerprint": fingerprint}
+        if content_hash is not None:
+            values["content_hash"] = content_hash
+        await self.session.execute(
+            update(SeenItem)
+            .where(SeenItem.channel_id.in_(list(channel_ids)), SeenItem.key.in_(list(keys)))
+            .values(**values)
+        )
 
     async def add_many(self, rows: Sequence[SeenRecord]) -> None:
         values = [
@@ -282,6 +344,39 @@ class SqlOutbox:
         return [(kind, json.loads(payload)) for kind, payload in rows.all()]
 
 
+class SqlArticles:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, content_hash: str) -> ArticleRecord | None:
+        row = await self.session.get(ArticleRow, content_hash)
+        if row is None:
+            return None
+        return ArticleRecord(
+            row.content_hash,
+            row.url,
+            row.title,
+            row.published,
+            row.text,
+            row.briefing_json,
+            row.error,
+            row.created_at,
+        )
+
+    async def add(self, article: ArticleRecord) -> None:
+        if await self.session.get(ArticleRow, article.content_hash) is None:
+            self.session.add(ArticleRow(**vars(article)))
+            await _flush(self.session)
+
+
+class SqlChannelItems:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, item: ChannelItemRecord) -> None:
+        self.session.add(ChannelItem(**vars(item)))
+
+
 class SqlUnitOfWork:
     """The repositories on one session; ``session`` is there for the code not yet behind the port
     (digest taking, the statement memory, the outbox worker)."""
@@ -294,6 +389,8 @@ class SqlUnitOfWork:
         self.slots = SqlSlotRuns(session)
         self.seen = SqlSeenItems(session)
         self.outbox = SqlOutbox(session)
+        self.articles = SqlArticles(session)
+        self.items = SqlChannelItems(session)
 
 
 @asynccontextmanager

@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from sched_support import briefing
 
 from briefings.deliver.delivery import ChannelRef
-from briefings.deliver.polling import Poller
+from briefings.deliver.polling import Poller, PollReport
 from briefings.deliver.scheduler import Scheduler, Slot
 from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import InputError, PermissionDenied
+from briefings.models import Article
 from briefings.settings import Settings
 from briefings.storage import ChannelRecord, UnitOfWork
 from briefings.store.inmemory import MemoryStorage
@@ -130,3 +132,38 @@ async def test_a_slot_taken_by_another_scheduler_is_reported_taken_and_queues_no
 async def _scheduled(storage):
     async with storage.unit_of_work() as uow:
         return await uow.subscriptions.scheduled()
+
+
+async def test_polling_files_new_entries_once_in_memory(service, clock):
+
+    entries = _entries(3)
+
+    async def fetch(url, settings, **_kw):
+        return SimpleNamespace(title="Example News", entries=entries), SimpleNamespace(etag=None)
+
+    async def read(entry, settings):
+        return Article(
+            text=f"{entry.title}\n\nThe mayor said the library opens.", title=entry.title, url=entry.link
+        )
+
+    async def brief(article):
+        return briefing(int(article.url.rsplit("/", 1)[1]))
+
+    poller = service.poller
+    poller._fetch_feed, poller._entry_article, poller.brief = fetch, read, brief
+    await service.subscribe(BERLIN, FEED, backfill=1)
+    tables = service.storage.tables
+    assert [i.title for i in tables.items] == ["Story 0"]  # the newest, briefed now
+    entries.insert(
+        0, SimpleNamespace(guid="id-9", link="https://news.example/9", title="Story 9", summary="")
+    )
+    entries.append(
+        SimpleNamespace(guid="id-1b", link="https://news.example/1?utm_source=x", title="Story 1", summary="")
+    )
+    [feed] = tables.feeds.values()
+    report = await poller.poll_feed(feed.id)
+    assert isinstance(report, PollReport)
+    assert (report.new_items, report.duplicates) == (1, 0)  # 1?utm_source=x is story 1: seen as history
+    assert [i.title for i in service.storage.tables.items] == ["Story 0", "Story 9"]
+    assert service.storage.tables.feeds[feed.id].last_success_at == clock.now()
+    assert (await poller.poll_feed(feed.id)).new_items == 0

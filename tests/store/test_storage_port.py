@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from briefings.storage import Conflict, FeedRecord, SeenRecord, SlotRecord, SubscriptionRecord
+from briefings.storage import (
+    ArticleRecord,
+    ChannelItemRecord,
+    Conflict,
+    FeedRecord,
+    SeenRecord,
+    SlotRecord,
+    SubscriptionRecord,
+)
 
 T0 = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 
@@ -152,3 +160,52 @@ async def test_seen_items_one_per_channel_and_key(storage):
     async with storage.unit_of_work() as uow:
         found = await uow.seen.lookup([ch.id], ["g:0", "g:2", "g:new", "g:0"])
     assert found == {(ch.id, "g:0"): rows[0], (ch.id, "g:2"): rows[2]}
+
+
+async def test_feeds_due_are_those_someone_subscribes_to_unpaused(storage):
+    ch, feed, sub = await _setup(storage)
+    async with storage.unit_of_work() as uow:
+        other = await uow.feeds.add(FeedRecord(id=0, url="https://other.example/rss", next_poll_at=T0))
+        later = await uow.feeds.add(
+            FeedRecord(id=0, url="https://later.example/rss", next_poll_at=T0 + timedelta(hours=1))
+        )
+        await uow.subscriptions.add(_sub(ch.id, later.id))
+        assert await uow.feeds.due(T0) == [feed.id]  # ``other`` has no subscriber
+        assert await uow.feeds.due(T0 + timedelta(hours=2)) == [feed.id, later.id]
+        assert await uow.feeds.next_due() == T0
+        await uow.subscriptions.save(replace(sub, paused_at=T0))
+    async with storage.unit_of_work() as uow:
+        assert await uow.feeds.due(T0 + timedelta(hours=2)) == [later.id]
+        assert await uow.feeds.next_due() == T0 + timedelta(hours=1)
+        assert await uow.subscriptions.of_feed(feed.id) == []  # paused: not filed for either
+        [(s, c)] = await uow.subscriptions.of_feed(later.id)
+        assert (s.feed_id, c.id) == (later.id, ch.id)
+        assert await uow.subscriptions.of_feed(later.id, only_channel=ch.id + 999) == []
+    assert other.id not in (feed.id, later.id)
+
+
+async def test_seen_fingerprints_are_updated_in_place(storage):
+    ch, feed, _sub = await _setup(storage)
+    async with storage.unit_of_work() as uow:
+        await uow.seen.add_many([SeenRecord(ch.id, k, feed.id, "old", "h1", T0) for k in ("g:1", "u:1")])
+        await uow.seen.set_fingerprint([ch.id], ["g:1"], "new", None)  # None keeps the article hash
+        await uow.seen.set_fingerprint([ch.id], ["u:1"], "newer", "h2")
+    async with storage.unit_of_work() as uow:
+        found = await uow.seen.lookup([ch.id], ["g:1", "u:1"])
+    assert (found[(ch.id, "g:1")].fingerprint, found[(ch.id, "g:1")].content_hash) == ("new", "h1")
+    assert (found[(ch.id, "u:1")].fingerprint, found[(ch.id, "u:1")].content_hash) == ("newer", "h2")
+
+
+async def test_articles_are_cached_once_and_items_need_their_article(storage):
+    ch, feed, _sub = await _setup(storage)
+    story = ArticleRecord("c" * 64, "https://x.example/1", "One", None, "text", '{"b": 1}', None, T0)
+    async with storage.unit_of_work() as uow:
+        assert await uow.articles.get(story.content_hash) is None
+        await uow.articles.add(story)
+        await uow.articles.add(replace(story, title="Two"))  # the first one stays
+        await uow.items.add(ChannelItemRecord(ch.id, feed.id, story.content_hash, story.url, "One", T0))
+    async with storage.unit_of_work() as uow:
+        assert await uow.articles.get(story.content_hash) == story
+    with pytest.raises(Conflict):
+        async with storage.unit_of_work() as uow:
+            await uow.items.add(ChannelItemRecord(ch.id, feed.id, "d" * 64, None, "no such story", T0))
