@@ -134,7 +134,8 @@ async def main(args: argparse.Namespace) -> None:
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     tmp = Path(tempfile.mkdtemp(prefix="fanout-"))
     settings = Settings(
-        data_dir=tmp, slack_bot_token="xoxb-bench", slack_api_url=f"http://127.0.0.1:{port}/api/"
+        data_dir=tmp,
+        env={"SLACK_BOT_TOKEN": "xoxb-bench", "BRIEFBOT_SLACK_API_URL": f"http://127.0.0.1:{port}/api/"},
     )
     url = args.database_url or settings.effective_database_url
     clock = SystemClock()
