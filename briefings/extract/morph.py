@@ -10,16 +10,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from briefings.extract.lexicon import (
-    AS_VERBS,
-    DOCUMENT_NOUNS,
-    GROUP_NOUNS,
-    LEMMA_ONLY,
-    QUOTED_OBJECT_VERBS,
-    ROLE_NOUNS,
-    SAY_VERBS,
-    THOUGHT_VERBS,
-)
+from briefings.extract.lexicon import AS_VERBS, DOCUMENT_NOUNS, GROUP_NOUNS, ROLE_NOUNS, SAY_VERBS, VERBS
 
 COMPONENT = "briefbot_morph"
 
@@ -55,7 +46,7 @@ _IRREGULAR = {
 }  # fmt: skip
 
 
-def _inflections(verb: str) -> list[str]:
+def inflections(verb: str) -> list[str]:
     """Regular inflected forms of an English verb: says/said-like forms come from _IRREGULAR."""
     forms = [verb]
     if verb.endswith("e"):
@@ -80,7 +71,7 @@ def cue_forms() -> set[str]:
     forms = {"according", "quoting", "words"}
     for verb in SAY_VERBS | AS_VERBS:
         for part in verb.split()[:1]:
-            forms.update(_inflections(part))
+            forms.update(inflections(part))
     # nouns far more often than cues ("interest rates", "the list"): not worth parsing a paragraph for
     forms -= _NOUN_FORMS
     forms.update(("labelled", "labelling"))
@@ -90,11 +81,8 @@ def cue_forms() -> set[str]:
 
 def _build_lemmas() -> dict[str, str]:
     table: dict[str, str] = {}
-    verbs = {
-        v for v in SAY_VERBS | THOUGHT_VERBS | QUOTED_OBJECT_VERBS | AS_VERBS | LEMMA_ONLY if " " not in v
-    }
-    for verb in verbs:
-        for form in _inflections(verb):
+    for verb in sorted(v.lemma for v in VERBS):  # every verb of the lexicon, whatever its frames
+        for form in inflections(verb):
             table.setdefault(form, verb)
     for noun in DOCUMENT_NOUNS | GROUP_NOUNS | ROLE_NOUNS:
         table.setdefault(noun, noun)

@@ -32,6 +32,7 @@ from briefings.extract.lexicon import (
     PARENTHETICAL,
     PASSIVE_AGENT,
     PREP_CONTENT,
+    QUOTE_AS,
     QUOTED_OBJECT_VERBS,
     ROLE_NOUNS,
     SAY_VERBS,
@@ -93,6 +94,9 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
             return subject_of(head.head, depth + 1)
         owner = _owner_of(head)
         return owner if owner is not None else head
+    quoted = _quoted_as(verb)
+    if quoted is not None:
+        return quoted  # "the agency quoted the minister as saying ...": the minister speaks
     if (
         verb.dep_ == "pcomp"
         and verb.tag_ == "VBG"
@@ -112,6 +116,18 @@ def subject_of(verb: Token, depth: int = 0) -> Token | None:
         obj = next((c for c in verb.rights if c.dep_ in ("dobj", "attr")), None)
         if obj is not None and obj.pos_ == "NOUN" and obj.left_edge.i == verb.i + 1:
             return obj
+    return None
+
+
+def _quoted_as(verb: Token) -> Token | None:
+    """The source of "quoted X as saying ...": the object of the quote-as verb, or None."""
+    if verb.dep_ != "pcomp" or verb.tag_ != "VBG" or verb.head.lower_ != "as":
+        return None
+    up = verb.head.head
+    if up.pos_ in ("NOUN", "PROPN") and up.dep_ == "dobj":
+        return up if up.head.lemma_.lower() in QUOTE_AS else None
+    if up.lemma_.lower() in QUOTE_AS:
+        return next((c for c in up.children if c.dep_ == "dobj"), None)
     return None
 
 
@@ -414,7 +430,7 @@ def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
             if c.dep_ in ("prep", "prt") and c.lower_ in PREP_CONTENT[lemma]:
                 extra = c
                 objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
-                if lemma in ("call", "appeal", "press") or (lemma == "ask" and c.lower_ == "for"):
+                if lemma in ("call", "appeal", "press", "plead") or (lemma == "ask" and c.lower_ == "for"):
                     parts.extend(objs or [])
                     if c.dep_ == "prt":
                         parts.extend(g for g in rights if g.dep_ in ("dobj",))

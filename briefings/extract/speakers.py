@@ -21,7 +21,7 @@ from briefings.extract.lexicon import (
     HONORIFIC_M,
     ORG_NOUNS,
     ROLE_NOUNS,
-    TITLES,
+    TITLE_STOP,
 )
 
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC")
@@ -342,11 +342,7 @@ def name_tokens(head: Token) -> tuple[int, int] | None:
         if ent is not None and all(t.pos_ == "PROPN" or t.text in "-‐" for t in ent):
             start, end = min(start, ent.start), max(end, ent.end)
     # Titles are not names: "President Bush", "Foreign Minister Kuleba".
-    while start < head.i and doc[start].text.lower().strip(".") in TITLES | {
-        "foreign",
-        "vice",
-        "deputy",
-    }:
+    while start < head.i and doc[start].text.lower().strip(".") in TITLE_STOP:
         start += 1
     while start < head.i and doc[start].pos_ == "PUNCT":
         start += 1
