@@ -5,14 +5,21 @@ enforces a rate limit, then measures and prints ONE JSON line:
 * ``seconds_1_worker`` / ``seconds_2_workers`` / ``speedup``: the corpus's first ``briefings`` articles
   (../shared/corpus/articles.jsonl) briefed through ``CeleryBriefer`` by one, then two single-process
   workers (spaCy loaded before the clock starts);
-* ``fanout_*``: a morning digest to ``fanout_channels`` Slack channels, decided and delivered by two
-  workers from the dispatcher's first round to the last post, against the platform's rate-limit bound;
-  ``duplicates`` / ``lost`` count posts (and briefings) over the whole run;
+* ``fanout_*``: a morning digest to ``fanout_channels`` Slack channels (one workspace), decided and
+  delivered by two workers (the dispatcher queues the decisions in parts and the channels as they are
+  decided), timed from the first accepted post to the last, against the loopback's rate-limit bound
+  ``(channels - burst) / rate`` (its token bucket starts full: no sender can do better);
+  ``fanout_429s`` counts the loopback's refusals; ``duplicates`` / ``lost`` count posts (and
+  briefings) over the whole run;
 * ``interactive_p95_s_under_giants``: a chat /brief every half second while three users keep giant
   articles (``--giant-chars``) queued; worker 1 takes interactive, scheduled, polling and delivery,
   worker 2 the giant lane.
 
     .venv/bin/python benchmarks/scale_bench.py [--quick] [--briefings 200] [--channels 2000]
+        [--parts briefings,fanout,giants] [--rate 100] [--send-rate R]
+
+The workers are told the loopback's limit (``BRIEFBOT_SEND_RATES=slack=<--send-rate or --rate>``) and
+share that budget through Redis, as a deployment shares Slack's per-workspace limit.
 """
 
 from __future__ import annotations
@@ -28,11 +35,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiohttp import web
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "scale"))
-from scale_support import Workers, drop_pg_schema, free_redis_db, pg_schema, release_redis_db, seed_fanout  # noqa: E402
+from scale_support import (  # noqa: E402
+    RateLimitedSlack,
+    Workers,
+    drop_pg_schema,
+    free_redis_db,
+    pg_schema,
+    release_redis_db,
+    seed_fanout,
+)
 
 from briefings.models import Article  # noqa: E402
 from briefings.settings import Settings  # noqa: E402
@@ -42,48 +55,6 @@ CORPUS = Path(os.environ.get("BRIEFBOT_SHARED", ROOT.parent / "shared")) / "corp
 SEED = ROOT / "seeds" / "iran-ready-to-help-end-ukraine-war.txt"
 REDIS_URL = "redis://127.0.0.1:63790/0"
 PG_URL = "postgresql+asyncpg://briefbot@127.0.0.1:54329/briefbot_test"
-
-
-class RateLimitedSlack:
-    """chat.postMessage: a token bucket of ``rate``/s (``burst`` deep), 429 + Retry-After beyond it;
-    conversations.history answers from what was accepted (so ``already_sent`` works)."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens = float(burst)
-        self.last = time.monotonic()
-        self.accepted: list[str] = []
-        self.by_channel: dict[str, list[dict[str, object]]] = {}
-        self.limited = 0
-        self.first_ok = 0.0
-        self.last_ok = 0.0
-
-    async def post_message(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        if self.tokens < 1:
-            self.limited += 1
-            wait = max(1, math.ceil((1 - self.tokens) / self.rate))
-            return web.json_response(
-                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(wait)}
-            )
-        self.tokens -= 1
-        self.first_ok = self.first_ok or now
-        self.last_ok = now
-        self.accepted.append(body["metadata"]["event_payload"]["idempotency_key"])
-        ts = f"{now:.6f}"
-        self.by_channel.setdefault(body["channel"], []).append(
-            {"type": "message", "ts": ts, "metadata": body["metadata"]}
-        )
-        return web.json_response({"ok": True, "channel": body["channel"], "ts": ts})
-
-    async def history(self, request: web.Request) -> web.Response:
-        params = dict(request.query)
-        if request.can_read_body:
-            params.update(dict(await request.post()))
-        return web.json_response({"ok": True, "messages": self.by_channel.get(params.get("channel", ""), [])})
 
 
 def corpus_articles(n: int) -> list[Article]:
@@ -113,13 +84,18 @@ def giant_article(chars: int) -> Article:
     )
 
 
-async def warm(briefer, workers: int) -> None:
-    """Until ``workers`` workers answer a ping (their pool processes have loaded spaCy), then a few
-    untimed briefings."""
+async def up(app, workers: int) -> None:
+    """Until ``workers`` workers answer a ping (their pool processes have loaded spaCy and opened their
+    runtime: store, Deliverers)."""
     deadline = time.monotonic() + 300
-    while len(await asyncio.to_thread(briefer.app.control.ping, timeout=1.0)) < workers:
+    while len(await asyncio.to_thread(app.control.ping, timeout=1.0)) < workers:
         if time.monotonic() > deadline:
             raise SystemExit(f"{workers} workers did not come up")
+
+
+async def warm(briefer, workers: int) -> None:
+    """Until ``workers`` workers answer a ping, then a few untimed briefings."""
+    await up(briefer.app, workers)
     small = corpus_articles(1)[0]
     await asyncio.gather(*(briefer.brief(small, priority="scheduled") for _ in range(workers * 3)))
 
@@ -144,7 +120,13 @@ async def fanout(settings: Settings, channels: int, slack: RateLimitedSlack) -> 
     from sqlalchemy import func, select
 
     from bots.bootstrap import bootstrap
+    from briefings.deliver.workers import producer
 
+    app = producer(settings)
+    try:
+        await up(app, 2)  # long-lived workers, as deployed: the morning does not find them booting
+    finally:
+        app.close()
     async with open_store(settings.database_url, migrate=False) as store:
         await seed_fanout(store, channels)
     stop = asyncio.Event()
@@ -166,7 +148,7 @@ async def fanout(settings: Settings, channels: int, slack: RateLimitedSlack) -> 
     # As benchmarks/fanout_bench.py: delivery from the first post to the last, against the bound; the
     # slot decisions before it are reported apart.
     elapsed = slack.last_ok - slack.first_ok if slack.last_ok else float("nan")
-    bound = max(1e-9, (channels - slack.burst) / slack.rate)
+    bound = slack.bound(channels)
     return {
         "seconds": elapsed,
         "decide_seconds": slack.first_ok - t0,
@@ -224,18 +206,13 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     db = await pg_schema(PG_URL)
     tmp = Path(tempfile.mkdtemp(prefix="scale-bench-"))
     slack = RateLimitedSlack(args.rate, args.burst)
-    app = web.Application()
-    app.router.add_post("/api/chat.postMessage", slack.post_message)
-    app.router.add_post("/api/conversations.history", slack.history)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    api = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/"  # type: ignore[union-attr]
+    api = await slack.start()
     env = {
         **os.environ,
         "BRIEFBOT_BROKER_URL": broker,
-        "BRIEFBOT_REDIS_URL": broker,  # per-channel pacing and 429 pauses shared by the workers
+        "BRIEFBOT_REDIS_URL": broker,  # per-channel pacing, 429 pauses and the Slack budget shared
+        # The loopback's limit, as an operator configures the platform's (one workspace: one budget).
+        "BRIEFBOT_SEND_RATES": f"slack={args.send_rate or args.rate:g}",
         "BRIEFBOT_DATABASE_URL": db,
         "BRIEFBOT_DATA_DIR": str(tmp / "data"),
         "BRIEFBOT_SLACK_API_URL": api,
@@ -250,51 +227,60 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         env={"BRIEFBOT_SLACK_API_URL": api, "SLACK_BOT_TOKEN": "xoxb-bench"},
     )
     workers = Workers(env=env, logs=tmp)
-    out: dict[str, object] = {"briefings": args.briefings}
+    parts = set(args.parts.split(","))
+    out: dict[str, object] = {"load_average_1m_at_start": round(os.getloadavg()[0], 1)}
     try:
         async with open_store(db):  # migrate once
             pass
-        articles = corpus_articles(args.briefings)
-        workers.start("w1", concurrency=1)
-        one, failed1 = await brief_all(settings, articles, 1)
-        workers.start("w2", concurrency=1)
-        two, failed2 = await brief_all(settings, articles, 2)
-        out |= {
-            "seconds_1_worker": round(one, 2),
-            "seconds_2_workers": round(two, 2),
-            "speedup": round(one / two, 2),
-        }
-        workers.stop_all()
-        workers.procs.clear()
-        for name in ("w1", "w2"):
-            workers.start(name, queues="delivery,scheduled", concurrency=args.delivery_concurrency)
-        fan = await fanout(settings, args.channels, slack)
-        keys = slack.accepted
-        out |= {
-            "fanout_channels": args.channels,
-            "fanout_seconds": round(fan["seconds"], 2),
-            "fanout_decide_seconds": round(fan["decide_seconds"], 2),
-            "fanout_bound_seconds": round(fan["bound"], 2),
-            "fanout_ratio_to_bound": round(fan["ratio"], 3),
-            "fanout_429s": fan["limited"],
-            "duplicates": len(keys) - len(set(keys)),
-            "lost": args.channels - len(set(keys)) + failed1 + failed2,
-        }
-        workers.stop_all()
-        workers.procs.clear()
-        workers.start("w1", queues="interactive,scheduled,polling,delivery", concurrency=1)
-        workers.start("w2", queues="giant", concurrency=1)
-        p95, giants = await interactive_under_giants(settings, args.normal, args.giant_chars)
-        out |= {
-            "interactive_p95_s_under_giants": round(p95, 3),
-            "giants_done": giants,
-            "giant_chars": args.giant_chars,
-            "cores": os.cpu_count(),
-            "load_average_1m": round(os.getloadavg()[0], 1),
-        }
+        lost = 0  # briefings that failed, posts never accepted
+        if "briefings" in parts:
+            articles = corpus_articles(args.briefings)
+            workers.start("w1", concurrency=1)
+            one, failed1 = await brief_all(settings, articles, 1)
+            workers.start("w2", concurrency=1)
+            two, failed2 = await brief_all(settings, articles, 2)
+            lost += failed1 + failed2
+            out |= {
+                "briefings": args.briefings,
+                "seconds_1_worker": round(one, 2),
+                "seconds_2_workers": round(two, 2),
+                "speedup": round(one / two, 2),
+            }
+            workers.stop_all()
+            workers.procs.clear()
+        if "fanout" in parts:
+            for name in ("w1", "w2"):
+                workers.start(name, queues="delivery,scheduled", concurrency=args.delivery_concurrency)
+            fan = await fanout(settings, args.channels, slack)
+            keys = slack.accepted
+            out |= {
+                "fanout_channels": args.channels,
+                "fanout_rate_limit": args.rate,
+                "fanout_send_rate": args.send_rate or args.rate,
+                "fanout_seconds": round(fan["seconds"], 2),
+                "fanout_decide_seconds": round(fan["decide_seconds"], 2),
+                "fanout_bound_seconds": round(fan["bound"], 2),
+                "fanout_ratio_to_bound": round(fan["ratio"], 3),
+                "fanout_429s": fan["limited"],
+                "duplicates": len(keys) - len(set(keys)),
+            }
+            lost += args.channels - len(set(keys))
+            workers.stop_all()
+            workers.procs.clear()
+        out["lost"] = lost
+        if "giants" in parts:
+            workers.start("w1", queues="interactive,scheduled,polling,delivery", concurrency=1)
+            workers.start("w2", queues="giant", concurrency=1)
+            p95, giants = await interactive_under_giants(settings, args.normal, args.giant_chars)
+            out |= {
+                "interactive_p95_s_under_giants": round(p95, 3),
+                "giants_done": giants,
+                "giant_chars": args.giant_chars,
+            }
+        out |= {"cores": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 1)}
     finally:
         workers.stop_all()
-        await runner.cleanup()
+        await slack.stop()
         release_redis_db(broker)
         await drop_pg_schema(PG_URL, db)
     return out
@@ -307,6 +293,16 @@ if __name__ == "__main__":
     p.add_argument("--channels", type=int, default=2000)
     p.add_argument("--rate", type=float, default=100.0, help="Slack's limit in the loopback, messages/s")
     p.add_argument("--burst", type=int, default=5)
+    p.add_argument(
+        "--send-rate",
+        type=float,
+        help="the workers' BRIEFBOT_SEND_RATES for Slack, messages/s (default: the loopback's --rate)",
+    )
+    p.add_argument(
+        "--parts",
+        default="briefings,fanout,giants",
+        help="which measurements to run, comma-separated (default: all three)",
+    )
     p.add_argument(
         "--delivery-concurrency", type=int, default=4, help="pool processes per worker in the fan-out"
     )

@@ -117,17 +117,7 @@ async def bootstrap(
             )
             scheduler = Scheduler(store, settings, clock)
             scheduler.housekeeping.append(memory.purge_due)
-            pacer = open_pacer(settings.redis_url)
-            stack.push_async_callback(pacer.close)
-            outbox = OutboxWorker(
-                store,
-                dict(deliverers or {}),
-                clock,
-                pacing={p.name: p.limits.pacing for p in platforms.registered()},
-                rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
-                pacer=pacer,
-                lease=settings.outbox_lease_seconds,
-            )
+            outbox = await stack.enter_async_context(outbox_worker(store, deliverers or {}, clock, settings))
             # New messages wake the outbox at once instead of at its next idle check.
             scheduler.on_queued.append(outbox.wake)
             poller.on_queued.append(outbox.wake)
@@ -163,24 +153,50 @@ async def worker_runtime(settings: Settings) -> AsyncIterator[Any]:
     async with (
         open_store(settings.effective_database_url, migrate=False) as store,
         platform_deliverers(settings, configured_platforms(settings)) as deliverers,
-        contextlib.AsyncExitStack() as stack,
+        outbox_worker(store, deliverers, clock, settings) as outbox,
     ):
-        pacer = open_pacer(settings.redis_url)  # with Redis: pacing and 429 pauses shared by every worker
-        stack.push_async_callback(pacer.close)
         yield Runtime(
             settings=settings,
             poller=Poller(store, settings, clock, local_brief(settings)),
             scheduler=Scheduler(store, settings, clock),
-            outbox=OutboxWorker(
-                store,
-                deliverers,
-                clock,
-                pacing={p.name: p.limits.pacing for p in platforms.registered()},
-                rates={p.name: p.limits.rate for p in platforms.registered() if p.limits.rate},
-                pacer=pacer,
-                lease=settings.outbox_lease_seconds,
-            ),
+            outbox=outbox,
         )
+
+
+def send_rates(settings: Settings) -> dict[str, float]:
+    """Messages per second per platform (per rate scope): each platform's documented default
+    (``Limits.rate``), overridden by ``BRIEFBOT_SEND_RATES``; an unknown platform there is a ConfigError."""
+    known = {p.name: p for p in platforms.registered()}
+    unknown = sorted(set(settings.send_rates) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"BRIEFBOT_SEND_RATES names no platform {unknown[0]!r} (platforms: {', '.join(known)})"
+        )
+    rates = {name: rate for name, p in known.items() if (rate := p.limits.rate)}
+    return rates | settings.send_rates
+
+
+@contextlib.asynccontextmanager
+async def outbox_worker(
+    store: Store, deliverers: Mapping[str, Deliverer], clock: Clock, settings: Settings
+) -> AsyncIterator[OutboxWorker]:
+    """The outbox with the platforms' pacing and rates; with ``BRIEFBOT_REDIS_URL`` its buckets (each
+    channel's pacing and 429 pauses, each platform-wide rate budget) are shared by every worker."""
+    rates = send_rates(settings)
+    pacer = open_pacer(settings.redis_url)
+    try:
+        yield OutboxWorker(
+            store,
+            dict(deliverers),
+            clock,
+            pacing={p.name: p.limits.pacing for p in platforms.registered()},
+            rates=rates,
+            rate_scopes={p.name: p.limits.rate_scope for p in platforms.registered()},
+            pacer=pacer,
+            lease=settings.outbox_lease_seconds,
+        )
+    finally:
+        await pacer.close()
 
 
 def configured_platforms(settings: Settings) -> list[str]:

@@ -29,6 +29,24 @@ KNOWN_MODELS = (
 )
 
 
+def _send_rates(raw: str) -> dict[str, float]:
+    """``slack=5,discord=45`` as {platform: messages per second}; ConfigError in one line otherwise."""
+    out: dict[str, float] = {}
+    for part in (p.strip() for p in raw.split(",")):
+        name, _, value = part.partition("=")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = float("nan")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name.strip()) or not 0 < rate <= 10_000:
+            raise ConfigError(
+                "BRIEFBOT_SEND_RATES must be platform=messages-per-second pairs (above 0, at most 10000) "
+                f"such as slack=5,discord=45, got {part[:40]!r}"
+            )
+        out[name.strip()] = rate
+    return out
+
+
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "briefbot"
@@ -75,6 +93,9 @@ class Settings:
     outbox_lease_seconds: int = (
         300  # BRIEFBOT_OUTBOX_LEASE_SECONDS: a dead worker's claimed sends wait this long
     )
+    # BRIEFBOT_SEND_RATES ("slack=5,discord=45"): messages/s per platform's rate scope, shared by every
+    # outbox worker; a platform not named keeps its documented default (``Platform.limits.rate``)
+    send_rates: dict[str, float] = field(default_factory=dict)
     # The environment read (from_env), for platform adapters that read variables of their own
     # (``Platform.settings``: bots/<platform>/config.py); never shown (it holds tokens).
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -200,6 +221,9 @@ class Settings:
             "BRIEFBOT_TASK_VISIBILITY_SECONDS", s.task_visibility_seconds, 5, 86_400
         )
         s.outbox_lease_seconds = integer("BRIEFBOT_OUTBOX_LEASE_SECONDS", s.outbox_lease_seconds, 5, 86_400)
+        rates = text("BRIEFBOT_SEND_RATES")
+        if rates is not None:
+            s.send_rates = _send_rates(rates)
 
         return s
 

@@ -184,8 +184,11 @@ class Subscriptions(Protocol):
         """The channel's active subscriptions with their feeds, oldest first."""
         ...
 
-    async def scheduled(self) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
-        """Every active digest-mode subscription with its channel, oldest first."""
+    async def scheduled(
+        self, *, part: int = 0, parts: int = 1
+    ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+        """Every active digest-mode subscription with its channel, oldest first; with ``parts`` > 1 only
+        those of the channels whose id is ``part`` modulo ``parts``."""
         ...
 
     async def of_feed(
@@ -270,6 +273,11 @@ class UnitOfWork(Protocol):
 
 
 class Storage(Protocol):
+    @property
+    def concurrent(self) -> bool:
+        """May units of work run side by side (PostgreSQL), or do they run one at a time (SQLite, memory)?"""
+        ...
+
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """One transaction: committed on a clean exit, rolled back on an exception (Conflict on commit
         when a concurrent one broke a uniqueness rule)."""

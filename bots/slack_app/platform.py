@@ -24,7 +24,10 @@ class SlackPlatform:
     format = "slack"
     settings = VARIABLES
     renderer = SlackRenderer()
-    limits = Limits(pacing=1.0)  # about 1 message/s/channel; no published app-wide figure
+    # chat.postMessage: "1 message per second to a specific channel" and, per app and workspace,
+    # "several hundred messages per minute" (Slack's docs give no exact figure: 300/min, 5/s, the
+    # lowest reading; BRIEFBOT_SEND_RATES=slack=N raises it)
+    limits = Limits(pacing=1.0, rate=5.0, rate_scope="workspace")
     remote_target = False
 
     def plain_links(self, text: str) -> str:

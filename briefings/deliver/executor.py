@@ -32,6 +32,10 @@ from briefings.store import Feed, OutboxEntry, Store, SubscriptionRow
 log = logging.getLogger(__name__)
 
 
+# Slot decision tasks per round: each decides the channels whose id is its part modulo this.
+DECIDE_PARTS = 4
+
+
 class WorkersUnavailable(BriefbotError):
     """No worker answered in time."""
 
@@ -146,6 +150,8 @@ class Dispatcher:
         *,
         interval: float = 1.0,
         decide_every: float = 5.0,
+        decide_parts: int = DECIDE_PARTS,
+        requeue_after: float = 10.0,
         send_batch: int = 25,
     ) -> None:
         import redis.asyncio as aioredis  # noqa: PLC0415 - optional dependency (celery[redis])
@@ -164,6 +170,11 @@ class Dispatcher:
             else None
         )
         self.decide_every = decide_every
+        self.decide_parts = decide_parts
+        # Channels this dispatcher queued, and when: not offered to Redis again for ``requeue_after``
+        # seconds (a morning's backlog of thousands would otherwise cost a SET NX each, every round).
+        self.requeue_after = requeue_after
+        self._queued: dict[int, float] = {}
         self.send_batch = send_batch
         self._last_decide = float("-inf")
         self.queued = 0
@@ -229,12 +240,19 @@ class Dispatcher:
         for feed_id, ok in zip(feeds, await self._free([f"poll:{f}" for f in feeds]), strict=True):
             if ok:
                 items.append((workers.POLL_FEED, (feed_id,), "polling"))
-        if time.monotonic() - self._last_decide >= self.decide_every and (await self._free(["decide"]))[0]:
+        if time.monotonic() - self._last_decide >= self.decide_every:
             self._last_decide = time.monotonic()
-            items.append((workers.DECIDE_SLOTS, (), "scheduled"))
-        channels = await self.ready_channels(now)
+            # In parts, so that a morning of thousands of channels is decided by several processes.
+            names = [f"decide:{part}/{self.decide_parts}" for part in range(self.decide_parts)]
+            for part, ok in enumerate(await self._free(names)):
+                if ok:
+                    items.append((workers.DECIDE_SLOTS, (part, self.decide_parts), "scheduled"))
+        tick = time.monotonic()
+        self._queued = {c: t for c, t in self._queued.items() if tick - t < self.requeue_after}
+        channels = [c for c in await self.ready_channels(now) if c not in self._queued]
         oks = await self._free([f"outbox:{c}" for c in channels])
         free = [c for c, ok in zip(channels, oks, strict=True) if ok]
+        self._queued.update(dict.fromkeys(free, tick))
         for start in range(0, len(free), self.send_batch):
             items.append((workers.SEND_OUTBOX, (free[start : start + self.send_batch],), "delivery"))
         await self._send(items)

@@ -21,9 +21,11 @@ a crash there loses nothing and repeats nothing either.
 
 Messages of one channel go out in order (a digest's continuation messages), one at a time, at most one
 per ``pacing[platform]`` seconds per channel; channels are served concurrently, at most ``rates[platform]``
-messages per second across the platform when a rate is known. A 429 pauses only the channel (the route)
-it came from, for its ``retry_after``. Both are buckets of a ``Pacer`` (``deliver/pacing.py``): in this
-process by default, in Redis with ``BRIEFBOT_REDIS_URL`` so that every worker paces together.
+messages per second per rate scope when a rate is known (``rate_scopes[platform]``: the whole platform,
+or each workspace apart), taken before each send. A 429 pauses only the channel (the route) it came
+from, for its ``retry_after``. All are buckets of a ``Pacer`` (``deliver/pacing.py``): in this process
+by default, in Redis with ``BRIEFBOT_REDIS_URL`` so that every worker paces together and the rate
+budget is one budget however many workers send.
 
 Several workers (processes or machines) may drain one PostgreSQL outbox: an entry is claimed with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` (one claimant per entry) and leased for ``lease`` seconds, so a
@@ -62,8 +64,8 @@ log = logging.getLogger(__name__)
 
 # Seconds between two messages to the same channel (Slack: about 1 message/s/channel).
 DEFAULT_PACING: dict[str, float] = {"slack": 1.0, "discord": 0.5, "console": 0.0}
-# Messages per second across all channels of a platform, paced ahead so 429s stay rare
-# (Discord's global limit is 50 requests/s per bot; Slack publishes no app-wide figure).
+# Messages per second across all channels of a platform, paced ahead so 429s stay rare (Discord's
+# global limit is 50 requests/s per bot). ``bots.bootstrap`` passes each platform's ``Limits`` instead.
 DEFAULT_RATES: dict[str, float] = {"discord": 45.0}
 PACE_BURST = 2  # sends that may go back to back after a pause (platforms allow a little burst)
 # Seconds a PostgreSQL claim is leased to its worker (well over one send's HTTP timeouts and retries).
@@ -117,6 +119,7 @@ class OutboxWorker:
         *,
         pacing: Mapping[str, float] | None = None,
         rates: Mapping[str, float] | None = None,
+        rate_scopes: Mapping[str, str] | None = None,
         concurrency: int = 16,
         batch: int = 50,
         max_attempts: int = 8,
@@ -131,6 +134,8 @@ class OutboxWorker:
         self.clock = clock
         self.pacing = {**DEFAULT_PACING, **(pacing or {})}
         self.rates = {**DEFAULT_RATES, **(rates or {})}
+        # platform -> "platform" (one budget for the bot) or "workspace" (one per workspace/guild)
+        self.rate_scopes = dict(rate_scopes or {})
         self.pacer: Pacer = pacer or LocalPacer()  # channel and platform buckets (Redis: shared)
         self.lease = timedelta(seconds=lease)
         self._pacers: dict[str, asyncio.Lock] = {}
@@ -149,16 +154,18 @@ class OutboxWorker:
         """New entries were queued: look now rather than at the next poll."""
         self._wake.set()
 
-    async def _heads(self) -> list[_Head]:
+    async def _heads(self, channel_ids: Sequence[int] | None = None) -> list[_Head]:
+        """The first unsent entry of every channel (of ``channel_ids`` only, when given)."""
+        query = (
+            select(OutboxEntry, Channel)
+            .join(Channel, Channel.id == OutboxEntry.channel_id)
+            .where(OutboxEntry.status.in_(("pending", "sending")))
+            .order_by(OutboxEntry.channel_id, OutboxEntry.id)
+        )
+        if channel_ids is not None:
+            query = query.where(OutboxEntry.channel_id.in_(channel_ids))
         async with self.store.session() as session:
-            rows = (
-                await session.execute(
-                    select(OutboxEntry, Channel)
-                    .join(Channel, Channel.id == OutboxEntry.channel_id)
-                    .where(OutboxEntry.status.in_(("pending", "sending")))
-                    .order_by(OutboxEntry.channel_id, OutboxEntry.id)
-                )
-            ).all()
+            rows = (await session.execute(query)).all()
         heads: dict[int, _Head] = {}
         for entry, ch in rows:
             if entry.channel_id not in heads:
@@ -176,12 +183,14 @@ class OutboxWorker:
             at = max(at, not_before)
         return at
 
-    async def run_once(self) -> float | None:
+    async def run_once(self, channel_ids: Sequence[int] | None = None) -> float | None:
         """Send every entry that can go now (channels in parallel, each in order); return the seconds
-        until the next entry becomes sendable, or None when the outbox is empty."""
+        until the next entry becomes sendable, or None when the outbox is empty. With ``channel_ids``
+        (a worker's outbox task) only those channels: their heads read in one query and claimed in one
+        transaction, not one of each per channel."""
         sem = asyncio.Semaphore(self.concurrency)
         while True:
-            heads = [h for h in await self._heads() if h.ref.platform in self.deliverers]
+            heads = [h for h in await self._heads(channel_ids) if h.ref.platform in self.deliverers]
             if not heads:
                 return None
             now = self.clock.now()
@@ -192,39 +201,6 @@ class OutboxWorker:
             # Claims are written a batch at a time; each outcome is recorded as soon as its send returns.
             for start in range(0, len(ready), self.batch):
                 await self._send_batch(ready[start : start + self.batch], sem)
-
-    async def send_channel(self, channel_id: int) -> float | None:
-        """Send one channel's sendable entries now, in order, through the same claim / attempt / record
-        path as ``run_once`` (a worker's outbox task); return the seconds until its next entry may go,
-        or None when the channel has nothing left."""
-        sem = asyncio.Semaphore(1)
-        while True:
-            heads = [h for h in await self._channel_heads(channel_id) if h.ref.platform in self.deliverers]
-            if not heads:
-                return None
-            now = self.clock.now()
-            if (ready := self._ready_at(heads[0])) > now:
-                return (ready - now).total_seconds()
-            await self._send_batch(heads, sem)
-
-    async def _channel_heads(self, channel_id: int) -> list[_Head]:
-        async with self.store.session() as session:
-            row = (
-                await session.execute(
-                    select(OutboxEntry, Channel)
-                    .join(Channel, Channel.id == OutboxEntry.channel_id)
-                    .where(
-                        OutboxEntry.channel_id == channel_id,
-                        OutboxEntry.status.in_(("pending", "sending")),
-                    )
-                    .order_by(OutboxEntry.id)
-                    .limit(1)
-                )
-            ).first()
-        if row is None:
-            return []
-        entry, ch = row
-        return [_Head(entry, ChannelRef(ch.platform, ch.channel, ch.workspace or None))]
 
     async def _send_batch(self, batch: list[_Head], sem: asyncio.Semaphore) -> None:
         claimed = await self._claim(batch)
@@ -238,7 +214,7 @@ class OutboxWorker:
                 if self._ready_at(head) > self.clock.now():
                     outcomes.append((head, self._unclaim(head)))
                     return
-                await self._pace(head.ref.platform)
+                await self._pace(head.ref)
                 if self._ready_at(head) > self.clock.now() or not await self._take_route(head):
                     # A 429 came while we waited, or the channel's slot is taken (by another worker).
                     outcomes.append((head, self._unclaim(head)))
@@ -265,21 +241,29 @@ class OutboxWorker:
             if outcomes:
                 await self._record(outcomes)
 
-    async def _pace(self, platform: str) -> None:
-        """Wait for the platform's next send slot: at most ``rates[platform]`` sends per second.
+    def rate_bucket(self, ref: ChannelRef) -> str:
+        """The platform-wide budget a send to ``ref`` draws from: ``rate:<platform>``, or
+        ``rate:<platform>:<workspace>`` when the platform rates each workspace apart (Slack)."""
+        if self.rate_scopes.get(ref.platform) == "workspace":
+            return f"rate:{ref.platform}:{ref.workspace or ''}"
+        return f"rate:{ref.platform}"
+
+    async def _pace(self, ref: ChannelRef) -> None:
+        """Wait for the next send slot of ``ref``'s rate budget: at most ``rates[platform]`` sends per
+        second per budget, however many workers send (with Redis the bucket is theirs together).
 
         A GCRA token bucket of depth ``PACE_BURST`` timed by when sends really start (one waiter at a
-        time per worker; with Redis the bucket is shared by all workers), so that after the event loop
-        stalls the sends do not bunch up beyond the platform's own burst allowance and run into 429s.
+        time per worker and budget, the others queue behind it on a lock instead of polling Redis), so
+        that after the event loop stalls the sends do not bunch up beyond the platform's own burst
+        allowance and run into 429s.
         """
-        rate = self.rates.get(platform)
+        rate = self.rates.get(ref.platform)
         if not rate:
             return
-        lock = self._pacers.setdefault(platform, asyncio.Lock())
+        bucket = self.rate_bucket(ref)
+        lock = self._pacers.setdefault(bucket, asyncio.Lock())
         async with lock:
-            while (
-                wait := await self.pacer.take(platform, 1.0 / rate, self.clock.now(), burst=PACE_BURST)
-            ) > 0:
+            while (wait := await self.pacer.take(bucket, 1.0 / rate, self.clock.now(), burst=PACE_BURST)) > 0:
                 await self.clock.sleep(wait)
 
     async def _take_route(self, head: _Head) -> bool:

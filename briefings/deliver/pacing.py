@@ -1,14 +1,18 @@
-"""Send pacing shared by every outbox worker: per channel (one message per ``pacing`` seconds, and a
-429's ``Retry-After`` for that channel only) and per platform (the app-wide rate), as GCRA buckets.
+"""Send pacing shared by every outbox worker, as GCRA buckets: per channel (one message per ``pacing``
+seconds, and a 429's ``Retry-After`` for that channel only) and per rate scope (the platform's
+app-wide rate: per workspace on Slack, per bot on Discord; the outbox names the bucket).
 
 A bucket is one number, its *theoretical arrival time* (TAT): a send may start when
-``TAT - interval * (burst - 1) <= now``, and taking a slot moves the TAT one interval on. A 429 pushes
-the TAT of the channel (or, for a platform-wide 429, of the platform) to the end of ``Retry-After``.
+``TAT - interval * (burst - 1) <= now``, and taking a slot moves the TAT one interval on, so over any
+window of W seconds a bucket grants at most ``burst + W / interval`` slots, however many processes
+take from it. A 429 pushes the TAT of the channel to the end of ``Retry-After``. Times are whole
+microseconds (an interval of 1/95 s is 10,526 us, not a truncated 10 ms that would send at 100/s).
 
 ``LocalPacer`` keeps the buckets in this process (the embedded default, no Redis). ``RedisPacer``
-keeps them in Redis (``BRIEFBOT_REDIS_URL``), changed by one Lua script per call, so that N worker
-processes on any number of machines pace each channel together and a 429 seen by one of them pauses
-that channel (only) for all of them. Both take the caller's clock, so tests can use a fake one.
+keeps them in Redis (``BRIEFBOT_REDIS_URL``), each call one atomic Lua script, so that N worker
+processes on any number of machines share each channel's pacing and each platform-wide budget, and a
+429 seen by one of them pauses that channel (only) for all of them. Both take the caller's clock, so
+tests can use a fake one.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-# Returns 0 when a slot was taken now, else the milliseconds to wait (nothing taken).
-# KEYS[1]: bucket; ARGV: now_ms, interval_ms, burst.
+# Times are whole microseconds (a rate of 95/s is an interval of 10,526 us, not a truncated 10 ms).
+# Returns 0 when a slot was taken now, else the microseconds to wait (nothing taken).
+# KEYS[1]: bucket; ARGV: now_us, interval_us, burst.
 _TAKE = """
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
@@ -27,24 +32,33 @@ if tat < now then tat = now end
 local allowed = tat - interval * (burst - 1)
 if allowed > now then return allowed - now end
 local nxt = tat + interval
-redis.call('SET', KEYS[1], nxt, 'PX', math.max(nxt - now, 0) + 60000)
+redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.ceil(math.max(nxt - now, 0) / 1000) + 60000)
 return 0
 """
 
-# Pushes the bucket's TAT to at least ARGV[2] (a 429's end). KEYS[1]: bucket; ARGV: now_ms, until_ms.
+# Pushes the bucket's TAT to at least ARGV[2] (a 429's end). KEYS[1]: bucket; ARGV: now_us, until_us.
 _BLOCK = """
 local now = tonumber(ARGV[1])
 local untl = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if untl > tat then
-  redis.call('SET', KEYS[1], untl, 'PX', math.max(untl - now, 0) + 60000)
+  redis.call('SET', KEYS[1], string.format('%d', untl), 'PX', math.ceil(math.max(untl - now, 0) / 1000) + 60000)
 end
 return 0
 """
 
 
-def _ms(when: datetime) -> int:
-    return int(when.timestamp() * 1000)
+# Keys ``<PREFIX>:<bucket>`` (microsecond TATs; the millisecond ones of older versions were ``briefbot:pace``).
+PREFIX = "briefbot:pace-us"
+
+
+def _us(when: datetime) -> int:
+    """``when`` in whole microseconds since the epoch (below 2**53: exact in Lua's doubles)."""
+    return round(when.timestamp() * 1_000_000)
+
+
+def _interval_us(interval: float) -> int:
+    return round(interval * 1_000_000)
 
 
 class Pacer(Protocol):
@@ -69,16 +83,16 @@ class LocalPacer:
         self._tat: dict[str, int] = {}
 
     async def take(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
-        now_ms, step = _ms(now), int(interval * 1000)
-        tat = max(self._tat.get(key, now_ms), now_ms)
-        allowed = tat - step * (burst - 1)
-        if allowed > now_ms:
-            return (allowed - now_ms) / 1000
+        now_us, step = _us(now), _interval_us(interval)
+        tat = max(self._tat.get(key, now_us), now_us)
+        allowed = tat - step * (max(1, burst) - 1)
+        if allowed > now_us:
+            return (allowed - now_us) / 1_000_000
         self._tat[key] = tat + step
         return 0.0
 
     async def block(self, key: str, until: datetime, now: datetime) -> None:
-        self._tat[key] = max(self._tat.get(key, 0), _ms(until))
+        self._tat[key] = max(self._tat.get(key, 0), _us(until))
 
     async def close(self) -> None:
         return None
@@ -87,26 +101,26 @@ class LocalPacer:
 class RedisPacer:
     """The buckets in Redis (keys ``<prefix>:<bucket>``), shared by every worker that uses the same URL."""
 
-    def __init__(self, client: Any, *, prefix: str = "briefbot:pace") -> None:
+    def __init__(self, client: Any, *, prefix: str = PREFIX) -> None:
         self.client = client
         self.prefix = prefix
         self._take = client.register_script(_TAKE)
         self._block = client.register_script(_BLOCK)
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "briefbot:pace") -> RedisPacer:
+    def from_url(cls, url: str, *, prefix: str = PREFIX) -> RedisPacer:
         import redis.asyncio as redis  # noqa: PLC0415 - optional dependency (the `scale` extra)
 
         return cls(redis.Redis.from_url(url), prefix=prefix)
 
     async def take(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
         wait = await self._take(
-            keys=[f"{self.prefix}:{key}"], args=[_ms(now), int(interval * 1000), max(1, burst)]
+            keys=[f"{self.prefix}:{key}"], args=[_us(now), _interval_us(interval), max(1, burst)]
         )
-        return int(wait) / 1000
+        return int(wait) / 1_000_000
 
     async def block(self, key: str, until: datetime, now: datetime) -> None:
-        await self._block(keys=[f"{self.prefix}:{key}"], args=[_ms(now), _ms(until)])
+        await self._block(keys=[f"{self.prefix}:{key}"], args=[_us(now), _us(until)])
 
     async def close(self) -> None:
         await self.client.aclose()

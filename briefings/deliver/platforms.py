@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from briefings.deliver.delivery import Deliverer
 from briefings.errors import ConfigError, InputError
@@ -64,7 +64,12 @@ class Limits:
     """How fast a platform may be sent to (the outbox's pacing). Payload size limits are the renderer's."""
 
     pacing: float = 0.0  # seconds between two messages to one channel
-    rate: float | None = None  # messages per second across the platform (None: no known limit)
+    # messages per second across the platform (None: no known limit), shared by every outbox worker;
+    # BRIEFBOT_SEND_RATES overrides it
+    rate: float | None = None
+    # what one rate budget covers: "platform" (the whole bot, e.g. Discord's global limit) or
+    # "workspace" (each workspace/guild apart, e.g. Slack's per-app-per-workspace limit)
+    rate_scope: Literal["platform", "workspace"] = "platform"
 
 
 _ANGLE_LINK = re.compile(r"<(https?://[^>\s]+)>")

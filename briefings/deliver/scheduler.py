@@ -19,6 +19,10 @@ from briefings.storage import ChannelRecord, Conflict, SlotRecord, Storage, Subs
 log = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Channels whose slots are decided at once on PostgreSQL (each a short transaction of its own; a
+# morning of thousands of channels is decided at the database's pace, not one round trip after another).
+# SQLite has one writer: one at a time.
+DECIDE_CONCURRENCY = 8
 _DAY_ALIASES = {"daily": "mon-sun", "everyday": "mon-sun", "weekdays": "mon-fri", "weekends": "sat-sun"}
 
 
@@ -188,19 +192,25 @@ class Scheduler:
     def wake(self) -> None:
         self._wake.set()
 
-    async def tick(self) -> list[Decision]:
-        """Decide every slot due between (now - lookback) and now that has no decision yet."""
+    async def tick(self, *, part: int = 0, parts: int = 1) -> list[Decision]:
+        """Decide every slot due between (now - lookback) and now that has no decision yet; with
+        ``parts`` > 1 only the channels whose id is ``part`` modulo ``parts`` (workers decide a morning
+        in parts side by side; the housekeeping runs in part 0)."""
         now = self.clock.now()
-        for job in self.housekeeping:
-            try:
-                await job(now)
-            except Exception:  # noqa: BLE001 - housekeeping never holds up a briefing
-                log.exception("scheduler housekeeping failed")
+        if part == 0:
+            for job in self.housekeeping:
+                try:
+                    await job(now)
+                except Exception:  # noqa: BLE001 - housekeeping never holds up a briefing
+                    log.exception("scheduler housekeeping failed")
         lookback = self.grace + timedelta(days=1)
         async with self.storage.unit_of_work() as uow:
-            rows = await uow.subscriptions.scheduled()
+            rows = await uow.subscriptions.scheduled(part=part, parts=parts)
             done = await uow.slots.decided_since(now - lookback - timedelta(days=1))
-        decisions: list[Decision] = []
+        # The due slots, grouped by channel: one channel's slots are decided in order (two of its
+        # subscriptions must not both take its pending articles), channels side by side on PostgreSQL.
+        by_channel: dict[int, list[tuple[int, SubscriptionRecord, ChannelRecord, Slot, str]]] = {}
+        n = 0
         for sub, channel in rows:
             tz = ZoneInfo(sub.timezone)
             start = max(sub.created_at, now - lookback)
@@ -221,8 +231,25 @@ class Scheduler:
                         late,
                         self.grace,
                     )
-                decision = await self._decide(sub, channel, slot, status, now)
-                decisions.append(decision)
+                by_channel.setdefault(channel.id, []).append((n, sub, channel, slot, status))
+                n += 1
+        decided: dict[int, Decision] = {}
+        sem = asyncio.Semaphore(DECIDE_CONCURRENCY if self.storage.concurrent else 1)
+
+        async def decide_channel(due: list[tuple[int, SubscriptionRecord, ChannelRecord, Slot, str]]) -> None:
+            async with sem:
+                for i, sub, channel, slot, status in due:
+                    decided[i] = await self._decide(sub, channel, slot, status, now)
+
+        outcomes = await asyncio.gather(
+            *(decide_channel(due) for due in by_channel.values()), return_exceptions=True
+        )
+        # A failure (a DB hiccup) fails the tick as before, once every other channel's decision is done;
+        # the next tick retries what was not decided.
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        decisions = [decided[i] for i in range(n)]
         if any(d.status == "queued" and d.messages for d in decisions):
             for callback in self.on_queued:
                 callback()

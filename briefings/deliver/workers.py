@@ -1,7 +1,7 @@
 """Celery workers: the CPU-bound and retried work of briefbot, when ``BRIEFBOT_BROKER_URL`` is set.
 
 Each task body is the function the embedded (one-process) mode calls: ``pipeline.brief_article``,
-``Poller.poll_feed``, ``OutboxWorker.send_channel`` (the outbox's claim / attempt / record path) and
+``Poller.poll_feed``, ``OutboxWorker.run_once`` (the outbox's claim / attempt / record path) and
 ``Scheduler.tick``. Unset broker: none of this is imported and nothing changes.
 
 Queues (lanes), so that one kind of work never waits behind another:
@@ -19,8 +19,8 @@ idempotent: a briefing has no side effect; a poll files each entry once (seen ke
 once (a unique row, in one transaction with its outbox entries); an outbox entry left ``sending`` is
 checked with ``Deliverer.already_sent`` before it is sent again.
 
-Each worker process (prefork pool) loads spaCy once (``worker_process_init``) and keeps one event
-loop, one store connection pool and the platform Deliverers for its lifetime.
+Each worker process (prefork pool) loads spaCy once and opens its runtime (``worker_process_init``),
+and keeps one event loop, one store connection pool and the platform Deliverers for its lifetime.
 """
 
 from __future__ import annotations
@@ -200,12 +200,17 @@ def run(coro: Any) -> Any:
 
 @signals.worker_process_init.connect
 def _process_init(**_: Any) -> None:
-    """Each pool process: settings once, spaCy loaded once, before the first task arrives."""
+    """Each pool process: settings once, spaCy loaded once and the runtime (store, Deliverers, Redis)
+    opened, before the first task arrives (a morning fan-out does not wait for cold processes)."""
     from briefings.extract import nlp as nlp_loader  # noqa: PLC0415 - loads spaCy (2.5 s): in pool processes only
 
     _state.clear()
     settings = _state["settings"] = Settings.from_env()
     nlp_loader.load(settings.model)
+    try:
+        runtime()
+    except Exception:  # noqa: BLE001 - e.g. the database not up yet: the first task opens it
+        log.exception("could not open the worker runtime at start; the first task will retry")
 
 
 @signals.worker_process_shutdown.connect
@@ -260,32 +265,34 @@ def poll_feed_task(self: Any, feed_id: int) -> dict[str, int]:
 
 @app.task(name=SEND_OUTBOX, **_TASK)
 def send_outbox_task(self: Any, channel_ids: list[int]) -> int:
-    """Send these channels' sendable outbox entries (``OutboxWorker.send_channel`` each, side by side);
-    a short pacing wait is slept here, a longer one is left to the dispatcher's next round."""
+    """Send these channels' sendable outbox entries (``OutboxWorker.run_once`` on these channels: one
+    query for their heads, one claim for all, the sends side by side, each paced and recorded); a short
+    pacing wait is slept here, a longer one is left to the dispatcher's next round. Returns the
+    messages this task sent."""
     rt = runtime()
 
-    async def one(channel_id: int) -> bool:
-        try:
-            wait = await rt.outbox.send_channel(channel_id)
-            while wait is not None and wait <= 1.5:
-                await asyncio.sleep(wait)
-                wait = await rt.outbox.send_channel(channel_id)
-            return wait is None
-        finally:
-            _unlock(rt, f"outbox:{channel_id}")
+    async def all_of() -> int:
+        sent = rt.outbox.stats.sent
+        wait = await rt.outbox.run_once(channel_ids)
+        while wait is not None and wait <= 1.5:
+            await asyncio.sleep(wait)
+            wait = await rt.outbox.run_once(channel_ids)
+        return int(rt.outbox.stats.sent - sent)
 
-    async def all_of() -> list[bool]:
-        return list(await asyncio.gather(*(one(c) for c in channel_ids)))
-
-    return sum(run(all_of()))
+    try:
+        return int(run(all_of()))
+    finally:
+        if rt.redis is not None and channel_ids:
+            rt.redis.delete(*(LOCK_PREFIX + f"outbox:{c}" for c in channel_ids))
 
 
 @app.task(name=DECIDE_SLOTS, **_TASK)
-def decide_slots_task(self: Any) -> int:
-    """The morning slot decisions due now (``Scheduler.tick``); each slot is decided once."""
+def decide_slots_task(self: Any, part: int = 0, parts: int = 1) -> int:
+    """The morning slot decisions due now (``Scheduler.tick``), of one part of the channels; each slot
+    is decided once."""
     rt = runtime()
     try:
-        decisions = run(rt.scheduler.tick())
+        decisions = run(rt.scheduler.tick(part=part, parts=parts))
     finally:
-        _unlock(rt, "decide")
+        _unlock(rt, f"decide:{part}/{parts}")
     return sum(1 for d in decisions if d.status == "queued")

@@ -8,7 +8,8 @@ end of the clause, or the clause before it for ``..., X said``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 from spacy.tokens import Span, Token
 
@@ -16,6 +17,7 @@ from briefings.extract.lexicon import (
     ACCUSATION_VERBS,
     ADDRESSEE_TO,
     AS_VERBS,
+    BLAME_VERBS,
     BY_SAYING,
     CLAIM_NOUNS,
     DENIAL_VERBS,
@@ -40,24 +42,64 @@ from briefings.extract.lexicon import (
     TOPIC_NP,
 )
 
-# Conditions belong to a threat or a promise: "threatened X with bans if the reform stalls".
 _CONDITIONAL = frozenset("if unless until".split())
 _STRIP = " \t\r\n,;:–—-"
 _CUE_LEFT = ("aux", "auxpass", "neg", "advmod")
 
 
+Frame = Literal["verb", "fronted", "parenthetical", "source"]
+
+
 @dataclass
 class Cue:
-    """A cue found in a sentence: the verb, the speaker's head token and the content's char span."""
+    """A cue found in a sentence, the one record a cue travels in from the parse to the act decision.
 
-    token: Token
-    lemma: str
-    subject: Token | None
+    ``frame`` says where the content stands: after the verb (``verb``), before it (``fronted``,
+    "..., X said"), around it (``parenthetical``, "Drones, he said, are ..."), or beside a source
+    phrase (``source``, "according to X"). Flags are fields, never folded into the lemma.
+    """
+
+    token: Token  # the cue verb; the first word of a source phrase ("according", "words")
+    lemma: str  # the verb's lemma ("say", "make clear", "call"), or the source phrase ("according to")
+    subject: Token | None  # the speaker's head token
     start: int  # content offsets into the paragraph doc's text; -1 when the cue governs no content
     end: int
     text: str  # the cue words as written
-    addressee_to: bool = False
-    frame: str = "verb"  # verb | fronted | parenthetical | source
+    addressee_to: bool = False  # "urged X to ...": an addressee, then an infinitive
+    frame: Frame = "verb"
+    naming: bool = False  # "called the sentence “dangerous”": a naming, not a call for something
+
+    @property
+    def topic_only(self) -> bool:
+        """A verb that names a topic unless it quotes ("criticised the “plan”"), a naming included."""
+        return self.naming or self.lemma in QUOTED_OBJECT_VERBS
+
+    @property
+    def blames(self) -> bool:
+        """The participle of a blame verb: "condemned the attack, saying ..." lays blame."""
+        tok = self.token
+        return (
+            self.frame != "source"
+            and tok.tag_ == "VBG"
+            and (
+                tok.head.lemma_.lower() in BLAME_VERBS
+                or (tok.dep_ == "acl" and tok.head.head.lemma_.lower() in BLAME_VERBS)
+            )
+        )
+
+    def decision_lemma(self, *, quoted: bool) -> str:
+        """The lemma the act decision reads (a statement's ``cue_lemma``, what the act model learnt).
+
+        "according" for a source phrase, "dub" for a naming, "condemn" for reported content after a
+        blame verb; a quotation the cue introduces keeps the verb's own lemma.
+        """
+        if self.frame == "source":
+            return "according"
+        if self.blames and not quoted:
+            return "condemn"
+        if self.naming:
+            return "dub"
+        return self.lemma
 
 
 def subject_of(verb: Token, depth: int = 0) -> Token | None:
@@ -306,6 +348,22 @@ def _unclosed(content: str, nxt: str) -> bool:
     return False
 
 
+def sentence_cues(sent: Span, in_quote: Callable[[int], bool]) -> list[Cue]:
+    """The cues of a sentence in order (verbs, source phrases, quoting topic verbs); speech inside
+    speech is annotated once, at the outer level; the writer's own question has none."""
+    cues = sorted(
+        [*verb_cues(sent, in_quote), *source_cues(sent, in_quote), *quoted_object_cues(sent, in_quote)],
+        key=lambda c: c.token.i,
+    )
+    if sent.text.rstrip().endswith("?") and not in_quote(sent.end_char - 1):
+        return []  # "Does this stem from organisations offering ...?"
+    return [
+        c
+        for c in cues
+        if not any(o is not c and o.start <= c.token.idx < o.end and o.frame != "source" for o in cues)
+    ]
+
+
 def verb_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
     """Cue verbs of a sentence with their speaker and content (offsets into ``sent.doc.text``)."""
     for tok in sent:
@@ -383,227 +441,342 @@ def _document_like(subj: Token) -> bool:
 
 
 def _content(tok: Token, lemma: str, subj: Token) -> Cue | None:
-    doc = tok.doc
-    rights = [c for c in tok.rights]
+    """The content a cue verb governs, frame by frame (None: the verb reports nothing here).
+
+    What follows the verb first (``_complement``: say-that, tell, urge-X-to, to-infinitive, object,
+    accuse-X-of, call-on-X-to); failing that, what stands around it: the clause before it ("..., X
+    said"), the relative clause it sits in, the claim noun it denies, the clause around a
+    parenthetical cue.
+    """
+    rights = list(tok.rights)
+    if _reports_nothing(tok, lemma, rights):
+        return None
+    ccomps, hung = _clauses(rights)
+    if lemma == "ask" and _asks_whether(ccomps):
+        return None
+    comp = _complement(tok, lemma, rights, ccomps)
+    if comp is None:
+        return None
+    if comp.parts:
+        return _after_cue(tok, lemma, subj, comp, hung)
+    return (
+        _fronted_clause(tok, lemma, subj)
+        or _relative_clause(tok, lemma, subj)
+        or _claim_noun(tok, lemma, subj)
+        or _parenthetical(tok, lemma, subj)
+    )
+
+
+@dataclass
+class _Complement:
+    """What a cue verb governs after it, as a frame found it."""
+
+    parts: list[Token] = field(default_factory=list)  # the heads whose subtrees make the content
+    extra: Token | None = None  # a word shown with the cue ("called for", "accused ... of")
+    addressee_to: bool = False  # an addressee, then an infinitive ("urged X to ...")
+
+
+def _reports_nothing(tok: Token, lemma: str, rights: list[Token]) -> bool:
+    """Uses of a cue verb that report no speech: "denied them a visa", "outlined his priorities",
+    "one of the questions he asked the crew", "asked Smith about the deal"."""
     if lemma in DENIAL_VERBS and _denies_a_thing(rights):
-        return None
+        return True
     if _topic_only(lemma, rights):
-        return None
+        return True
     if lemma == "ask" and tok.dep_ == "relcl" and tok.head.lemma_.lower() == "question":
-        return None  # "one of the questions he asked the crew"
-    if lemma == "ask" and not any(c.dep_ in ("ccomp", "xcomp") for c in rights):
-        # "asked Smith about the deal", "asked questions": a question put to someone, no demand
-        if any(c.dep_ == "prep" and c.lower_ == "about" for c in rights) or any(
-            c.dep_ == "dobj" and c.lemma_.lower() == "question" for c in rights
-        ):
-            return None
-    lefts = [c for c in tok.lefts]
-    parts: list[Token] = []
-    extra: Token | None = None
-    addressee_to = False
+        return True
+    # "asked Smith about the deal", "asked questions": a question put to someone, no demand
+    return (
+        lemma == "ask"
+        and not any(c.dep_ in ("ccomp", "xcomp") for c in rights)
+        and (
+            any(c.dep_ == "prep" and c.lower_ == "about" for c in rights)
+            or any(c.dep_ == "dobj" and c.lemma_.lower() == "question" for c in rights)
+        )
+    )
+
+
+def _clauses(rights: list[Token]) -> tuple[list[Token], bool]:
+    """The verb's clausal complements, and whether the parser hung the clause on an object instead
+    ("telling his counterpart that Tehran is ready", "points out in the rules that ...")."""
     ccomps = [c for c in rights if c.dep_ == "ccomp"]
-    hung = False  # the content clause hangs on an object ("points out in the rules that ...")
-    if not ccomps:
-        # "telling his counterpart that Tehran is ready": a that-clause the parser hung on the object
-        objects = [o for o in rights if o.dep_ in ("dobj", "dative", "npadvmod")]
-        objects += [g for o in rights if o.dep_ == "prep" for g in o.children if g.dep_ == "pobj"]
-        for o in objects:
-            # after a prepositional object ("points out in the rules that drones had better ..."),
-            # a "that" taken for the subject of a clause that has its own is a complementiser too
-            that_deps = ("mark", "nsubj") if o.dep_ == "pobj" else ("mark",)
-            for g in o.rights:
-                if (
-                    g.dep_ in ("acl", "relcl")
-                    and any(m.lower_ == "that" and m.dep_ in that_deps for m in g.children)
-                    and any(m.dep_.startswith("nsubj") and m.lower_ != "that" for m in _near(g))
-                ):
-                    ccomps = [g]
-                    hung = True
-    if lemma in ("ask",) and ccomps:
-        first = ccomps[0].left_edge
-        if first.lower_ in ("whether", "if") or any(
-            c.lower_ in ("whether", "if") and c.dep_ == "mark" for c in ccomps[0].children
-        ):
-            return None
-    if lemma in PREP_CONTENT:
-        for c in rights:
-            if c.dep_ in ("prep", "prt") and c.lower_ in PREP_CONTENT[lemma]:
-                extra = c
-                objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
-                if lemma in ("call", "appeal", "press", "plead") or (lemma == "ask" and c.lower_ == "for"):
-                    parts.extend(objs or [])
-                    if c.dep_ == "prt":
-                        parts.extend(g for g in rights if g.dep_ in ("dobj",))
-                    parts.extend(
-                        g
-                        for g in rights
-                        if g.dep_ in ("xcomp", "ccomp")
-                        or (
-                            g.dep_ == "advcl"
-                            and any(a.dep_ == "aux" and a.lower_ == "to" for a in g.children)
-                        )
-                    )
-                    addressee_to = any(g.dep_ in ("xcomp", "ccomp") for g in rights) or any(
-                        g.dep_ in ("xcomp", "acl", "relcl") for o in objs for g in o.children
-                    )
-                    if c.lower_ in ("on", "upon", "to"):
-                        addressee_to = True
-                else:
-                    parts.extend(g for g in rights if g.dep_ == "dobj" and g.i < c.i)
-                    parts.append(c)
-                break
-        if lemma == "appeal" and not parts:
-            return None
-        if parts and extra is not None and extra.dep_ != "prt":
-            # "asking for help in dealing with the PKK": the phrases after the object belong too
-            parts += [
-                c
-                for c in rights
-                if c.dep_ == "prep" and c.i > extra.i and c.lower_ not in ("after", "before")
-            ]
-            if lemma == "threaten":
-                parts += [
-                    c
-                    for c in rights
-                    if c.dep_ == "advcl"
-                    and c.i > extra.i
-                    and any(m.dep_ == "mark" and m.lower_ in _CONDITIONAL for m in c.children)
-                ]
-    if lemma == "call" and not parts:
-        # "protesters calling for Mubarak to stand trial": the parser made "for" a clause marker
-        parts = [
-            c
-            for c in rights
-            if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "for" for m in c.children)
-        ]
-        if not parts:
-            return None
-        extra = next(m for m in parts[0].children if m.dep_ == "mark")
-        addressee_to = True
-    if not parts:
-        objs = [c for c in rights if c.dep_ in ("dobj", "dative")]
-        # 'tells customers: “Ride this once”': a quotation the parser hung on the verb is the quote's
-        # content, not an infinitive after the addressee
-        xcomps = [
-            c
-            for c in rights
-            if c.dep_ == "xcomp"
-            and c.left_edge.text not in _OPENING_MARKS + "``"
-            and c.pos_ in ("VERB", "AUX")  # (not a stray "’s" in "told BBC Radio 4’s Today")
-        ]
-        if ccomps:
-            if lemma in ADDRESSEE_TO and lemma != "tell" and objs:
-                parts = objs + ccomps
-            else:
-                parts = ccomps
-            if lemma in ADDRESSEE_TO and any(
-                t.tag_ == "TO" or t.lower_ == "to" for t in ccomps[0].children if t.dep_ == "aux"
+    if ccomps:
+        return ccomps, False
+    hung = False
+    objects = [o for o in rights if o.dep_ in ("dobj", "dative", "npadvmod")]
+    objects += [g for o in rights if o.dep_ == "prep" for g in o.children if g.dep_ == "pobj"]
+    for o in objects:
+        # after a prepositional object ("points out in the rules that drones had better ..."),
+        # a "that" taken for the subject of a clause that has its own is a complementiser too
+        that_deps = ("mark", "nsubj") if o.dep_ == "pobj" else ("mark",)
+        for g in o.rights:
+            if (
+                g.dep_ in ("acl", "relcl")
+                and any(m.lower_ == "that" and m.dep_ in that_deps for m in g.children)
+                and any(m.dep_.startswith("nsubj") and m.lower_ != "that" for m in _near(g))
             ):
-                addressee_to = True
-        elif xcomps and lemma in ADDRESSEE_TO | INFINITIVE:  # "urged X to", "denied using live ammunition"
-            parts = objs + xcomps if lemma in ADDRESSEE_TO and lemma != "tell" or objs else xcomps
-            if lemma == "tell":
-                parts = objs + xcomps
-            addressee_to = bool(objs) and lemma in ADDRESSEE_TO
-        elif objs and lemma in OBJECT_CONTENT:
-            parts = [o for o in objs if o.dep_ == "dobj"]
-            # "accused Iran of ...", "warned Turkey against ...": the prepositional phrase belongs too
-            parts += (
-                [c for c in rights if c.dep_ == "prep" and c.i > parts[0].i]
-                if parts and lemma in PREP_CONTENT
-                else []
-            )
-            if parts and parts[0].lower_ in ("it", "this", "that", "so") and len(list(parts[0].subtree)) == 1:
-                return None
+                ccomps = [g]
+                hung = True
+    return ccomps, hung
+
+
+def _asks_whether(ccomps: list[Token]) -> bool:
+    """ "asked whether ...": a question, no demand."""
+    if not ccomps:
+        return False
+    return ccomps[0].left_edge.lower_ in ("whether", "if") or any(
+        c.lower_ in ("whether", "if") and c.dep_ == "mark" for c in ccomps[0].children
+    )
+
+
+def _complement(tok: Token, lemma: str, rights: list[Token], ccomps: list[Token]) -> _Complement | None:
+    """What the verb governs after it, by the first frame that finds some; None when a frame rules
+    content out (an appeal with nothing appealed for, "called" with no "for" clause, "denied it")."""
+    comp = _Complement()
+    if lemma in PREP_CONTENT:
+        comp = _prep_frame(lemma, rights)
+        if lemma == "appeal" and not comp.parts:
+            return None
+    if lemma == "call" and not comp.parts:
+        call_for = _call_for_clause(rights)
+        if call_for is None:
+            return None
+        comp = call_for
+    if not comp.parts:
+        objs = [c for c in rights if c.dep_ in ("dobj", "dative")]
+        xcomps = _infinitives(rights)
+        if ccomps:
+            _say_that(lemma, objs, ccomps, comp)
+        elif xcomps and lemma in ADDRESSEE_TO | INFINITIVE:
+            _to_infinitive(lemma, objs, xcomps, comp)
+        elif objs and lemma in OBJECT_CONTENT and not _object_content(lemma, rights, objs, comp):
+            return None
     if lemma == "make clear":
-        # "made clear that ...": the content is the clause under "clear" (or beside it)
-        clear = next(c for c in tok.children if c.lower_ == "clear")
-        parts = (
-            [c for c in clear.children if c.dep_ in ("ccomp", "advcl")]
-            or [c for c in parts if c is not clear]
-            or parts
+        comp.parts = _made_clear(tok, comp.parts)
+    return comp
+
+
+def _prep_frame(lemma: str, rights: list[Token]) -> _Complement:
+    """A verb whose content comes with a preposition: "accused Iran of ...", "called on X to ...",
+    "appealed for calm", "asked for help", "threatened X with bans if ..."."""
+    comp = _Complement()
+    for c in rights:
+        if c.dep_ in ("prep", "prt") and c.lower_ in PREP_CONTENT[lemma]:
+            if lemma in ("call", "appeal", "press", "plead") or (lemma == "ask" and c.lower_ == "for"):
+                comp = _call_on(c, rights)
+            else:
+                comp = _accuse_of(c, rights)
+            break
+    if comp.parts and comp.extra is not None and comp.extra.dep_ != "prt":
+        # "asking for help in dealing with the PKK": the phrases after the object belong too
+        comp.parts += [
+            c
+            for c in rights
+            if c.dep_ == "prep" and c.i > comp.extra.i and c.lower_ not in ("after", "before")
+        ]
+        if lemma == "threaten":
+            comp.parts += [c for c in rights if c.dep_ == "advcl" and c.i > comp.extra.i and _conditional(c)]
+    return comp
+
+
+def _conditional(clause: Token) -> bool:
+    """Conditions belong to a threat or a promise: "threatened X with bans if the reform stalls"."""
+    return any(m.dep_ == "mark" and m.lower_ in _CONDITIONAL for m in clause.children)
+
+
+def _call_on(prep: Token, rights: list[Token]) -> _Complement:
+    """ "called on X to ...", "appealed for calm", "pressed for talks": what is called for, and the
+    clause after it."""
+    objs = [g for g in prep.children if g.dep_ in ("pobj", "pcomp")]
+    parts = list(objs)
+    if prep.dep_ == "prt":
+        parts.extend(g for g in rights if g.dep_ in ("dobj",))
+    parts.extend(
+        g
+        for g in rights
+        if g.dep_ in ("xcomp", "ccomp")
+        or (g.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in g.children))
+    )
+    addressee_to = any(g.dep_ in ("xcomp", "ccomp") for g in rights) or any(
+        g.dep_ in ("xcomp", "acl", "relcl") for o in objs for g in o.children
+    )
+    if prep.lower_ in ("on", "upon", "to"):
+        addressee_to = True
+    return _Complement(parts, prep, addressee_to)
+
+
+def _accuse_of(prep: Token, rights: list[Token]) -> _Complement:
+    """ "accused Iran of ...", "warned Turkey against ...": the object and the prepositional phrase."""
+    return _Complement([*(g for g in rights if g.dep_ == "dobj" and g.i < prep.i), prep], prep)
+
+
+def _call_for_clause(rights: list[Token]) -> _Complement | None:
+    """ "protesters calling for Mubarak to stand trial": the parser made "for" a clause marker."""
+    parts = [
+        c
+        for c in rights
+        if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "for" for m in c.children)
+    ]
+    if not parts:
+        return None
+    return _Complement(parts, next(m for m in parts[0].children if m.dep_ == "mark"), True)
+
+
+def _infinitives(rights: list[Token]) -> list[Token]:
+    """The verb's open complements ("urged X to ...", "denied using ..."), not a quotation the parser
+    hung on the verb ('tells customers: “Ride this once”' is the quote's content, not an infinitive
+    after the addressee)."""
+    return [
+        c
+        for c in rights
+        if c.dep_ == "xcomp"
+        and c.left_edge.text not in _OPENING_MARKS + "``"
+        and c.pos_ in ("VERB", "AUX")  # (not a stray "’s" in "told BBC Radio 4’s Today")
+    ]
+
+
+def _say_that(lemma: str, objs: list[Token], ccomps: list[Token], comp: _Complement) -> None:
+    """ "said that ...", "told X that ...": the clause (and an addressee verb's object: "warned X
+    that ..."; whom one tells is no content)."""
+    comp.parts = objs + ccomps if lemma in ADDRESSEE_TO and lemma != "tell" and objs else ccomps
+    if lemma in ADDRESSEE_TO and any(
+        t.tag_ == "TO" or t.lower_ == "to" for t in ccomps[0].children if t.dep_ == "aux"
+    ):
+        comp.addressee_to = True
+
+
+def _to_infinitive(lemma: str, objs: list[Token], xcomps: list[Token], comp: _Complement) -> None:
+    """ "urged X to ...", "told X to ...", "threatened to ...", "denied using live ammunition"."""
+    comp.parts = objs + xcomps
+    comp.addressee_to = bool(objs) and lemma in ADDRESSEE_TO
+
+
+def _object_content(lemma: str, rights: list[Token], objs: list[Token], comp: _Complement) -> bool:
+    """ "denied the allegations", "accused Iran of ...": the object is the content (False for a bare
+    "it", "this", "so": nothing to report)."""
+    comp.parts = [o for o in objs if o.dep_ == "dobj"]
+    # "accused Iran of ...", "warned Turkey against ...": the prepositional phrase belongs too
+    if comp.parts and lemma in PREP_CONTENT:
+        comp.parts += [c for c in rights if c.dep_ == "prep" and c.i > comp.parts[0].i]
+    first = comp.parts[0] if comp.parts else None
+    return not (
+        first is not None and first.lower_ in ("it", "this", "that", "so") and len(list(first.subtree)) == 1
+    )
+
+
+def _made_clear(tok: Token, parts: list[Token]) -> list[Token]:
+    """ "made clear that ...": the content is the clause under "clear" (or beside it)."""
+    clear = next(c for c in tok.children if c.lower_ == "clear")
+    return (
+        [c for c in clear.children if c.dep_ in ("ccomp", "advcl")]
+        or [c for c in parts if c is not clear]
+        or parts
+    )
+
+
+def _after_cue(tok: Token, lemma: str, subj: Token, comp: _Complement, hung: bool) -> Cue | None:
+    """The cue whose content its complement's tokens span (cut before other statements)."""
+    doc = tok.doc
+    parts = comp.parts
+    lo, hi = _span_of(parts)
+    if hung and doc[lo].lower_ == "that" and _complementiser_subject(doc[lo]):
+        lo += 1  # "that drones had better ...": a complementiser the parser took for a subject
+    if lo < tok.i:  # a fronted complement mixed with later ones: keep what follows the cue
+        lo = min(p.left_edge.i for p in parts if p.i > tok.i) if any(p.i > tok.i for p in parts) else lo
+    hi = min(_cut_relatives(doc, lo, hi), _cut_coordinated_cue(parts, hi))
+    if hi < lo:
+        return None
+    start, end = _char_span(doc, lo, hi)
+    if end <= start:
+        return None
+    frame: Frame = "verb" if lo > tok.i else "fronted"
+    addressee_to = _urges_to(tok, lemma, lo, hi, comp.addressee_to)
+    return Cue(tok, lemma, subj, start, end, _cue_text(tok, comp.extra), addressee_to, frame=frame)
+
+
+def _urges_to(tok: Token, lemma: str, lo: int, hi: int, addressee_to: bool) -> bool:
+    """Does an addressee verb's content ask for an action ("urged Turkey not to attack")?
+
+    An infinitive ("to attack", not the preposition in "returning to clashes") after the addressee;
+    "warned that documents will be lost to bit rot" has no addressee: a finite clause.
+    """
+    if lemma not in ADDRESSEE_TO or lemma in ("call", "appeal", "tell"):
+        return addressee_to
+    finite = any(
+        c.dep_ == "ccomp" and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children) for c in tok.rights
+    ) and not any(c.dep_ in ("dobj", "dative") for c in tok.rights)
+    if finite:
+        return addressee_to
+    doc = tok.doc
+    addressee_to = addressee_to or any(
+        t.lower_ == "to" and t.dep_ == "aux" and t.i > lo for t in doc[lo : min(hi + 1, lo + 16)]
+    )
+    if lemma == "warn" and not any(t.lower_ == "to" and t.dep_ == "aux" for t in doc[lo : hi + 1]):
+        addressee_to = any(t.lower_ == "against" for t in doc[lo : min(hi + 1, lo + 12)])
+    return addressee_to
+
+
+def _cue_over(tok: Token, lemma: str, subj: Token, lo: int, hi: int, frame: Frame) -> Cue | None:
+    """A cue whose content is the tokens lo..hi around it (None when they hold no text)."""
+    start, end = _char_span(tok.doc, lo, hi)
+    return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), frame=frame) if end > start else None
+
+
+def _fronted_clause(tok: Token, lemma: str, subj: Token) -> Cue | None:
+    """ "..., X said": the reported clause before the cue (and on after it: "It's one way, he said,
+    of making sure ...")."""
+    fronted = [c for c in tok.lefts if c.dep_ == "ccomp"]
+    if not fronted or subj.i <= fronted[0].i:
+        return None
+    doc = tok.doc
+    lo, hi = _span_of(fronted)
+    after = max([tok.i] + [c.right_edge.i for c in tok.rights if c.dep_ not in ("punct", "cc", "conj")]) + 1
+    sent = tok.sent
+    if (
+        after + 1 < sent.end - 1
+        and doc[after].text == ","
+        and (
+            doc[after + 1] not in list(tok.subtree)
+            or doc[after + 1].dep_ in ("prep", "attr", "acomp", "npadvmod", "oprd")
         )
-    if parts:
-        lo, hi = _span_of(parts)
-        if hung and doc[lo].lower_ == "that" and _complementiser_subject(doc[lo]):
-            lo += 1  # "that drones had better ...": a complementiser the parser took for a subject
-        if lo < tok.i:  # a fronted complement mixed with later ones: keep what follows the cue
-            lo = min(p.left_edge.i for p in parts if p.i > tok.i) if any(p.i > tok.i for p in parts) else lo
-        hi = min(_cut_relatives(doc, lo, hi), _cut_coordinated_cue(parts, hi))
-        if hi < lo:
-            return None
-        start, end = _char_span(doc, lo, hi)
-        if end <= start:
-            return None
-        frame = "verb" if lo > tok.i else "fronted"
-        if lemma in ADDRESSEE_TO and lemma not in ("call", "appeal", "tell"):
-            # an infinitive ("to attack", not the preposition in "returning to clashes") after the addressee
-            # ("warned that documents will be lost to bit rot" has no addressee: a finite clause)
-            finite = any(
-                c.dep_ == "ccomp" and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
-                for c in tok.rights
-            ) and not any(c.dep_ in ("dobj", "dative") for c in tok.rights)
-            if not finite:
-                addressee_to = addressee_to or any(
-                    t.lower_ == "to" and t.dep_ == "aux" and t.i > lo for t in doc[lo : min(hi + 1, lo + 16)]
-                )
-                if lemma == "warn" and not any(
-                    t.lower_ == "to" and t.dep_ == "aux" for t in doc[lo : hi + 1]
-                ):
-                    addressee_to = any(t.lower_ == "against" for t in doc[lo : min(hi + 1, lo + 12)])
-        return Cue(tok, lemma, subj, start, end, _cue_text(tok, extra), addressee_to, frame)
-    # "..., X said" with the reported clause before the cue
-    fronted = [c for c in lefts if c.dep_ == "ccomp"]
-    if fronted and subj.i > fronted[0].i:
-        lo, hi = _span_of(fronted)
-        # "It's one way, he said, of making sure ...": the clause goes on after the cue
-        after = (
-            max([tok.i] + [c.right_edge.i for c in tok.rights if c.dep_ not in ("punct", "cc", "conj")]) + 1
-        )
-        sent = tok.sent
-        if (
-            after + 1 < sent.end - 1
-            and doc[after].text == ","
-            and (
-                doc[after + 1] not in list(tok.subtree)
-                or doc[after + 1].dep_ in ("prep", "attr", "acomp", "npadvmod", "oprd")
-            )
-            and doc[after + 1].dep_ not in ("cc",)
-            and doc[after + 1].lower_ not in ("but", "and", "or", "while", "although")
-            and not doc[after + 1].is_punct
-        ):
-            lo, hi = min(lo, sent.start), sent.end - 1
-            hi = _cut_relatives(doc, lo, hi)
-        start, end = _char_span(doc, lo, hi)
-        if end > start:
-            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
-    # "militants, which they say killed 10 people": the relative clause, its pronoun included
+        and doc[after + 1].dep_ not in ("cc",)
+        and doc[after + 1].lower_ not in ("but", "and", "or", "while", "although")
+        and not doc[after + 1].is_punct
+    ):
+        lo, hi = min(lo, sent.start), sent.end - 1
+        hi = _cut_relatives(doc, lo, hi)
+    return _cue_over(tok, lemma, subj, lo, hi, "fronted")
+
+
+def _relative_clause(tok: Token, lemma: str, subj: Token) -> Cue | None:
+    """ "militants, which they say killed 10 people": the relative clause, its pronoun included."""
     if (
         tok.dep_ == "relcl"
-        and any(c.dep_ == "nsubj" and c.lower_ in ("which", "who", "that") for c in lefts)
-        and any(c.dep_ in ("xcomp", "ccomp") for c in rights)
+        and any(c.dep_ == "nsubj" and c.lower_ in ("which", "who", "that") for c in tok.lefts)
+        and any(c.dep_ in ("xcomp", "ccomp") for c in tok.rights)
         and subj.lower_ not in ("which", "who", "that")
     ):
-        start, end = _char_span(doc, tok.left_edge.i, tok.right_edge.i)
-        if end > start:
-            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
-    # "an accusation the government strongly denies": the noun the relative clause hangs on
+        return _cue_over(tok, lemma, subj, tok.left_edge.i, tok.right_edge.i, "fronted")
+    return None
+
+
+def _claim_noun(tok: Token, lemma: str, subj: Token) -> Cue | None:
+    """ "an accusation the government strongly denies": the noun the relative clause hangs on."""
     if (
         tok.dep_ == "relcl"
         and tok.head.lemma_.lower() in CLAIM_NOUNS
         and lemma in DENIAL_VERBS | ACCUSATION_VERBS
+        and not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in tok.rights)
+        and subj.i > tok.head.i
     ):
-        if not any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in rights) and subj.i > tok.head.i:
-            start, end = _char_span(doc, tok.head.left_edge.i, tok.right_edge.i)
-            if end > start:
-                return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "fronted")
-    # "Drones, he said, are ...": the whole clause around a parenthetical cue
+        return _cue_over(tok, lemma, subj, tok.head.left_edge.i, tok.right_edge.i, "fronted")
+    return None
+
+
+def _parenthetical(tok: Token, lemma: str, subj: Token) -> Cue | None:
+    """ "Drones, he said, are ...": the whole clause around a parenthetical cue."""
     if tok.dep_ == "parataxis" and lemma in PARENTHETICAL:
-        sent = tok.sent
-        lo, hi = sent.start, sent.end - 1
-        start, end = _char_span(doc, lo, hi)
-        if end > start:
-            return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "parenthetical")
+        return _cue_over(tok, lemma, subj, tok.sent.start, tok.sent.end - 1, "parenthetical")
     return None
 
 
@@ -618,30 +791,12 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
     Verbs that characterise something ("describes the ruling as historic", "refers to them as
     prisoners", "called the sentence “dangerous”") state the speaker's judgement, quoted or not.
     """
-    doc = sent.doc
     for tok in sent:
         lemma = tok.lemma_.lower()
         if tok.pos_ not in ("VERB", "AUX") or in_quote(tok.idx):
             continue
-        # "listed deals with Iran and the response to the crisis as highlights": the parser may hang
-        # "as" inside the object
-        as_any = lemma in AS_VERBS and any(
-            c.dep_ == "prep" and c.lower_ == "as" and c.head.i >= tok.i and c.head.dep_ != "relcl"
-            for r in tok.rights
-            if r.dep_ in ("dobj", "prep")
-            for c in (r, *r.subtree)
-        )
-        # "referred to the database as NEEMIS" names a thing; only a quoted "as" judges it
-        as_frame = as_any and lemma != "refer"
-        # "called the sentence “dangerous”" names a judgement ("what Brown called “home rule”" does not)
-        naming = (
-            lemma == "call"
-            and any(c.dep_ == "oprd" for c in tok.rights)
-            and not any(c.lower_ in ("what", "which", "that") for c in tok.children)
-            and tok.dep_ != "relcl"
-        )
-        if naming:
-            lemma = "dub"  # a naming, not a call for something
+        as_any = _as_judgement(tok, lemma)
+        naming = _naming(tok, lemma)
         if lemma not in QUOTED_OBJECT_VERBS and not as_any and not naming:
             continue
         if tok.dep_ in ("amod", "compound") or _hypothetical(tok):
@@ -649,47 +804,89 @@ def quoted_object_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[
         subj = subject_of(tok)
         if subj is None or in_quote(subj.idx):
             continue
-        parts = [
-            c
-            for c in tok.rights
-            if c.dep_ in ("dobj", "ccomp", "oprd")
-            or (c.dep_ == "prep" and c.lower_ in ("about", "to", "for", "as", "of", "that"))
-        ]
-        if not parts:
-            continue
-        if lemma == "express":
-            # "expressed its relief that the economy had “dodged a catastrophe”": the that-clause
-            clause = [
-                g
-                for o in parts
-                for g in o.children
-                if g.dep_ in ("acl", "ccomp")
-                and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
-            ]
-            if not clause and any(o.lemma_.lower() in FEELING_NOUNS for o in parts):
-                continue  # "expressed optimism of a “grand bargain”": a feeling, not speech
-            parts = clause or parts
-        lo, hi = _span_of(parts)
-        hi = _cut_relatives(doc, lo, hi)
-        if hi < lo:
-            continue
-        quoted = any(t.text in _OPENING_MARKS or t.text == "``" for t in doc[lo : hi + 1])
-        if not quoted and not as_frame:
-            continue
-        if lemma in ("talk", "pay", "refer"):  # "talked about X", "paid tribute to X", "refers to X as"
-            first = doc[lo]
-            if first.dep_ == "prep" or first.lower_ == "tribute":
-                lo = next(
-                    (
-                        t.left_edge.i if lemma == "refer" else t.i
-                        for t in doc[lo : hi + 1]
-                        if t.dep_ in ("pobj",) or t.text in _OPENING_MARKS
-                    ),
-                    lo,
-                )
-        start, end = _char_span(doc, lo, hi)
-        if end > start:
-            yield Cue(tok, lemma, subj, start, end, _cue_text(tok, None), False, "verb")
+        # "referred to the database as NEEMIS" names a thing; only a quoted "as" judges it
+        cue = _topic_object(tok, lemma, subj, naming=naming, judged=as_any and lemma != "refer")
+        if cue is not None:
+            yield cue
+
+
+def _as_judgement(tok: Token, lemma: str) -> bool:
+    """ "describes the ruling as historic" (the parser may hang "as" inside the object: "listed deals
+    with Iran and the response to the crisis as highlights")."""
+    return lemma in AS_VERBS and any(
+        c.dep_ == "prep" and c.lower_ == "as" and c.head.i >= tok.i and c.head.dep_ != "relcl"
+        for r in tok.rights
+        if r.dep_ in ("dobj", "prep")
+        for c in (r, *r.subtree)
+    )
+
+
+def _naming(tok: Token, lemma: str) -> bool:
+    """ "called the sentence “dangerous”" names a judgement ("what Brown called “home rule”" does not)."""
+    return (
+        lemma == "call"
+        and any(c.dep_ == "oprd" for c in tok.rights)
+        and not any(c.lower_ in ("what", "which", "that") for c in tok.children)
+        and tok.dep_ != "relcl"
+    )
+
+
+def _topic_object(tok: Token, lemma: str, subj: Token, *, naming: bool, judged: bool) -> Cue | None:
+    """The object of a topic verb as content, when it quotes the speaker or the verb judges it."""
+    doc = tok.doc
+    parts = [
+        c
+        for c in tok.rights
+        if c.dep_ in ("dobj", "ccomp", "oprd")
+        or (c.dep_ == "prep" and c.lower_ in ("about", "to", "for", "as", "of", "that"))
+    ]
+    if not parts:
+        return None
+    if lemma == "express":
+        expressed = _expressed(parts)
+        if expressed is None:
+            return None
+        parts = expressed
+    lo, hi = _span_of(parts)
+    hi = _cut_relatives(doc, lo, hi)
+    if hi < lo:
+        return None
+    quoted = any(t.text in _OPENING_MARKS or t.text == "``" for t in doc[lo : hi + 1])
+    if not quoted and not judged:
+        return None
+    if lemma in ("talk", "pay", "refer"):
+        lo = _past_topic_preposition(doc, lemma, lo, hi)
+    start, end = _char_span(doc, lo, hi)
+    return Cue(tok, lemma, subj, start, end, _cue_text(tok, None), naming=naming) if end > start else None
+
+
+def _expressed(parts: list[Token]) -> list[Token] | None:
+    """ "expressed its relief that the economy had “dodged a catastrophe”": the that-clause; None for
+    a feeling without one ("expressed optimism of a “grand bargain”": no speech)."""
+    clause = [
+        g
+        for o in parts
+        for g in o.children
+        if g.dep_ in ("acl", "ccomp") and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)
+    ]
+    if not clause and any(o.lemma_.lower() in FEELING_NOUNS for o in parts):
+        return None
+    return clause or parts
+
+
+def _past_topic_preposition(doc, lemma: str, lo: int, hi: int) -> int:
+    """ "talked about X", "paid tribute to X", "refers to X as": the content starts at X."""
+    first = doc[lo]
+    if first.dep_ != "prep" and first.lower_ != "tribute":
+        return lo
+    return next(
+        (
+            t.left_edge.i if lemma == "refer" else t.i
+            for t in doc[lo : hi + 1]
+            if t.dep_ in ("pobj",) or t.text in _OPENING_MARKS
+        ),
+        lo,
+    )
 
 
 def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
@@ -698,66 +895,81 @@ def source_cues(sent: Span, in_quote: Callable[[int], bool]) -> Iterator[Cue]:
     for tok in sent:
         if in_quote(tok.idx):
             continue
-        source: Token | None = None
-        phrase_head: Token | None = None
-        if tok.lower_ == "according":
-            to = next((c for c in tok.children if c.lower_ == "to"), None)
-            if to is None and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
-                to = doc[tok.i + 1]
-            if to is None:
-                continue
-            source = next((c for c in to.children if c.dep_ == "pobj"), None)
-            phrase_head = tok
-            if source is not None and source.pos_ == "NOUN" and source.lemma_.lower() not in DOCUMENT_NOUNS:
-                # "according to the private fears expressed by a senior official": the agent speaks
-                for acl in source.children:
-                    agent = (
-                        next((c for c in acl.children if c.dep_ == "agent"), None)
-                        if acl.dep_ == "acl"
-                        else None
-                    )
-                    by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
-                    if by is not None:
-                        source = by
-                        break
-        elif tok.lower_ == "words" and tok.dep_ == "pobj" and tok.head.lower_ == "in":
-            of = next((c for c in tok.children if c.lower_ == "of"), None)
-            source = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
-            phrase_head = tok.head
-        if source is None or phrase_head is None:
+        found = _source_phrase(tok)
+        if found is None:
             continue
-        lo_p = min(phrase_head.left_edge.i, tok.i)
-        hi_p = max(phrase_head.right_edge.i, source.right_edge.i)
-        before = (sent.start, lo_p - 1)
-        after = (hi_p + 1, sent.end - 1)
-        n_before = before[1] - before[0] + 1
-        n_after = after[1] - after[0] + 1
-        # ", according to X" follows its clause; "According to X, ..." opens the sentence
-        lo, hi = before if n_before >= 3 and (n_before >= n_after or doc[lo_p - 1].text == ",") else after
-        if (
-            (lo, hi) == before
-            and n_after >= 3
-            and not doc[hi_p + 1].is_punct
-            and any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in doc[after[0] : after[1] + 1])
-        ):
-            # ", according to X there may be ...": no comma after the source, a clause of its own follows
-            lo, hi = after
-        if (
-            lo_p >= 2
-            and doc[lo_p - 1].text == ","
-            and hi_p + 1 < len(doc)
-            and doc[hi_p + 1].text == ","
-            and doc[lo_p - 2].lower_ in ("which", "who", "that")
-            and n_after >= 3
-        ):
-            # "..., which, according to AFP, both sides have criticised": the relative clause it sits in
-            lo, hi = lo_p - 2, _cut_relatives(doc, lo_p - 2, after[1])
-        if tok.lower_ == "words":
-            # "The minister will try, in the words of one aide, to ...": the whole clause is the content
-            lo, hi = sent.start, sent.end - 1
+        source, phrase_head = found
+        lo, hi = _source_content(sent, tok, source, phrase_head)
         if hi - lo < 2:
             continue
         start, end = _char_span(doc, lo, hi)
         if end > start:
-            cue_words = "according to" if tok.lower_ == "according" else "in the words of"
-            yield Cue(tok, "according", source, start, end, cue_words, False, "source")
+            phrase = "according to" if tok.lower_ == "according" else "in the words of"
+            yield Cue(tok, phrase, source, start, end, phrase, frame="source")
+
+
+def _source_phrase(tok: Token) -> tuple[Token, Token] | None:
+    """The source of the phrase ``tok`` opens and the phrase's head, or None."""
+    if tok.lower_ == "according":
+        return _according_to(tok)
+    if tok.lower_ == "words" and tok.dep_ == "pobj" and tok.head.lower_ == "in":
+        of = next((c for c in tok.children if c.lower_ == "of"), None)
+        source = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        return (source, tok.head) if source is not None else None
+    return None
+
+
+def _according_to(tok: Token) -> tuple[Token, Token] | None:
+    """ "according to X": X (the agent of "according to the private fears expressed by a senior
+    official")."""
+    doc = tok.doc
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    if to is None and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+        to = doc[tok.i + 1]
+    if to is None:
+        return None
+    source = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if source is None:
+        return None
+    if source.pos_ == "NOUN" and source.lemma_.lower() not in DOCUMENT_NOUNS:
+        for acl in source.children:
+            agent = next((c for c in acl.children if c.dep_ == "agent"), None) if acl.dep_ == "acl" else None
+            by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+            if by is not None:
+                return by, tok
+    return source, tok
+
+
+def _source_content(sent: Span, tok: Token, source: Token, phrase_head: Token) -> tuple[int, int]:
+    """Token range of what a source phrase attributes: the clause before or after it."""
+    doc = sent.doc
+    lo_p = min(phrase_head.left_edge.i, tok.i)
+    hi_p = max(phrase_head.right_edge.i, source.right_edge.i)
+    before = (sent.start, lo_p - 1)
+    after = (hi_p + 1, sent.end - 1)
+    n_before = before[1] - before[0] + 1
+    n_after = after[1] - after[0] + 1
+    # ", according to X" follows its clause; "According to X, ..." opens the sentence
+    lo, hi = before if n_before >= 3 and (n_before >= n_after or doc[lo_p - 1].text == ",") else after
+    if (
+        (lo, hi) == before
+        and n_after >= 3
+        and not doc[hi_p + 1].is_punct
+        and any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in doc[after[0] : after[1] + 1])
+    ):
+        # ", according to X there may be ...": no comma after the source, a clause of its own follows
+        lo, hi = after
+    if (
+        lo_p >= 2
+        and doc[lo_p - 1].text == ","
+        and hi_p + 1 < len(doc)
+        and doc[hi_p + 1].text == ","
+        and doc[lo_p - 2].lower_ in ("which", "who", "that")
+        and n_after >= 3
+    ):
+        # "..., which, according to AFP, both sides have criticised": the relative clause it sits in
+        lo, hi = lo_p - 2, _cut_relatives(doc, lo_p - 2, after[1])
+    if tok.lower_ == "words":
+        # "The minister will try, in the words of one aide, to ...": the whole clause is the content
+        lo, hi = sent.start, sent.end - 1
+    return lo, hi

@@ -199,6 +199,18 @@ class SourceTable:
         source.spoke = True
         self.last_speaker = source
 
+    # -- looking up -------------------------------------------------------------------------
+
+    def known_person(self, name: str) -> Source | None:
+        """The source a person's name or surname was registered under ("Kuleba", "Dmytro Kuleba"), or
+        None; the source may have been retyped since (check ``type``)."""
+        return self._by_key.get("p:" + name.lower())
+
+    def known_surname(self, name: str) -> bool:
+        """Is the last word of ``name`` a person's surname (or name) the table knows?"""
+        words = name.split()
+        return bool(words) and self.known_person(words[-1]) is not None
+
     # -- resolving --------------------------------------------------------------------------
 
     def antecedent(self, pronoun: str, offset: int) -> Source | None:

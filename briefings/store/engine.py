@@ -49,6 +49,11 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def concurrent(self) -> bool:
+        """Units of work run side by side on PostgreSQL; SQLite has one writer (one connection)."""
+        return self.dialect == "postgresql"
+
     async def migrate(self, schema: str | None = None) -> None:
         """Bring the schema to the latest Alembic revision (idempotent)."""
 

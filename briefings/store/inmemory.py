@@ -145,11 +145,13 @@ class MemorySubscriptions(_Repo):
             if s.channel_id == channel_id and s.active
         ]
 
-    async def scheduled(self) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+    async def scheduled(
+        self, *, part: int = 0, parts: int = 1
+    ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
         return [
             (replace(s), replace(self.t.channels[s.channel_id]))
             for s in sorted(self.t.subscriptions.values(), key=lambda s: s.id)
-            if s.active and s.mode == "digest"
+            if s.active and s.mode == "digest" and s.channel_id % parts == part
         ]
 
     async def of_feed(
@@ -255,6 +257,8 @@ class MemoryUnitOfWork:
 
 class MemoryStorage:
     """Every table a dict; a unit of work edits a copy that replaces them when it ends cleanly."""
+
+    concurrent = False  # units of work run one at a time
 
     def __init__(self) -> None:
         self.tables = _Tables()

@@ -197,13 +197,18 @@ class SqlSubscriptions:
         )
         return [(subscription_record(s), feed_record(f)) for s, f in rows.all()]
 
-    async def scheduled(self) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
-        rows = await self.session.execute(
+    async def scheduled(
+        self, *, part: int = 0, parts: int = 1
+    ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+        query = (
             select(SubscriptionRow, Channel)
             .join(Channel, Channel.id == SubscriptionRow.channel_id)
             .where(SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest")
             .order_by(SubscriptionRow.id)
         )
+        if parts > 1:
+            query = query.where(SubscriptionRow.channel_id % parts == part)
+        rows = await self.session.execute(query)
         return [(subscription_record(s), channel_record(c)) for s, c in rows.all()]
 
     async def of_feed(

@@ -1,20 +1,25 @@
-"""Helpers of the scale tests and ``benchmarks/scale_bench.py``: real Redis, real PostgreSQL, real
-``briefbot worker`` subprocesses (each in its own process group, killed with it), loopback Slack."""
+"""Helpers of the scale tests and of ``benchmarks/scale_bench.py`` and ``fanout_bench.py``: real Redis,
+real PostgreSQL, real ``briefbot worker`` subprocesses (each in its own process group, killed with it),
+loopback Slack (counting, or enforcing a rate limit), the fan-out's seed."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
@@ -148,6 +153,74 @@ class CountingSlack(SlackLoopback):
                 self.killed = True
                 self.kill_worker()
         return answer
+
+
+class RateLimitedSlack:
+    """Slack's Web API on loopback enforcing one rate limit for all callers: chat.postMessage draws from
+    a token bucket of ``rate``/s (``burst`` deep) and is answered 429 + ``Retry-After`` (whole seconds,
+    as Slack) beyond it; conversations.history answers from what was accepted (so ``already_sent``
+    works). Lighter than ``SlackLoopback`` (nothing but the two methods), so that the loopback itself
+    does not slow a fan-out of thousands of posts down."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.last = time.monotonic()
+        self.accepted: list[str] = []  # idempotency keys, in order
+        self.times: list[float] = []  # when each was accepted (time.monotonic)
+        self.by_channel: dict[str, list[dict[str, Any]]] = {}
+        self.limited = 0
+        self.first_ok = 0.0
+        self.last_ok = 0.0
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> str:
+        """Serve on a free port; return the Web API base URL."""
+        app = web.Application()
+        app.router.add_post("/api/chat.postMessage", self.post_message)
+        app.router.add_post("/api/conversations.history", self.history)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        return f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/"  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def post_message(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens < 1:
+            self.limited += 1
+            wait = max(1, math.ceil((1 - self.tokens) / self.rate))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(wait)}
+            )
+        self.tokens -= 1
+        self.first_ok = self.first_ok or now
+        self.last_ok = now
+        self.accepted.append(body["metadata"]["event_payload"]["idempotency_key"])
+        self.times.append(now)
+        ts = f"{now:.6f}"
+        self.by_channel.setdefault(body["channel"], []).append(
+            {"type": "message", "ts": ts, "metadata": body["metadata"]}
+        )
+        return web.json_response({"ok": True, "channel": body["channel"], "ts": ts})
+
+    async def history(self, request: web.Request) -> web.Response:
+        params = dict(request.query)
+        if request.can_read_body:
+            params.update(dict(await request.post()))
+        return web.json_response({"ok": True, "messages": self.by_channel.get(params.get("channel", ""), [])})
+
+    def bound(self, messages: int) -> float:
+        """The least time from the first accepted post to the last for ``messages`` posts: the burst
+        goes at once, the rest at ``rate``/s."""
+        return max(1e-9, (messages - self.burst) / self.rate)
 
 
 def sample_briefing(i: int) -> Briefing:

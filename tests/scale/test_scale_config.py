@@ -61,3 +61,38 @@ def test_worker_with_an_unknown_queue_says_so_in_one_line(capsys, monkeypatch):
     assert (
         "--queues takes some of interactive,giant,scheduled,polling,delivery" in err and err.count("\n") == 1
     )
+
+
+def test_send_rates_default_to_the_platforms_documented_limits_and_can_be_set():
+    from bots.bootstrap import send_rates
+
+    assert Settings.from_env({}).send_rates == {}
+    assert send_rates(Settings()) == {"slack": 5.0, "discord": 45.0}
+    s = Settings.from_env({"BRIEFBOT_SEND_RATES": "slack=100, discord=40.5"})
+    assert send_rates(s) == {"slack": 100.0, "discord": 40.5}
+
+
+@pytest.mark.parametrize("raw", ["slack", "slack=fast", "slack=0", "=5", "slack=5,,discord=45", "Slack=5"])
+def test_a_bad_send_rate_is_one_line_naming_the_variable(raw):
+    with pytest.raises(ConfigError, match=r"^BRIEFBOT_SEND_RATES must be platform=messages-per-second") as e:
+        Settings.from_env({"BRIEFBOT_SEND_RATES": raw})
+    assert "\n" not in str(e.value)
+
+
+def test_a_send_rate_for_an_unknown_platform_is_one_line():
+    from bots.bootstrap import send_rates
+
+    with pytest.raises(ConfigError, match=r"^BRIEFBOT_SEND_RATES names no platform 'slak' \(platforms: "):
+        send_rates(Settings.from_env({"BRIEFBOT_SEND_RATES": "slak=5"}))
+
+
+def test_slack_rates_each_workspace_apart_discord_the_whole_bot():
+    from briefings.deliver import platforms
+    from briefings.deliver.delivery import ChannelRef
+    from briefings.deliver.outbox import OutboxWorker
+
+    scopes = {p.name: p.limits.rate_scope for p in platforms.registered()}
+    worker = OutboxWorker(None, {}, None, rate_scopes=scopes)  # type: ignore[arg-type]
+    assert worker.rate_bucket(ChannelRef("slack", "C1", "T1")) == "rate:slack:T1"
+    assert worker.rate_bucket(ChannelRef("slack", "C2", "T2")) == "rate:slack:T2"
+    assert worker.rate_bucket(ChannelRef("discord", "1", "9")) == "rate:discord"

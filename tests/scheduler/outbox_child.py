@@ -2,8 +2,9 @@
 store at ``argv[1]`` with the real SlackDeliverer and OutboxWorker (``argv[3]`` sends at once), then exits
 0 (the test may kill it first). Optional, from the environment: ``OUTBOX_CHILD_LEASE`` (seconds a
 PostgreSQL claim is leased, default 300), ``OUTBOX_CHILD_PACING`` (seconds between two messages to one
-channel, default 0), ``OUTBOX_CHILD_REDIS`` and ``OUTBOX_CHILD_REDIS_PREFIX`` (pacing shared through
-Redis), ``OUTBOX_CHILD_TOKEN`` (the bot token, so the test can tell the workers' posts apart)."""
+channel, default 0), ``OUTBOX_CHILD_RATE`` (Slack messages per second per workspace, default none),
+``OUTBOX_CHILD_REDIS`` and ``OUTBOX_CHILD_REDIS_PREFIX`` (pacing shared through Redis),
+``OUTBOX_CHILD_TOKEN`` (the bot token, so the test can tell the workers' posts apart)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bots.slack_app.app import make_client
 from bots.slack_app.deliver import SlackDeliverer
 from briefings.clock import SystemClock
 from briefings.deliver.outbox import OutboxWorker
-from briefings.deliver.pacing import LocalPacer, Pacer, RedisPacer
+from briefings.deliver.pacing import PREFIX, LocalPacer, Pacer, RedisPacer
 from briefings.settings import Settings
 from briefings.store import open_store
 
@@ -25,7 +26,7 @@ async def main(db_url: str, api_url: str, concurrency: int) -> None:
     settings = Settings(env={"BRIEFBOT_SLACK_API_URL": api_url})
     redis_url = env.get("OUTBOX_CHILD_REDIS")
     pacer: Pacer = (
-        RedisPacer.from_url(redis_url, prefix=env.get("OUTBOX_CHILD_REDIS_PREFIX", "briefbot:pace"))
+        RedisPacer.from_url(redis_url, prefix=env.get("OUTBOX_CHILD_REDIS_PREFIX", PREFIX))
         if redis_url
         else LocalPacer()
     )
@@ -36,6 +37,8 @@ async def main(db_url: str, api_url: str, concurrency: int) -> None:
             {"slack": SlackDeliverer(client)},
             SystemClock(),
             pacing={"slack": float(env.get("OUTBOX_CHILD_PACING", "0"))},
+            rates={"slack": float(env["OUTBOX_CHILD_RATE"])} if env.get("OUTBOX_CHILD_RATE") else None,
+            rate_scopes={"slack": "workspace"},
             concurrency=concurrency,
             lease=float(env.get("OUTBOX_CHILD_LEASE", "300")),
             pacer=pacer,

@@ -1,6 +1,7 @@
 """Several outbox workers (real processes) on one PostgreSQL outbox: each entry claimed by one of them
 (``FOR UPDATE SKIP LOCKED`` + lease) and sent exactly once; with Redis (``BRIEFBOT_TEST_REDIS_URL``) they
-pace each channel together and a 429 on one channel pauses that channel only, in every worker."""
+pace each channel together, share one platform-wide rate budget (never over it, whatever the number of
+workers), and a 429 on one channel pauses that channel only, in every worker."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 from slack_loopback import SlackLoopback  # noqa: E402
 
-from briefings.deliver.outbox import enqueue  # noqa: E402
+from briefings.clock import SystemClock  # noqa: E402
+from briefings.deliver.outbox import PACE_BURST, enqueue  # noqa: E402
 from briefings.deliver.pacing import LocalPacer, RedisPacer  # noqa: E402
 from briefings.store import OutboxEntry, open_store  # noqa: E402
 
@@ -70,6 +72,17 @@ class CountingSlack(SlackLoopback):
             self.by_token[token or ""] += 1
             self.posts[params["channel"]].append(time.monotonic())
         return super()._answer(method, params, token)
+
+
+def _most_in_a_window(times: list[float], window: float) -> int:
+    """The most of ``times`` that fall in any half-open window of ``window`` seconds."""
+    times = sorted(times)
+    most, first = 0, 0
+    for last, t in enumerate(times):
+        while t - times[first] >= window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 async def _fill(store, channels: int, per_channel: int) -> None:
@@ -212,3 +225,101 @@ async def test_local_and_redis_pacers_agree():
             assert [await pacer.take("discord", 0.1, t, burst=2) for _ in range(3)] == [0, 0, 0.1]
         finally:
             await pacer.close()
+
+
+@needs_redis
+async def test_two_pacers_on_two_connections_share_one_platform_budget_and_never_exceed_it():
+    """Two RedisPacers (two connections, as two worker processes have), three senders each, take from one
+    platform-wide bucket of 50/s for 1.5 s of real time: over any window W they are granted at most
+    PACE_BURST + 50 W slots together (GCRA), and together they use the budget (neither starves)."""
+    rate, seconds = 50.0, 1.5
+    prefix = f"test:{uuid.uuid4().hex}"
+    pacers = [RedisPacer.from_url(REDIS_URL, prefix=prefix) for _ in range(2)]
+    clock = SystemClock()
+    granted: list[tuple[int, float]] = []  # (pacer, the time its slot was granted at)
+    end = time.monotonic() + seconds
+
+    async def sender(i: int) -> None:
+        while time.monotonic() < end:
+            now = clock.now()
+            wait = await pacers[i].take("rate:slack:T1", 1 / rate, now, burst=PACE_BURST)
+            if wait == 0:
+                granted.append((i, now.timestamp()))
+            else:
+                await asyncio.sleep(wait)
+
+    try:
+        await asyncio.gather(*(sender(i) for i in (0, 0, 0, 1, 1, 1)))
+        # Another workspace has a budget of its own.
+        assert await pacers[0].take("rate:slack:T2", 1 / rate, clock.now(), burst=PACE_BURST) == 0
+    finally:
+        for pacer in pacers:
+            await pacer.close()
+    times = [t for _, t in granted]
+    for window in (0.1, 0.5, 1.0):
+        assert _most_in_a_window(times, window) <= PACE_BURST + rate * window + 1e-6, window
+    assert len(times) >= 0.8 * rate * seconds  # the budget is used
+    assert {i for i, _ in granted} == {0, 1}
+
+
+async def test_pacers_grant_exactly_the_budget_whichever_connection_asks():
+    """At one instant two pacers of one bucket get PACE_BURST slots between them, then one per interval;
+    the interval keeps its microseconds (1/95 s is not rounded to 10 ms, which would be 100/s)."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    prefix = f"test:{uuid.uuid4().hex}"
+    pairs = [(shared := LocalPacer(), shared)]
+    if REDIS_URL:
+        pairs.append(
+            (RedisPacer.from_url(REDIS_URL, prefix=prefix), RedisPacer.from_url(REDIS_URL, prefix=prefix))
+        )
+    for a, b in pairs:
+        try:
+            t = T0
+            got = [await p.take("rate:discord", 1 / 95, t, burst=2) for p in (a, b, a, b)]
+            assert got[:2] == [0, 0] and all(w > 0 for w in got[2:])
+            assert got[2] == pytest.approx(1 / 95, abs=1e-6)
+            # Over 1 s at one take per interval: 95 more slots, not 100.
+            n, when = 0, t
+            while when < t + timedelta(seconds=1):
+                wait = await (a if n % 2 else b).take("rate:discord", 1 / 95, when, burst=2)
+                if wait == 0:
+                    n += 1
+                else:
+                    when += timedelta(seconds=wait)
+            assert n == 95
+        finally:
+            await a.close()
+            if b is not a:
+                await b.close()
+
+
+@needs_redis
+async def test_two_worker_processes_share_one_slack_rate_through_redis(db_url):
+    """Two real outbox processes, 60 channels of one workspace, a budget of 20 messages/s: together they
+    post at most PACE_BURST + 20 W in any window W at the loopback (a little arrival jitter allowed), so
+    the fan-out takes the budget's time, not the workers' (each alone would send at 20/s)."""
+    _postgres_only(db_url)
+    channels, rate = 60, 20.0
+    prefix = f"test:{uuid.uuid4().hex}"
+    async with open_store(db_url) as store:
+        await _fill(store, channels, 1)
+        slack = await CountingSlack().start()
+        try:
+            codes = await _workers(
+                db_url,
+                slack,
+                2,
+                OUTBOX_CHILD_REDIS=REDIS_URL,
+                OUTBOX_CHILD_REDIS_PREFIX=prefix,
+                OUTBOX_CHILD_RATE=str(rate),
+            )
+            assert codes == [0, 0]
+        finally:
+            await slack.stop()
+    assert Counter(Counter(slack.keys).values()) == {1: channels}  # none lost, none twice
+    assert set(slack.by_token) == {"xoxb-worker-0", "xoxb-worker-1"}
+    times = sorted(t for ts in slack.posts.values() for t in ts)
+    # Arrivals jitter by the time a request takes to build and cross loopback (a busy machine: 0.1 s).
+    assert _most_in_a_window(times, 1.0) <= PACE_BURST + rate * 1.1
+    assert times[-1] - times[0] >= 0.9 * (channels - PACE_BURST) / rate

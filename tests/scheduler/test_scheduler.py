@@ -210,3 +210,66 @@ async def test_no_catch_up_for_slots_before_the_subscription_existed(store, cloc
     assert await scheduler.tick() == []
     nxt = await scheduler.next_due()
     assert nxt == datetime(2026, 3, 29, 5, 30, tzinfo=UTC)  # Sunday 07:30 CEST
+
+
+async def test_a_morning_of_many_channels_is_decided_channel_by_channel_each_article_once(
+    store, clock, rows, settings
+):
+    """On PostgreSQL channels are decided side by side (``DECIDE_CONCURRENCY``), one channel's slots in
+    order: a channel with two subscriptions due at once gets its pending articles in one digest, not two."""
+    from briefings.deliver.scheduler import DECIDE_CONCURRENCY  # noqa: PLC0415
+    from briefings.store import SubscriptionRow  # noqa: PLC0415
+
+    subs = []
+    for i in range(DECIDE_CONCURRENCY + 4):
+        sub, ch = await rows.subscription(channel=f"C{i}", times="07:30")
+        await rows.pending(ch.id, 2)
+        subs.append(sub)
+    shared = ch  # the last channel gets a second subscription (another feed), due at the same time
+    async with store.session() as session, session.begin():
+        second = SubscriptionRow(
+            channel_id=shared.id,
+            feed_id=subs[0].feed_id,
+            times="07:30",
+            weekdays="mon-sun",
+            timezone="Europe/Berlin",
+            mode="digest",
+            active=True,
+            created_at=subs[-1].created_at,
+        )
+        session.add(second)
+    clock.set(datetime(2026, 3, 28, 6, 31, tzinfo=UTC))
+    decisions = await Scheduler(store, settings, clock).tick()
+    assert [d.subscription_id for d in decisions] == [s.id for s in subs] + [second.id]
+    assert [d.status for d in decisions] == ["queued"] * len(subs) + ["empty"]
+    for sub in subs:
+        text = " ".join(m.payload for m in await outbox(store, sub.channel_id))
+        assert text.count("Story number") >= 2
+    # The second subscription found the channel's articles taken by the first: one digest, not two.
+    first = {m.idempotency_key for m in await outbox(store, subs[0].channel_id)}
+    assert len(await outbox(store, shared.id)) == len(first)
+
+
+async def test_a_tick_in_parts_decides_each_channel_in_exactly_one_part(store, clock, rows, settings):
+    """Workers decide a morning in parts (``Dispatcher.decide_parts`` tasks): the parts split the channels
+    by id, together they decide every slot once, and only part 0 runs the housekeeping."""
+    subs = []
+    for i in range(7):
+        sub, ch = await rows.subscription(channel=f"C{i}", times="07:30")
+        await rows.pending(ch.id, 1)
+        subs.append(sub)
+    clock.set(datetime(2026, 3, 28, 6, 31, tzinfo=UTC))
+    scheduler = Scheduler(store, settings, clock)
+    housekeeping: list[datetime] = []
+
+    async def job(now: datetime) -> None:
+        housekeeping.append(now)
+
+    scheduler.housekeeping.append(job)
+    parts = [await scheduler.tick(part=p, parts=3) for p in (2, 0, 1)]
+    decided = [d.subscription_id for part in parts for d in part]
+    assert sorted(decided) == sorted(s.id for s in subs)  # each once
+    for p, part in zip((2, 0, 1), parts, strict=True):
+        assert {s.channel_id % 3 for s in subs if s.id in {d.subscription_id for d in part}} <= {p}
+    assert len(housekeeping) == 1
+    assert await scheduler.tick() == []  # nothing left for a whole tick
