@@ -209,3 +209,15 @@ async def test_articles_are_cached_once_and_items_need_their_article(storage):
     with pytest.raises(Conflict):
         async with storage.unit_of_work() as uow:
             await uow.items.add(ChannelItemRecord(ch.id, feed.id, "d" * 64, None, "no such story", T0))
+
+
+async def test_scheduled_subscriptions_split_into_parts_by_channel(storage):
+    _ch, feed, sub = await _setup(storage)
+    async with storage.unit_of_work() as uow:
+        other = await uow.channels.get_or_add("slack", "T1", "C2", now=T0)
+        second = await uow.subscriptions.add(_sub(other.id, feed.id))
+        everything = await uow.subscriptions.scheduled()
+        parts = [await uow.subscriptions.scheduled(part=p, parts=2) for p in (0, 1)]
+    assert [s.id for s, _c in everything] == [sub.id, second.id]
+    assert sorted(s.id for part in parts for s, _c in part) == [sub.id, second.id]
+    assert all(c.id % 2 == p for p, part in enumerate(parts) for _s, c in part)
