@@ -81,7 +81,8 @@ class Statement:
     cue_lemma: str | None = None  # the cue's lemma ("say", "deny"), what the act decision read
     cue_flags: tuple[
         str, ...
-    ] = ()  # "addressee_to" ("urged X to ..."), "imperative" (quote opens with a verb)
+    ] = ()  # "addressee_to" ("urged X to ..."), "imperative" (quote opens with a verb), "phrase"
+    # (the content is a name, title or bare noun phrase: never shown as a bullet)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

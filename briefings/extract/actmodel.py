@@ -22,15 +22,33 @@ from functools import lru_cache
 from importlib import resources
 
 from briefings.extract.acts import signals
+from briefings.extract.lexicon import (
+    COMMITMENT_PHRASES,
+    REBUTTAL_PHRASES,
+    REBUTTAL_WORDS,
+    REQUEST_PHRASES,
+    WRONGDOING_WORDS,
+    content_stem,
+)
 from briefings.models import ACTS, Act, Kind, Statement
 
 MODEL_RESOURCE = "act_model.json"
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NEG = frozenset("not no never n't nothing none nobody neither nor".split())
 _MODALS = frozenset("will would shall should must can could may might 'll".split())
 _FIRST = frozenset("i we our us my me".split())
+
+
+def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(r"(?<![a-z'])(?:" + alts + ")")
+
+
+_REBUTTAL = _phrases(REBUTTAL_PHRASES)
+_COMMITMENT = _phrases(COMMITMENT_PHRASES)
+_REQUEST = _phrases(REQUEST_PHRASES)
 
 
 def tokens(text: str) -> list[str]:
@@ -94,6 +112,34 @@ def features(x: ActInput) -> list[str]:
     f += [f"s{i}={w}" for i, w in enumerate(toks[:3])]
     n = len(toks)
     f.append("len=" + ("short" if n < 6 else "mid" if n < 20 else "long"))
+    return f + _class_features(x, toks, head)
+
+
+def _class_features(x: ActInput, toks: list[str], head: list[str]) -> list[str]:
+    """Word stems and the lexicon's content classes (wrongdoing, rebuttal, commitment, request), alone
+    and with the content's person and negation: what lets the model carry an act learned from one
+    wording to another ("tortures its prisoners" -> "shelled the villages")."""
+    stems = sorted({content_stem(w) for w in head})
+    f = [f"st={s}" for s in stems]
+    low = " " + x.content[:300].lower().replace("\u2019", "'")
+    first = bool(_FIRST & set(toks[:6]))
+    neg = bool(_NEG & set(head))
+    person = "first" if first else "other"
+    wrong = sum(1 for s in stems if s in WRONGDOING_WORDS)
+    if wrong:
+        f += ["wrong", "wrong2" if wrong >= 2 else "wrong1", f"wrong_{person}"]
+        f += ["wrong_neg" if neg else "wrong_pos", f"wrong|{x.kind}"]
+    rebut = bool(REBUTTAL_WORDS & set(head)) or bool(_REBUTTAL.search(low))
+    if rebut:
+        f += ["rebut", f"rebut_{person}"] + (["rebut_wrong"] if wrong else [])
+    if _COMMITMENT.search(low):
+        f += ["commit_phrase", f"commit_phrase_{person}", f"commit_phrase|{x.kind}"]
+    if _REQUEST.search(low):
+        f += ["request", f"request_{person}"]
+    if first:
+        f.append(f"first|{x.lemma or '-'}")
+    if neg:
+        f.append(f"neg|{x.kind}")
     return f
 
 

@@ -21,7 +21,7 @@ from briefings.extract.attribution import Attribution
 from briefings.extract.dateline import find_dateline
 from briefings.extract.morph import cue_forms
 from briefings.extract.quotes import find_quotes
-from briefings.extract.reading import Found, Paragraph, Statements, in_quote_test
+from briefings.extract.reading import Found, Paragraph, Statements, in_quote_test, tokens_between
 from briefings.extract.reported import sentence_cues
 from briefings.extract.resolve import Resolver
 from briefings.extract.speakers import Source, SourceTable
@@ -267,7 +267,13 @@ def read_article(article: Article, paras: list[Paragraph]) -> Extraction:
                 rule_act=f.act,
                 cue_lemma=f.lemma or None,
                 cue_flags=tuple(
-                    n for n, on in (("addressee_to", f.addressee_to), ("imperative", f.imperative)) if on
+                    n
+                    for n, on in (
+                        ("addressee_to", f.addressee_to),
+                        ("imperative", f.imperative),
+                        ("phrase", _bare_phrase(paras[f.para], f)),
+                    )
+                    if on
                 ),
             )
         )
@@ -277,6 +283,22 @@ def read_article(article: Article, paras: list[Paragraph]) -> Extraction:
         statements=statements,
         dateline=find_dateline(article.text, article.body_start),
     )
+
+
+# At most this many words make a name, a title or a bare noun phrase ("a primer", "Meet the Press").
+_PHRASE_WORDS = 8
+
+
+def _bare_phrase(p: Paragraph, f: Found) -> bool:
+    """Content without a clause: a name, a title or a bare noun phrase (no verb, a few words). The
+    guide says it is no content (`offered a primer`, `said "Meet the Press"`); the briefing never shows
+    it as a bullet (flag ``phrase``), the extraction keeps it for the record."""
+    if p.doc is None:
+        return False
+    words = [
+        t for t in tokens_between(p, f.start - 1, f.end) if t.idx < f.end and not (t.is_punct or t.is_space)
+    ]
+    return 0 < len(words) <= _PHRASE_WORDS and not any(t.pos_ in ("VERB", "AUX") for t in words)
 
 
 def act_input(f: Found, content: str) -> ActInput:

@@ -408,3 +408,78 @@ CAPITALS = {
 SPEAKING_CAPITALS = frozenset(
     "tehran moscow kremlin kiev kyiv beijing pyongyang seoul ankara damascus kabul islamabad riyadh".split()
 )
+
+
+# -- content classes: what the act model reads in a statement's content ----------------------------
+# The guide's acts are often carried by the content under a plain "said" (eval/README.md, second act
+# table): wrongdoing laid at someone's door (accusation), a rebuttal (denial), an undertaking by the
+# source's side (offer), a request to others (demand). These are word classes, not verdicts: the act
+# model (actmodel.py) learns how much each one counts, alone and with the content's person and negation.
+# Words are matched on a crude stem (``content_stem``), so "tortures", "tortured" and "torturing" count.
+
+
+def content_stem(word: str) -> str:
+    """A crude, fast suffix stripper for content words (features only; never shown)."""
+    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+WRONGDOING_WORDS = frozenset(
+    content_stem(w)
+    for w in """illegal illegally unlawful unlawfully crime criminal fraud fraudulent corrupt corruption
+    bribe bribery steal stole stolen theft thief thieves lie lied lying liar cheat cheated cheating abuse
+    abused abusing torture tortured kill killed killing murder murdered massacre massacred attack
+    attacked attacking shelling shelled bomb bombed bombing violate violated violation discriminate
+    discriminated discrimination discriminatory exploit exploited exploitation deceive deceived deception
+    mislead misled misleading cover-up conspiracy conspired smuggle smuggled smuggling launder laundering
+    embezzle embezzled embezzlement harass harassed harassment assault assaulted rape raped intimidate
+    intimidated intimidation persecute persecuted persecution oppress oppressed oppression repress
+    repressed repression censor censored censorship rig rigged manipulate manipulated manipulation
+    negligent negligence reckless irresponsible incompetent incompetence unfair unfairly unjust injustice
+    outrageous outrage scandal scandalous shameful disgrace disgraceful betray betrayed betrayal sabotage
+    sabotaged subvert subversion aggression aggressive invade invaded invasion occupy occupied occupation
+    annex annexed annexation genocide terror terrorism terrorist propaganda defamatory defamation slander
+    libel plagiarism infringe infringed infringement mistreat mistreated mistreatment neglect neglected
+    endanger endangered pollute polluted pollution evade evaded evasion withheld withhold blackmail extort
+    extortion kidnap kidnapped hostage looted looting plunder misuse misused abusive brutal brutality cruel
+    cruelty inhumane atrocity atrocities crackdown suppress suppressed suppression exploitative greed
+    greedy dishonest dishonesty hypocrisy hypocritical arrogant arrogance racist racism sexist sexism
+    biased unconstitutional illegitimate coup falsified falsify forged forgery misconduct wrongdoing guilty
+    culpable responsible blame blamed fault failed fail failure mismanagement mismanaged waste wasted
+    squander squandered destroy destroyed destruction damage damaged damaging harm harmed harmful hurt
+    threatened threatening victim victims ignore ignored ignoring""".split()
+)
+REBUTTAL_WORDS = frozenset(
+    """untrue false falsely baseless unfounded ill-founded groundless fabricated fabrication nonsense
+    rubbish absurd ridiculous lies myth rumour rumours rumor rumors misinformation fake unjustified
+    unsubstantiated denied deny denies incorrect inaccurate wrong""".split()
+)
+REBUTTAL_PHRASES = (
+    "not true", "no evidence", "nothing to do with", "no such", "never", "no truth", "did not", "didn't",
+    "was not", "wasn't", "is not", "isn't", "are not", "aren't", "have not", "haven't", "has not",
+    "hasn't", "no intention", "no plans", "no orders", "no interest", "not responsible", "not involved",
+    "without our knowledge", "neither", "not aware", "no basis", "no link", "no connection", "we do not",
+    "we don't", "i do not", "i don't", "i did not", "i didn't", "we did not", "we didn't", "not guilty",
+    "innocent", "at no time",
+)  # fmt: skip
+COMMITMENT_PHRASES = (
+    "we will", "i will", "we'll", "i'll", "we shall", "we would", "we are committed", "committed to",
+    "ready to", "willing to", "prepared to", "determined to", "we want to help", "we aim", "aim to",
+    "we intend", "we plan", "will provide", "would provide", "will help", "would help", "will support",
+    "would support", "will consider", "will ensure", "would ensure", "will give", "would give",
+    "will invest", "will fund", "would fund", "will offer", "would offer", "will work", "would work",
+    "will continue", "will not let", "will pay", "would pay", "will compensate", "will refund",
+    "guarantee", "pledge", "promise", "we can help", "happy to", "open to", "welcome to", "would assist",
+    "will assist", "we are working", "will do everything", "would be infus", "will be provid",
+    "would be provid", "will cut", "will reduce", "will review", "will comply", "would comply",
+    "will withdraw", "would withdraw", "are withdrawing", "will return", "would return",
+)  # fmt: skip
+REQUEST_PHRASES = (
+    "should", "must", "need to", "needs to", "have to", "has to", "ought", "call on", "calls on", "urge",
+    "we ask", "i ask", "please", "it is time", "it's time", "let us", "let's", "demand", "we want them",
+    "we want the", "i want them", "stop", "we need", "they need", "you need", "immediately",
+    "has got to", "have got to", "must not", "should not", "shouldn't", "mustn't", "insist", "appeal",
+    "require",
+)  # fmt: skip

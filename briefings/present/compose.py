@@ -285,6 +285,8 @@ def _choose(statements: list[Statement], max_bullets: int) -> list[Statement]:
     """Offers, demands, denials, accusations (in article order), then the most informative of the rest."""
     if max_bullets <= 0:
         return []
+    # a name, title or bare noun phrase ("offered a primer") is no content: never a bullet
+    statements = [s for s in statements if "phrase" not in s.cue_flags]
     kept: list[Statement] = []
     # the surest first within each act, so a cap keeps the acts most likely right
     priority = sorted(

@@ -81,3 +81,35 @@ def test_training_from_the_repository_reproduces_the_shipped_model(shared_dir, m
     monkeypatch.setitem(sys.modules, "train_acts", train_acts)  # its dataclasses look themselves up there
     spec.loader.exec_module(train_acts)
     assert train_acts.main(["--check"]) == 0
+
+
+def test_written_examples_are_well_formed() -> None:
+    """benchmarks/gold_synthetic: every content is a substring of its paragraph, every act is one of the
+    five, ids are unique, and each act is there in numbers (training data the model depends on)."""
+    from collections import Counter
+
+    rows = []
+    for path in sorted((ROOT / "benchmarks" / "gold_synthetic").glob("written_*.jsonl")):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 600
+    assert len({r["id"] for r in rows}) == len(rows)
+    bad = [r["id"] for r in rows if r["content"] not in r["text"] or not r["content"].strip()]
+    assert not bad, f"content not in its paragraph: {bad[:5]}"
+    acts = Counter(r["act"] for r in rows)
+    assert set(acts) == {"offer", "demand", "denial", "accusation", "statement"}
+    assert min(acts.values()) >= 100, acts
+
+
+def test_content_classes_are_features() -> None:
+    """The lexicon's content classes reach the model: wrongdoing, rebuttal, commitment and request
+    words fire on the guide's own examples, with the content's person."""
+    f = set(features(ActInput("say", "the regime tortures its prisoners", "indirect", "statement")))
+    assert {"wrong", "wrong_other"} <= f
+    f = set(features(ActInput("say", "we have no such weapons", "direct", "statement")))
+    assert {"rebut", "rebut_first"} <= f
+    f = set(features(ActInput("say", "we are ready to talk", "direct", "statement")))
+    assert {"commit_phrase", "commit_phrase_first"} <= f
+    f = set(features(ActInput("say", "the council must reopen the library", "indirect", "statement")))
+    assert {"request", "request_other"} <= f
+    f = set(features(ActInput("say", "the weather was mild for the time of year", "indirect", "statement")))
+    assert not {"wrong", "rebut", "commit_phrase", "request"} & f

