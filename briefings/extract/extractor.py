@@ -287,6 +287,7 @@ def read_article(article: Article, paras: list[Paragraph]) -> Extraction:
 
 # At most this many words make a name, a title or a bare noun phrase ("a primer", "Meet the Press").
 _PHRASE_WORDS = 8
+_TITLE_SMALL_WORDS = frozenset("a an the of and or in on at for to with by from".split())
 
 
 def _bare_phrase(p: Paragraph, f: Found) -> bool:
@@ -298,7 +299,11 @@ def _bare_phrase(p: Paragraph, f: Found) -> bool:
     words = [
         t for t in tokens_between(p, f.start - 1, f.end) if t.idx < f.end and not (t.is_punct or t.is_space)
     ]
-    return 0 < len(words) <= _PHRASE_WORDS and not any(t.pos_ in ("VERB", "AUX") for t in words)
+    if not 0 < len(words) <= _PHRASE_WORDS:
+        return False
+    if len(words) > 1 and all(t.is_title or t.lower_ in _TITLE_SMALL_WORDS or not t.is_alpha for t in words):
+        return True  # a name or a title: "Meet the Press"
+    return not any(t.pos_ in ("VERB", "AUX") for t in words)
 
 
 def act_input(f: Found, content: str) -> ActInput:

@@ -174,3 +174,25 @@ def test_the_addressee_of_told_is_no_content(run) -> None:
     )
     assert [s.act for s in ex.statements] == ["statement"] * 3
     assert not any("Today programme" in s.content for s in ex.statements)
+
+
+def test_names_titles_and_bare_noun_phrases_are_flagged_and_never_shown() -> None:
+    """The guide: a name, title or bare noun phrase is no content (`offered a primer`, said
+    "Meet the Press"). The extraction keeps them, flagged `phrase`; the briefing never shows them."""
+    from briefings.extract import nlp as nlp_loader
+    from briefings.extract.extractor import extract
+    from briefings.models import Article
+    from briefings.present.compose import compose
+
+    text = (
+        "Meta chief speaks\n\nMark Zuckerberg offered a primer on the company's plans. "
+        'Robert Gates said: "Meet the Press." Anna Berg said the council would publish every '
+        "contract next week.\n"
+    )
+    ex = extract(Article(text=text, title="Meta chief speaks", body_start=17), nlp_loader.load())
+    flagged = {s.content.strip(" .") for s in ex.statements if "phrase" in s.cue_flags}
+    assert {"a primer", "Meet the Press"} <= flagged
+    assert not any("council" in c for c in flagged)
+    shown = [b.text for b in compose(ex).bullets]
+    assert shown and all("primer" not in t and "Meet the Press" not in t for t in shown)
+    assert any("council would publish every contract" in t for t in shown)
