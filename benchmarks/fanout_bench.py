@@ -31,7 +31,7 @@ async def main(args: argparse.Namespace) -> None:
     slack = RateLimitedSlack(args.rate, args.burst)
     api = await slack.start()
     tmp = Path(tempfile.mkdtemp(prefix="fanout-"))
-    settings = Settings(data_dir=tmp, slack_bot_token="xoxb-bench", slack_api_url=api)
+    settings = Settings(data_dir=tmp, env={"SLACK_BOT_TOKEN": "xoxb-bench", "BRIEFBOT_SLACK_API_URL": api})
     url = args.database_url or settings.effective_database_url
     clock = SystemClock()
     try:

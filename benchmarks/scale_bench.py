@@ -223,9 +223,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         database_url=db,
         broker_url=broker,
         data_dir=tmp / "data",
-        slack_api_url=api,
-        slack_bot_token="xoxb-bench",
         chat_max_chars=max(200_000, args.giant_chars + 1000),
+        env={"BRIEFBOT_SLACK_API_URL": api, "SLACK_BOT_TOKEN": "xoxb-bench"},
     )
     workers = Workers(env=env, logs=tmp)
     parts = set(args.parts.split(","))

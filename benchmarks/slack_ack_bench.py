@@ -92,11 +92,13 @@ class SlackThread:
 async def main(n: int, cold: bool, rounds: int) -> None:
     platform = SlackThread()
     settings = Settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=platform.slack.base_url,
         allow_private_hosts=True,
         data_dir=Path(tempfile.mkdtemp(prefix="slack-ack-bench-")),
+        env={
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "BRIEFBOT_SLACK_API_URL": platform.slack.base_url,
+        },
     )
     briefer = Briefer(settings)
     try:

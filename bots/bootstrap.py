@@ -94,7 +94,7 @@ async def bootstrap(
     own_briefer = briefer is None
     dispatcher = None
     if briefer is None and settings.broker_url:
-        from briefings.deliver.executor import CeleryBriefer  # noqa: PLC0415 - celery only with a broker
+        from briefings.deliver.executor import CeleryBriefer  # noqa: PLC0415 - optional dependency (celery, the `scale` extra): only with a broker
 
         briefer = CeleryBriefer(settings)
     briefer = briefer or Briefer(settings)
@@ -104,7 +104,7 @@ async def bootstrap(
             contextlib.AsyncExitStack() as stack,
         ):
             if settings.broker_url:
-                from briefings.deliver.executor import Dispatcher  # noqa: PLC0415 - celery only with a broker
+                from briefings.deliver.executor import Dispatcher  # noqa: PLC0415 - optional dependency (celery, the `scale` extra): only with a broker
 
                 dispatcher = Dispatcher(store, settings, clock)
             # Feed articles go ahead of interactive giants in the NLP queue (when the briefer has one).
@@ -147,7 +147,7 @@ async def bootstrap(
 async def worker_runtime(settings: Settings) -> AsyncIterator[Any]:
     """A Celery worker process's runtime: the store (migrated by the frontend, not here), the poller
     briefing in this process, the scheduler, and an outbox with the configured platforms' Deliverers."""
-    from briefings.deliver.workers import Runtime, local_brief  # noqa: PLC0415 - celery only in workers
+    from briefings.deliver.workers import Runtime, local_brief  # noqa: PLC0415 - optional dependency (celery, the `scale` extra): only in workers
 
     clock = SystemClock()
     async with (
@@ -272,8 +272,8 @@ async def serve_platforms(
             )
     tasks = []
     if "slack" in platforms:
-        from bots.slack_app.app import SlackServices  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
-        from bots.slack_app.serve import serve as serve_slack  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
+        from bots.slack_app.app import SlackServices  # noqa: PLC0415 - heavy (slack_bolt, aiohttp web: 1.7 s): only when Slack is served
+        from bots.slack_app.serve import serve as serve_slack  # noqa: PLC0415 - heavy (slack_bolt, aiohttp web: 1.7 s): only when Slack is served
 
         slack = SlackServices(briefer=services.briefer, chat=services.chat)
         tasks.append(
@@ -284,7 +284,7 @@ async def serve_platforms(
             )
         )
     if "discord" in platforms:
-        from bots.discord_bot.serve import serve as serve_discord  # noqa: PLC0415 - optional adapter (slack_bolt/discord.py), imported only when configured
+        from bots.discord_bot.serve import serve as serve_discord  # noqa: PLC0415 - heavy (discord.py: 0.5 s): only when Discord is served
 
         tasks.append(
             asyncio.ensure_future(

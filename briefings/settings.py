@@ -2,8 +2,8 @@
 
 Every setting has an embedded default so that ``briefbot brief seeds/...`` and
 ``briefbot run`` work with no configuration at all (SQLite, the console).
-Platform settings are only *required* by the command that needs them
-(``require_slack`` / ``require_discord``).
+Platform settings are not here: each adapter reads its own from ``env`` (``bots/<platform>/config.py``,
+listed by its ``Platform.settings``) and requires them only where it needs them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from briefings.errors import ConfigError
@@ -95,22 +96,11 @@ class Settings:
     # BRIEFBOT_SEND_RATES ("slack=5,discord=45"): messages/s per platform's rate scope, shared by every
     # outbox worker; a platform not named keeps its documented default (``Platform.limits.rate``)
     send_rates: dict[str, float] = field(default_factory=dict)
-    # Slack
-    slack_bot_token: str | None = None  # SLACK_BOT_TOKEN
-    slack_signing_secret: str | None = None  # SLACK_SIGNING_SECRET
-    slack_app_token: str | None = None  # SLACK_APP_TOKEN (Socket Mode)
-    slack_client_id: str | None = None  # SLACK_CLIENT_ID
-    slack_client_secret: str | None = None  # SLACK_CLIENT_SECRET
-    slack_api_url: str | None = None  # BRIEFBOT_SLACK_API_URL
-    slack_admins: tuple[str, ...] = ()  # BRIEFBOT_SLACK_ADMINS: user ids allowed to change subscriptions
-    # Discord
-    discord_token: str | None = None  # DISCORD_TOKEN
-    discord_guild: int | None = None  # BRIEFBOT_DISCORD_GUILD
-    discord_api_base: str | None = None  # BRIEFBOT_DISCORD_API_BASE
-    discord_application_id: int | None = None  # DISCORD_APPLICATION_ID
     # The environment read (from_env), for platform adapters that read variables of their own
-    # (``Platform.settings``); never shown (it holds tokens).
+    # (``Platform.settings``: bots/<platform>/config.py); never shown (it holds tokens).
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Each adapter's own settings, parsed from ``env`` on first use and kept here (by platform name).
+    adapters: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def effective_database_url(self) -> str:
@@ -125,11 +115,7 @@ class Settings:
         s = cls(env=dict(env))
 
         def text(name: str) -> str | None:
-            value = env.get(name)
-            if value is None:
-                return None
-            value = value.strip()
-            return value or None
+            return env_text(env, name)
 
         def integer(name: str, default: int, lo: int, hi: int) -> int:
             raw = text(name)
@@ -239,58 +225,22 @@ class Settings:
         if rates is not None:
             s.send_rates = _send_rates(rates)
 
-        s.slack_bot_token = text("SLACK_BOT_TOKEN")
-        s.slack_signing_secret = text("SLACK_SIGNING_SECRET")
-        s.slack_app_token = text("SLACK_APP_TOKEN")
-        s.slack_client_id = text("SLACK_CLIENT_ID")
-        s.slack_client_secret = text("SLACK_CLIENT_SECRET")
-        s.slack_api_url = text("BRIEFBOT_SLACK_API_URL")
-        admins = text("BRIEFBOT_SLACK_ADMINS")
-        s.slack_admins = tuple(a.strip() for a in admins.split(",") if a.strip()) if admins else ()
-
-        s.discord_token = text("DISCORD_TOKEN")
-        guild = text("BRIEFBOT_DISCORD_GUILD")
-        if guild is not None:
-            if not guild.isdigit():
-                raise ConfigError(f"BRIEFBOT_DISCORD_GUILD must be a numeric guild id, got {guild!r}")
-            s.discord_guild = int(guild)
-        s.discord_api_base = text("BRIEFBOT_DISCORD_API_BASE")
-        app_id = text("DISCORD_APPLICATION_ID")
-        if app_id is not None:
-            if not app_id.isdigit():
-                raise ConfigError(f"DISCORD_APPLICATION_ID must be a numeric id, got {app_id!r}")
-            s.discord_application_id = int(app_id)
         return s
 
-    def require_slack(self) -> None:
-        """Fail fast with one line naming what is missing for ``briefbot serve slack``."""
-        if self.slack_client_id or self.slack_client_secret:
-            for name, value in (
-                ("SLACK_CLIENT_ID", self.slack_client_id),
-                ("SLACK_CLIENT_SECRET", self.slack_client_secret),
-                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
-            ):
-                if not value:
-                    raise ConfigError(f"{name} is not set (Slack app > Basic Information > App Credentials)")
-            return
-        if not self.slack_bot_token:
-            raise ConfigError(
-                "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token, xoxb-...)"
-            )
-        if not self.slack_bot_token.startswith("xoxb-"):
-            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-        if self.slack_app_token:
-            if not self.slack_app_token.startswith("xapp-"):
-                raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
-        elif not self.slack_signing_secret:
-            raise ConfigError(
-                "SLACK_SIGNING_SECRET is not set (Slack app > Basic Information > Signing Secret); "
-                "or set SLACK_APP_TOKEN for Socket Mode"
-            )
 
-    def require_discord(self) -> None:
-        """Fail fast with one line naming what is missing for Discord."""
-        if not self.discord_token:
-            raise ConfigError(
-                "DISCORD_TOKEN is not set (Discord Developer Portal > your application > Bot > Reset Token)"
-            )
+def env_text(env: Mapping[str, str], name: str) -> str | None:
+    """The variable ``name`` of ``env``, stripped; None when unset or blank."""
+    value = env.get(name)
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def env_int(env: Mapping[str, str], name: str, what: str) -> int | None:
+    """A numeric id (``what`` names it in the error): ConfigError naming the variable otherwise."""
+    raw = env_text(env, name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be {what}, got {raw!r}")
+    return int(raw)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -78,11 +80,10 @@ def _database_params() -> list:
     return params
 
 
-@pytest.fixture(params=_database_params())
-async def db_url(request, tmp_path):
-    """A clean, empty database URL per test: a SQLite file, or (when BRIEFBOT_TEST_DATABASE_URL is set)
-    a fresh PostgreSQL schema selected with ``?schema=`` (dropped afterwards)."""
-    if request.param == "sqlite":
+@asynccontextmanager
+async def _database_url(kind: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A clean, empty database URL: a SQLite file, or a fresh PostgreSQL schema (dropped afterwards)."""
+    if kind == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
         return
     import uuid
@@ -97,3 +98,26 @@ async def db_url(request, tmp_path):
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     await engine.dispose()
+
+
+@pytest.fixture(params=_database_params())
+async def db_url(request, tmp_path):
+    """A clean, empty database URL per test: a SQLite file, or (when BRIEFBOT_TEST_DATABASE_URL is set)
+    a fresh PostgreSQL schema selected with ``?schema=`` (dropped afterwards)."""
+    async with _database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=[pytest.param("memory", id="memory"), *_database_params()])
+async def storage(request, tmp_path):
+    """The storage port (``briefings.storage``), once in memory and once on each database: the
+    contract tests run against every implementation, so the in-memory one cannot drift."""
+    if request.param == "memory":
+        from briefings.store.inmemory import MemoryStorage
+
+        yield MemoryStorage()
+        return
+    from briefings.store import open_store
+
+    async with _database_url(request.param, tmp_path) as url, open_store(url) as store:
+        yield store

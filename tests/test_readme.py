@@ -17,12 +17,30 @@ def test_readme_shows_the_seed_briefing_as_printed():
     assert block.group(1) == golden
 
 
+# Where settings are read: the core's, and each adapter's own (bots/<platform>/config.py).
+SETTINGS_SOURCES = [ROOT / "briefings" / "settings.py", *sorted((ROOT / "bots").glob("*/config.py"))]
+VARIABLE = re.compile(r'"((?:BRIEFBOT|SLACK|DISCORD)_[A-Z_]+)"')
+
+
 def test_readme_documents_every_setting():
-    source = (ROOT / "briefings" / "settings.py").read_text(encoding="utf-8")
-    names = set(re.findall(r'"((?:BRIEFBOT|SLACK|DISCORD)_[A-Z_]+)"', source))
-    assert len(names) > 15
+    names = {n for path in SETTINGS_SOURCES for n in VARIABLE.findall(path.read_text(encoding="utf-8"))}
+    assert len(names) > 25
+    assert {"BRIEFBOT_MODEL", "SLACK_BOT_TOKEN", "BRIEFBOT_DISCORD_GUILD"} <= names
     missing = sorted(n for n in names if f"`{n}`" not in README)
     assert not missing, f"settings missing from the README's configuration table: {missing}"
+
+
+def test_each_adapter_lists_the_variables_it_reads_as_its_platform_settings():
+    """An adapter's ``Platform.settings`` (what the README table and `briefbot run` go by) names every
+    variable its config module reads."""
+    import importlib
+
+    adapters = sorted((ROOT / "bots").glob("*/config.py"))
+    assert [p.parent.name for p in adapters] == ["discord_bot", "slack_app"]
+    for path in adapters:
+        read = set(VARIABLE.findall(path.read_text(encoding="utf-8")))
+        platform = importlib.import_module(f"bots.{path.parent.name}.platform").PLATFORM
+        assert read == set(platform.settings), path
 
 
 def test_readme_documents_every_setting_of_every_platform():

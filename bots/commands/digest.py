@@ -11,6 +11,8 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from bots.bootstrap import platform_deliverers
+from bots.discord_bot.config import discord_settings
+from bots.slack_app.config import slack_settings
 from briefings.clock import Clock, SystemClock
 from briefings.deliver import platforms
 from briefings.deliver.delivery import ChannelRef, DeliveryError
@@ -76,12 +78,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
     target = parse_target(args.to, settings)
     if not 1 <= args.max_entries <= 50:
         raise InputError("--max-entries must be between 1 and 50")
-    if target.platform == "slack" and not settings.slack_bot_token:
+    if target.platform == "slack" and not slack_settings(settings).bot_token:
         raise InputError(
             "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token)"
         )
     if target.platform == "discord":
-        settings.require_discord()
+        discord_settings(settings).require()
     return asyncio.run(_digest(settings, target, args))
 
 

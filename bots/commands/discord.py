@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bots.discord_bot.config import discord_settings
 from briefings.settings import Settings
 
 
@@ -35,7 +36,9 @@ def cmd_invite(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     print(
         invite_url(
-            application_id_of(settings), guild=args.guild or settings.discord_guild, threads=args.threads
+            application_id_of(settings),
+            guild=args.guild or discord_settings(settings).guild,
+            threads=args.threads,
         )
     )
     return 0

@@ -12,9 +12,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from briefings.clock import SystemClock
 from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.opml import OpmlFeed, parse_opml, to_opml
+from briefings.deliver.polling import Poller
+from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import BriefbotError, InputError
 from briefings.settings import Settings
+from briefings.store import Channel, Feed, SubscriptionRow, open_store
 
 from .digest import parse_target
 
@@ -61,8 +66,6 @@ async def _no_briefing(article: Any) -> Any:
 async def _channel(store: Any, target: ChannelRef) -> ChannelRef:
     """``slack:C…`` names a channel; its workspace is the one the store knows it in (Slack and Discord
     address subscriptions by workspace and channel)."""
-    from briefings.store import Channel  # noqa: PLC0415
-
     if target.platform == "console":
         return ChannelRef("console", "terminal")
     async with store.session() as session:
@@ -79,8 +82,6 @@ async def _channel(store: Any, target: ChannelRef) -> ChannelRef:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from briefings.deliver.opml import parse_opml  # noqa: PLC0415
-
     settings = Settings.from_env()
     target = parse_target(args.to, settings)
     name = "standard input" if args.file == "-" else args.file
@@ -93,11 +94,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, target: ChannelRef, feeds: list[Any], args: argparse.Namespace) -> int:
-    from briefings.clock import SystemClock  # noqa: PLC0415
-    from briefings.deliver.polling import Poller  # noqa: PLC0415
-    from briefings.deliver.subscriptions import SubscriptionService  # noqa: PLC0415
-    from briefings.store import open_store  # noqa: PLC0415
-
     failed = 0
     clock = SystemClock()
     async with open_store(settings.effective_database_url) as store:
@@ -131,9 +127,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 async def _export(settings: Settings, source: ChannelRef | None) -> str:
-    from briefings.deliver.opml import OpmlFeed, to_opml  # noqa: PLC0415
-    from briefings.store import Channel, Feed, SubscriptionRow, open_store  # noqa: PLC0415
-
     async with open_store(settings.effective_database_url) as store:
         query = (
             select(Feed.url, Feed.title)

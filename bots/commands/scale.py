@@ -8,7 +8,9 @@ import asyncio
 import contextlib
 import signal
 
+from bots.bootstrap import bootstrap, configured_platforms, platform_deliverers
 from briefings.settings import Settings
+from briefings.store import open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,8 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from briefings.store import open_store  # noqa: PLC0415
-
     settings = Settings.from_env()
 
     async def migrate() -> None:
@@ -54,8 +54,6 @@ def cmd_background(args: argparse.Namespace) -> int:
 
 
 async def _background(settings: Settings, *, leader: bool) -> None:
-    from bots.bootstrap import bootstrap, configured_platforms, platform_deliverers  # noqa: PLC0415
-
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -7,6 +7,7 @@ import argparse
 import os
 import socket
 
+from bots.bootstrap import worker_runtime
 from briefings.errors import ConfigError, InputError
 from briefings.settings import Settings
 
@@ -54,7 +55,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise ConfigError(
             "Celery is not installed; install the extra: pip install 'briefbot[scale]'"
         ) from None
-    from bots.bootstrap import worker_runtime  # noqa: PLC0415
 
     app = workers.configure(settings)
     workers.set_runtime_factory(worker_runtime)

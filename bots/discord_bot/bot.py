@@ -19,6 +19,7 @@ from briefings.settings import Settings
 
 from .brief_commands import BriefHandlers, brief_command, brief_this_menu
 from .briefing_group import BriefingHandlers, briefing_group
+from .config import discord_settings
 from .replies import NO_MENTIONS, send_error
 from .shards import IdentifyPacer
 
@@ -49,8 +50,8 @@ class BriefBot(commands.AutoShardedBot):
     ) -> None:
         # App commands need no privileged intents: the interaction carries the message and member.
         options.setdefault("intents", discord.Intents(guilds=True))
-        if settings.discord_application_id:  # else discord.py learns it at login
-            options.setdefault("application_id", settings.discord_application_id)
+        if discord_settings(settings).application_id:  # else discord.py learns it at login
+            options.setdefault("application_id", discord_settings(settings).application_id)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -96,12 +97,13 @@ class BriefBot(commands.AutoShardedBot):
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Register the commands with Discord: in one guild for development, else globally."""
-        if self.settings.discord_guild:
-            guild = discord.Object(id=self.settings.discord_guild)
+        guild_id = discord_settings(self.settings).guild
+        if guild_id:
+            guild = discord.Object(id=guild_id)
             # Guild commands appear at once; global ones can take a while to reach every client.
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to guild %s", len(synced), self.settings.discord_guild)
+            log.info("synced %d commands to guild %s", len(synced), guild_id)
         else:
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))

@@ -17,8 +17,8 @@ from discord import app_commands
 
 from briefings.deliver.delivery import ChannelRef
 from briefings.models import Digest
-from briefings.present.code import render_code
 
+from .embeds import DiscordRenderer
 from .recall_embed import discord_recall
 from .replies import briefing_payload, defer, notice, send_ephemeral, send_error, send_public
 from .threads import post_article_threads
@@ -42,7 +42,7 @@ def reply_payloads(reply: Reply) -> list[dict[str, Any]]:
     if reply.recall is not None:
         return [discord_recall(reply.recall)]
     if reply.code is not None:  # an OPML export: code blocks
-        return [p for p in render_code(reply.text, reply.code, "discord", lang="xml") if isinstance(p, dict)]
+        return DiscordRenderer().code(reply.text, reply.code, lang="xml")
     return [notice(reply.text or "Done.")]  # never nothing: "thinking" must always be answered
 
 

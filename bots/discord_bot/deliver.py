@@ -32,6 +32,7 @@ from briefings.deliver.delivery import ChannelRef, DeliveryError, PermanentDeliv
 from briefings.errors import ConfigError
 from briefings.settings import Settings
 
+from .config import discord_settings
 from .replies import NO_MENTIONS
 from .rest import apply_api_base
 
@@ -90,7 +91,7 @@ class DiscordDeliverer:
     platform = "discord"
 
     def __init__(self, settings: Settings, *, history_limit: int = 50) -> None:
-        settings.require_discord()
+        discord_settings(settings).require()
         self.settings = settings
         self.history_limit = history_limit
         self._http: HTTPClient | None = None
@@ -112,7 +113,7 @@ class DiscordDeliverer:
             apply_api_base(self.settings)
             http = HTTPClient(asyncio.get_running_loop(), max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
             try:
-                me = await http.static_login(self.settings.discord_token or "")
+                me = await http.static_login(discord_settings(self.settings).token or "")
             except discord.LoginFailure:
                 await http.close()
                 raise TokenRefused(

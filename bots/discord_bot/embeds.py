@@ -12,6 +12,7 @@ from typing import Any
 from briefings.models import Briefing, Digest, DigestItem, Recall
 from briefings.present import limits as L
 from briefings.present import render as R
+from briefings.present.code import chunks, no_fence
 from briefings.present.escape import clean_text, discord_escape, safe_url
 
 from .recall_embed import discord_recall
@@ -44,6 +45,22 @@ class DiscordRenderer:
             "embeds": [],
             "allowed_mentions": _no_mentions(),
         }
+
+    def code(self, text: str, code: str, *, lang: str = "") -> list[dict[str, Any]]:
+        """A heading then ``code`` in ```lang blocks, each message under its 2,000 characters."""
+        first = text.replace("@", "@\u200b")[:300]
+        parts = chunks(no_fence(code).rstrip("\n"), CODE_CHUNK - len(first) - 20)
+        return [
+            {
+                "content": f"{first + chr(10) if i == 0 else ''}```{lang}\n{chunk}\n```",
+                "embeds": [],
+                "allowed_mentions": _no_mentions(),
+            }
+            for i, chunk in enumerate(parts)
+        ]
+
+
+CODE_CHUNK = 1_900  # a message's content is at most 2,000 characters, with the fences
 
 
 def _shrink_embeds(embeds: list[dict[str, Any]], note: Any) -> None:

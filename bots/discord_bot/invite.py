@@ -10,6 +10,8 @@ import discord
 from briefings.errors import ConfigError
 from briefings.settings import Settings
 
+from .config import discord_settings
+
 SCOPES = ("bot", "applications.commands")
 
 
@@ -32,10 +34,11 @@ def needed_permissions(*, threads: bool = False) -> discord.Permissions:
 
 def application_id_of(settings: Settings) -> int:
     """DISCORD_APPLICATION_ID, or the bot user id encoded in the first part of DISCORD_TOKEN (the same id)."""
-    if settings.discord_application_id:
-        return settings.discord_application_id
-    if settings.discord_token:
-        head = settings.discord_token.split(".", 1)[0]
+    cfg = discord_settings(settings)
+    if cfg.application_id:
+        return cfg.application_id
+    if cfg.token:
+        head = cfg.token.split(".", 1)[0]
         try:
             decoded = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode("ascii")
         except (binascii.Error, UnicodeDecodeError, ValueError):

@@ -12,6 +12,7 @@ from briefings.deliver.platforms import Limits, angle_links
 from briefings.errors import InputError
 from briefings.settings import Settings
 
+from .config import VARIABLES, discord_settings
 from .embeds import DiscordRenderer
 
 _CHANNEL = re.compile(r"^\d{5,25}$")
@@ -20,12 +21,7 @@ _CHANNEL = re.compile(r"^\d{5,25}$")
 class DiscordPlatform:
     name = "discord"
     format = "discord"
-    settings = (
-        "DISCORD_TOKEN",
-        "BRIEFBOT_DISCORD_GUILD",
-        "BRIEFBOT_DISCORD_API_BASE",
-        "DISCORD_APPLICATION_ID",
-    )
+    settings = VARIABLES
     renderer = DiscordRenderer()
     # Discord's global limit is 50 requests/s per bot: paced ahead at 45 so 429s stay rare.
     limits = Limits(pacing=0.5, rate=45.0)
@@ -35,7 +31,7 @@ class DiscordPlatform:
         return angle_links(text)  # <https://…> suppresses the preview in Discord
 
     def configured(self, settings: Settings) -> bool:
-        return bool(settings.discord_token)
+        return bool(discord_settings(settings).token)
 
     def check_target(self, channel: str, settings: Settings) -> str:
         if not _CHANNEL.match(channel):
@@ -50,7 +46,7 @@ class DiscordPlatform:
 async def _discord_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
     from .deliver import DiscordDeliverer  # noqa: PLC0415 - discord.py loads only when Discord is configured
 
-    settings.require_discord()
+    discord_settings(settings).require()
     async with DiscordDeliverer(settings) as deliverer:
         yield deliverer
 

@@ -16,12 +16,14 @@ from discord.http import INTERNAL_API_VERSION, Route
 from briefings.errors import ConfigError
 from briefings.settings import Settings
 
+from .config import discord_settings
+
 DISCORD_API_BASE = f"https://discord.com/api/v{INTERNAL_API_VERSION}"
 
 
 def api_base_of(settings: Settings) -> str:
     """The REST base URL to use, with the API version appended when the setting has none."""
-    raw = settings.discord_api_base
+    raw = discord_settings(settings).api_base
     if not raw:
         return DISCORD_API_BASE
     parts = urlsplit(raw)

@@ -15,6 +15,7 @@ from briefings.pipeline import Briefer
 from briefings.settings import Settings
 
 from .bot import BriefBot
+from .config import discord_settings
 from .rest import apply_api_base
 from .shards import ShardPlan
 
@@ -28,8 +29,8 @@ _TOKEN = re.compile(r"^[\w-]+\.[\w-]+\.[\w-]+$")
 
 def check_settings(settings: Settings) -> None:
     """Fail fast, with one line naming the setting, before anything connects."""
-    settings.require_discord()
-    token = settings.discord_token or ""
+    discord_settings(settings).require()
+    token = discord_settings(settings).token or ""
     if token.lower().startswith("bot "):
         raise ConfigError("DISCORD_TOKEN must be the bare token, without the 'Bot ' prefix")
     if not _TOKEN.match(token):
@@ -51,7 +52,7 @@ async def serve(
         options = {"shard_ids": shards.shard_ids, "shard_count": shards.shard_count}
     async with BriefBot(settings, briefer=briefer, chat=chat, **options) as bot:
         try:
-            await bot.start(settings.discord_token or "")
+            await bot.start(discord_settings(settings).token or "")
         except discord.LoginFailure:
             raise ConfigError(
                 "DISCORD_TOKEN was refused by Discord (reset it in the Developer Portal > Bot)"
@@ -59,7 +60,7 @@ async def serve(
         except discord.GatewayNotFound:
             raise BriefbotError(
                 f"could not get Discord's gateway address from {Route.BASE}/gateway/bot"
-                + (" (check BRIEFBOT_DISCORD_API_BASE)" if settings.discord_api_base else "")
+                + (" (check BRIEFBOT_DISCORD_API_BASE)" if discord_settings(settings).api_base else "")
             ) from None
         except (aiohttp.ClientConnectionError, OSError) as exc:
             raise BriefbotError(f"could not reach Discord at {Route.BASE}: {exc}") from exc

@@ -23,6 +23,7 @@ from briefings.errors import ConfigError
 from briefings.pipeline import Briefer
 from briefings.settings import Settings
 
+from .config import slack_settings
 from .handlers import SlackHandlers, register
 from .retry import Sleep, retry_handlers
 
@@ -55,7 +56,7 @@ class SlackServices:
 
 def api_url(settings: Settings) -> str:
     """The Web API base URL (BRIEFBOT_SLACK_API_URL, for tests and proxies), validated, with a trailing /."""
-    url = settings.slack_api_url or DEFAULT_API_URL
+    url = slack_settings(settings).api_url or DEFAULT_API_URL
     if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
         raise ConfigError(
             f"BRIEFBOT_SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL}, got {url!r}"
@@ -72,7 +73,7 @@ def make_client(
 
 
 def oauth_enabled(settings: Settings) -> bool:
-    return bool(settings.slack_client_id and settings.slack_client_secret)
+    return bool(slack_settings(settings).client_id and slack_settings(settings).client_secret)
 
 
 def build_app(
@@ -88,7 +89,7 @@ def build_app(
     In OAuth mode pass the installation and state stores (see ``installations.py``);
     the client's token is then ignored and each request uses its workspace's token.
     """
-    settings.require_slack()
+    slack_settings(settings).require()
     if oauth_enabled(settings):
         if installation_store is None or state_store is None:
             raise ConfigError(
@@ -96,8 +97,8 @@ def build_app(
             )
         client = client or make_client(settings)
         oauth = AsyncOAuthSettings(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
+            client_id=slack_settings(settings).client_id,
+            client_secret=slack_settings(settings).client_secret,
             scopes=list(BOT_SCOPES),
             installation_store=installation_store,
             state_store=state_store,
@@ -107,7 +108,7 @@ def build_app(
         app = AsyncApp(
             name="briefbot",
             process_before_response=True,  # answer Slack when the ack function returns (see handlers.register)
-            signing_secret=settings.slack_signing_secret,
+            signing_secret=slack_settings(settings).signing_secret,
             client=client,
             oauth_settings=oauth,
             logger=logging.getLogger("briefbot.slack.bolt"),
@@ -115,14 +116,14 @@ def build_app(
         # app_uninstalled / tokens_revoked: delete the workspace's installations and bot tokens from our store.
         app.enable_token_revocation_listeners()
     else:
-        client = client or make_client(settings, token=settings.slack_bot_token)
+        client = client or make_client(settings, token=slack_settings(settings).bot_token)
         if client.token is None:
-            client.token = settings.slack_bot_token
+            client.token = slack_settings(settings).bot_token
         app = AsyncApp(
             name="briefbot",
             process_before_response=True,  # answer Slack when the ack function returns (see handlers.register)
             # Socket Mode has no signature to check; bolt skips verification for it.
-            signing_secret=settings.slack_signing_secret or "",
+            signing_secret=slack_settings(settings).signing_secret or "",
             client=client,
             logger=logging.getLogger("briefbot.slack.bolt"),
         )

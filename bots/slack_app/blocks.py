@@ -11,6 +11,7 @@ from typing import Any
 from briefings.models import Briefing, Digest, Recall
 from briefings.present import limits as L
 from briefings.present import render as R
+from briefings.present.code import chunks, no_fence
 from briefings.present.escape import clean_text, slack_escape
 
 from .recall_blocks import slack_recall
@@ -38,6 +39,25 @@ class SlackRenderer:
             "text": L.fit(text, L.SLACK_FALLBACK_TEXT, slack_escape),
             "blocks": [_section(body)] if body else [],
         }
+
+    def code(self, text: str, code: str, *, lang: str = "") -> list[dict[str, Any]]:
+        """A heading then ``code`` in ``` blocks, each section under its 3,000 characters, 45 blocks a message."""
+        body = no_fence(code).rstrip("\n")
+        head = _code_escape(text)
+        blocks = [_section(head)] + [
+            _section(f"```{_code_escape(c)}```") for c in chunks(body, CODE_CHUNK - 200)
+        ]
+        return [
+            {"text": head, "blocks": blocks[i : i + CODE_BLOCKS]} for i in range(0, len(blocks), CODE_BLOCKS)
+        ]
+
+
+CODE_CHUNK = 2_900  # a section's text is at most 3,000 characters, with the fences
+CODE_BLOCKS = 45  # of 50 per message
+
+
+def _code_escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _section(mrkdwn: str) -> dict[str, Any]:

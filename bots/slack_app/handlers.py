@@ -20,11 +20,11 @@ from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
-from briefings.present.code import render_code
 from briefings.settings import Settings
 
 from . import modal
 from .blocks import SlackRenderer
+from .config import slack_settings
 from .incoming import links_in, to_plain
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class SlackHandlers:
         """May change any subscription of any channel: workspace admins and owners (``users.info``,
         scope ``users:read``) and the members BRIEFBOT_SLACK_ADMINS lists. Everyone else may change
         only the subscriptions they set up themselves."""
-        if user_id in self.settings.slack_admins:
+        if user_id in slack_settings(self.settings).admins:
             return True
         try:
             user = (await client.users_info(user=user_id)).get("user") or {}
@@ -124,8 +124,7 @@ class SlackHandlers:
         elif reply.recall is not None:  # /brief who: for the asker only
             await _ephemeral_respond(respond, reply.text, payload=_slack(SLACK.recall(reply.recall)))
         elif reply.code is not None:  # an OPML export: code blocks, to the user only
-            for payload in render_code(reply.text, reply.code, "slack"):
-                assert isinstance(payload, dict)
+            for payload in SLACK.code(reply.text, reply.code):
                 await respond(
                     text=payload["text"],
                     blocks=payload["blocks"],

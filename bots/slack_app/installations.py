@@ -19,6 +19,8 @@ from briefings.errors import ConfigError
 from briefings.settings import Settings
 from briefings.store.engine import Store, make_engine
 
+from .config import slack_settings
+
 # How long an install link stays valid (Slack's own default).
 STATE_EXPIRATION_SECONDS = 600
 
@@ -47,7 +49,8 @@ async def open_installations(
     ``engine`` lets the composition root share the core store's engine; otherwise one
     is made from ``settings.effective_database_url``.
     """
-    if not settings.slack_client_id:
+    client_id = slack_settings(settings).client_id
+    if not client_id:
         raise ConfigError("SLACK_CLIENT_ID is not set (Slack app > Basic Information > App Credentials)")
     owns = engine is None
     schema = None
@@ -55,7 +58,7 @@ async def open_installations(
         # The core store's engine factory: same SQLite pragmas, same PostgreSQL ?schema= handling.
         engine, schema = make_engine(settings.effective_database_url)
     installation_store = AsyncSQLAlchemyInstallationStore(
-        client_id=settings.slack_client_id,
+        client_id=client_id,
         engine=engine,
         bots_table_name="slack_bots",
         installations_table_name="slack_installations",

@@ -13,6 +13,7 @@ from briefings.errors import ConfigError, InputError
 from briefings.settings import Settings
 
 from .blocks import SlackRenderer
+from .config import VARIABLES, slack_settings
 
 _LINKS = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"^[A-Z0-9]{2,30}$")
@@ -21,15 +22,7 @@ _CHANNEL = re.compile(r"^[A-Z0-9]{2,30}$")
 class SlackPlatform:
     name = "slack"
     format = "slack"
-    settings = (
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "SLACK_CLIENT_ID",
-        "SLACK_CLIENT_SECRET",
-        "BRIEFBOT_SLACK_API_URL",
-        "BRIEFBOT_SLACK_ADMINS",
-    )
+    settings = VARIABLES
     renderer = SlackRenderer()
     # chat.postMessage: "1 message per second to a specific channel" and, per app and workspace,
     # "several hundred messages per minute" (Slack's docs give no exact figure: 300/min, 5/s, the
@@ -42,7 +35,10 @@ class SlackPlatform:
         return _LINKS.sub(r"\1", text)
 
     def configured(self, settings: Settings) -> bool:
-        return bool(settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret))
+        return bool(
+            slack_settings(settings).bot_token
+            or (slack_settings(settings).client_id and slack_settings(settings).client_secret)
+        )
 
     def check_target(self, channel: str, settings: Settings) -> str:
         if not _CHANNEL.match(channel):
@@ -60,7 +56,7 @@ async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
     from .app import make_client, oauth_enabled  # noqa: PLC0415 - slack_bolt, only when Slack is configured
     from .deliver import SlackDeliverer  # noqa: PLC0415 - slack_sdk, only when Slack is configured
 
-    if not oauth_enabled(settings) and not settings.slack_bot_token:
+    if not oauth_enabled(settings) and not slack_settings(settings).bot_token:
         raise ConfigError(
             "SLACK_BOT_TOKEN is not set (Slack app > OAuth & Permissions > Bot User OAuth Token)"
         )
@@ -77,7 +73,7 @@ async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
             finally:
                 await installations.close()
             return
-        client = make_client(settings, token=settings.slack_bot_token)
+        client = make_client(settings, token=slack_settings(settings).bot_token)
         client.session = http
         yield SlackDeliverer(client)
 

@@ -22,6 +22,7 @@ from briefings.errors import ConfigError
 from briefings.settings import Settings
 
 from .app import EVENTS_PATH, api_url, build_app, make_client, oauth_enabled
+from .config import slack_settings
 from .installations import SlackInstallations, open_installations
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ async def serve(
 
     ``freeze_heap``: after loading spaCy, see ``settle_heap`` (for a process that only serves).
     """
-    settings.require_slack()
+    slack_settings(settings).require()
     if not 0 <= port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535 (0: any free port), got {port}")
     stop = stop or asyncio.Event()
@@ -102,7 +103,7 @@ async def serve(
         app = build_app(
             settings,
             services,
-            client=make_client(settings, token=None if installations else settings.slack_bot_token),
+            client=make_client(settings, token=None if installations else slack_settings(settings).bot_token),
             installation_store=installations.installation_store if installations else None,
             state_store=installations.state_store if installations else None,
         )
@@ -115,7 +116,7 @@ async def serve(
             await asyncio.to_thread(warm_up)
             if freeze_heap:
                 settle_heap()
-        if settings.slack_app_token and not installations:
+        if slack_settings(settings).app_token and not installations:
             await _serve_socket_mode(app, settings, stop, ready)
         else:
             await _serve_http(app, host, port, stop, ready)
@@ -127,7 +128,7 @@ async def serve(
 async def _serve_socket_mode(
     app: AsyncApp, settings: Settings, stop: asyncio.Event, ready: asyncio.Event | None
 ) -> None:
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+    handler = AsyncSocketModeHandler(app, slack_settings(settings).app_token)
     # The socket client retries a refused token forever; ask for the first URL ourselves to fail fast.
     try:
         handler.client.wss_uri = await handler.client.issue_new_wss_url()
@@ -178,5 +179,5 @@ async def _serve_http(
 
 def check_settings(settings: Settings) -> None:
     """Fail fast, with one line naming the setting, before anything loads (``briefbot serve slack``)."""
-    settings.require_slack()
+    slack_settings(settings).require()
     api_url(settings)  # a malformed BRIEFBOT_SLACK_API_URL fails here, before anything loads

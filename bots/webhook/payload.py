@@ -91,3 +91,6 @@ class WebhookRenderer:
 
     def message(self, text: str) -> dict[str, Any]:
         return {"schema": SCHEMA, "type": "notice", "text": clean_text(text).strip()}
+
+    def code(self, text: str, code: str, *, lang: str = "") -> list[dict[str, Any]]:
+        return [{"schema": SCHEMA, "type": "notice", "text": clean_text(text).strip(), "code": code}]

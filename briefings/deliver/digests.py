@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.deliver import editor, platforms
-from briefings.deliver.outbox import enqueue
 from briefings.models import Briefing, Bullet, Digest, Speaker, StatementRecord
 from briefings.present.compose import digest_of
-from briefings.store import ArticleRow, Channel, ChannelItem
+from briefings.storage import ChannelRecord, UnitOfWork
+from briefings.store import ArticleRow, ChannelItem
+from briefings.store.repositories import session_of
 
 
 def briefing_to_json(briefing: Briefing) -> str:
@@ -76,9 +77,25 @@ async def take_digest(
     return digest, len(items)
 
 
+class QueueDigest(Protocol):
+    """Take a channel's digest and queue its messages in the unit of work ``uow``: (messages, articles)."""
+
+    async def __call__(
+        self,
+        uow: UnitOfWork,
+        channel: ChannelRecord,
+        *,
+        title: str,
+        now: datetime,
+        key: str,
+        cap: int,
+        max_listed: int | None = None,
+    ) -> tuple[int, int]: ...
+
+
 async def queue_digest(
-    session: AsyncSession,
-    channel: Channel,
+    uow: UnitOfWork,
+    channel: ChannelRecord,
     *,
     title: str,
     now: datetime,
@@ -86,11 +103,14 @@ async def queue_digest(
     cap: int,
     max_listed: int | None = None,
 ) -> tuple[int, int]:
-    """Take the channel's digest and queue its messages in the outbox; returns (messages, articles)."""
+    """Take the channel's digest and queue its messages in the outbox; returns (messages, articles).
+    (Taking a digest is not behind the storage port yet: it runs on the SQL unit of work's session.)"""
 
-    digest, n = await take_digest(session, channel.id, title=title, now=now, cap=cap, max_listed=max_listed)
+    digest, n = await take_digest(
+        session_of(uow), channel.id, title=title, now=now, cap=cap, max_listed=max_listed
+    )
     if digest is None:
         return 0, n
     payloads = platforms.get(channel.platform).renderer.digest(digest, tz=channel.timezone)
-    await enqueue(session, channel.id, "digest", payloads, key=key, now=now)
+    await uow.outbox.enqueue(channel.id, "digest", payloads, key=key, now=now)
     return len(payloads), n

@@ -16,6 +16,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from celery import states
 from sqlalchemy import or_, select
 
 from briefings.clock import Clock
@@ -90,7 +91,6 @@ class CeleryBriefer(Briefer):
             self._waiting.pop(result.id, None)
 
     async def _poll_all(self) -> None:
-        from celery import states  # noqa: PLC0415
 
         backend = self.app.backend
         pause = 0.01
@@ -154,7 +154,7 @@ class Dispatcher:
         requeue_after: float = 10.0,
         send_batch: int = 25,
     ) -> None:
-        import redis.asyncio as aioredis  # noqa: PLC0415 - comes with celery[redis]
+        import redis.asyncio as aioredis  # noqa: PLC0415 - optional dependency (celery[redis])
 
         self.store = store
         self.settings = settings

@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from briefings.store import Feed
+from briefings.storage import FeedRecord, SubscriptionRecord, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +40,16 @@ def health_line(
 
 
 async def pause_failing(
-    session: AsyncSession,
-    feed: Feed,
+    uow: UnitOfWork,
+    feed: FeedRecord,
     targets: list[Any],
     now: datetime,
     pause_days: int,
     notify: Any,
 ) -> int:
     """Pause ``feed`` for its subscribed channels (``targets``: ``.sub``, ``.channel``) once it has
-    failed for ``pause_days``; ``notify(session, channel, text, key)`` queues the one notice per channel
-    and failing spell. Returns how many subscriptions were paused (in the caller's transaction)."""
+    failed for ``pause_days``; ``notify(uow, channel, text, key)`` queues the one notice per channel
+    and failing spell. Returns how many subscriptions were paused (in the caller's unit of work)."""
     if feed.failing_since is None or now - feed.failing_since < timedelta(days=pause_days):
         return 0
     paused = 0
@@ -59,6 +57,7 @@ async def pause_failing(
         if target.sub.paused_at is not None:
             continue
         target.sub.paused_at = now
+        await uow.subscriptions.save(target.sub)
         days = "day" if pause_days == 1 else f"{pause_days} days"
         text = (
             f"The feed {feed.title or feed.url} has been failing for more than {days} "
@@ -66,7 +65,7 @@ async def pause_failing(
             "`/brief resume` with its number from `/brief list` tries it again."
         )
         await notify(
-            session,
+            uow,
             target.channel,
             text,
             f"pause:{feed.id}:{target.channel.id}:{feed.failing_since.isoformat()}",
@@ -79,7 +78,7 @@ async def pause_failing(
     return paused
 
 
-def resume(feed: Feed, sub: Any, now: datetime) -> None:
+def resume(feed: FeedRecord, sub: SubscriptionRecord, now: datetime) -> None:
     """Un-pause ``sub`` and poll its feed at once; a feed still failing starts a new spell (it is
     paused again only after another BRIEFBOT_FEED_PAUSE_DAYS)."""
     sub.paused_at = None

@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from re import _parser  # type: ignore[attr-defined]  # the stdlib's parse tree of a pattern
 from typing import Any
 
 import regex
@@ -206,7 +207,6 @@ def compile_term(value: str) -> Term:
 def _dangerous(pattern: str) -> str | None:
     """Why a pattern could take exponential time, or None: a repeat inside a repeat (``(a+)+``,
     ``(\\w*\\s?)*``) or a back-reference. Read from the parse tree of Python's own ``re`` parser."""
-    from re import _parser  # type: ignore[attr-defined]  # noqa: PLC0415 - the stdlib's parse tree
 
     def walk(items: Iterable[Any], inside_repeat: bool) -> str | None:
         for op, arg in items:

@@ -17,14 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from briefings.clock import Clock
 from briefings.deliver import editor, platforms
 from briefings.deliver.delivery import ChannelRef
-from briefings.deliver.outbox import enqueue, idempotency_key
+from briefings.deliver.outbox import enqueue
 from briefings.errors import InputError, PermissionDenied
 from briefings.models import ACTS, Briefing, Digest, Recall, Recalled, StatementRecord
 from briefings.present.recall import PER_ACT, render_recall
 from briefings.settings import Settings
+from briefings.storage import ChannelRecord, UnitOfWork, idempotency_key
 from briefings.store import Channel, MemoryStatement, MemoryTrack, OutboxEntry, Store
 from briefings.store import memory as repo
 from briefings.store.channels import channel_row
+from briefings.store.repositories import session_of
 
 log = logging.getLogger(__name__)
 
@@ -193,12 +195,14 @@ class MemoryService:
             now=self.clock.now(),
         )
 
-    async def filed(self, session: AsyncSession, channel: Channel, briefing: Briefing) -> bool:
-        """A feed's article was filed for ``channel`` (in the caller's transaction): remember its
+    async def filed(self, uow: UnitOfWork, channel: ChannelRecord, briefing: Briefing) -> bool:
+        """A feed's article was filed for ``channel`` (in the caller's unit of work): remember its
         statements in the channel's scope and queue one message per matching track of the channel
-        (once per track and article). True when messages were queued."""
+        (once per track and article). True when messages were queued. (The statement memory is not
+        behind the storage port: it runs on the SQL unit of work's session.)"""
         if not briefing.record:
             return False
+        session = session_of(uow)
         scope = repo.scope_of(channel.platform, channel.workspace or None, channel.channel)
         ids = await self._remember(session, scope, briefing)
         tracks = await repo.tracks_of(session, channel.id)

@@ -37,7 +37,6 @@ live worker's ``sending`` entry is left alone and a dead worker's is taken over 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import random
@@ -59,6 +58,7 @@ from briefings.deliver.delivery import (
 )
 from briefings.deliver.pacing import LocalPacer, Pacer
 from briefings.store import Channel, OutboxEntry, Store
+from briefings.store.repositories import SqlOutbox
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +72,6 @@ PACE_BURST = 2  # sends that may go back to back after a pause (platforms allow 
 DEFAULT_LEASE = 300.0
 
 
-def idempotency_key(key: str, seq: int) -> str:
-    """A stable 24-character key (fits Discord's 25-character nonce) for message ``seq`` of ``key``."""
-    return hashlib.sha256(f"{key}#{seq}".encode()).hexdigest()[:24]
-
-
 async def enqueue(
     session: AsyncSession,
     channel_id: int,
@@ -85,25 +80,10 @@ async def enqueue(
     *,
     key: str,
     now: datetime,
-) -> list[OutboxEntry]:
-    """Queue ``payloads`` (in order) for a channel, in the caller's transaction."""
-    entries = [
-        OutboxEntry(
-            channel_id=channel_id,
-            kind=kind,
-            seq=seq,
-            payload=json.dumps(payload, ensure_ascii=False),
-            idempotency_key=idempotency_key(key, seq),
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for seq, payload in enumerate(payloads)
-    ]
-    session.add_all(entries)
-    await session.flush()
-    return entries
+) -> int:
+    """Queue ``payloads`` (in order) for a channel, in the caller's transaction (the code not yet on the
+    storage port; the rest calls ``uow.outbox.enqueue``). Returns how many were queued."""
+    return await SqlOutbox(session).enqueue(channel_id, kind, payloads, key=key, now=now)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from briefings.deliver.delivery import Deliverer
 from briefings.errors import ConfigError, InputError
 from briefings.models import Briefing, Digest
 from briefings.present import render as templates
+from briefings.present.code import plain_code
 from briefings.settings import Settings
 
 # A rendered message: a str (text, markdown) or a platform's JSON payload (a dict).
@@ -32,6 +33,11 @@ class Renderer(Protocol):
     def digest(self, digest: Digest, *, tz: str | None = None) -> Sequence[Payload]: ...
 
     def message(self, text: str) -> Payload: ...
+
+    def code(self, text: str, code: str, *, lang: str = "") -> Sequence[Payload]:
+        """``text`` (a short heading, plain) then ``code`` verbatim (an OPML export), as code blocks
+        split to fit the platform's limits."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,9 @@ class TemplateRenderer:
 
     def message(self, text: str) -> Payload:
         return templates.render_message(text, self.fmt)
+
+    def code(self, text: str, code: str, *, lang: str = "") -> list[Payload]:
+        return list(plain_code(text, code))
 
 
 @dataclass(frozen=True)

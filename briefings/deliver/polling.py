@@ -1,116 +1,63 @@
 """Feed polling: conditional GET on a per-feed interval with jitter, exponential backoff, one warning
-after 24 h of failure, and dedupe (GUID, canonical URL, content hash) across all feeds of a channel."""
+after 24 h of failure, and dedupe (GUID, canonical URL, content hash) across all feeds of a channel.
+
+One poll of one feed is four steps, each a method of ``Poller`` below, each in its own unit of work
+of the storage port (``briefings.storage``):
+
+1. ``_fetch`` then ``_succeeded`` / ``_failed``: the conditional GET and the feed's poll state
+   (``backoff``: next poll, failing spell, the 24 h warning, pausing after BRIEFBOT_FEED_PAUSE_DAYS);
+2. ``file_entries``: which entries are new or updated for which channel (``dedupe.new_entries``), at
+   most ``feed_max_new`` of them (``_cap``: the rest marked seen, one notice per channel);
+3. ``_article_for``: an entry's article read and briefed once per story (``articles``, by content hash);
+4. ``_file_fresh`` / ``_updated`` -> ``_file``: seen keys recorded, the article filed for the channel's
+   digest or posted at once (instant), the filing hooks (the statement memory) told.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import difflib
-import hashlib
 import logging
 import random
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from sqlalchemy import insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock, sleep_until_woken
-from briefings.deliver import feedhealth, filters, platforms
+from briefings.deliver import backoff, feedhealth, filters, platforms
+from briefings.deliver.dedupe import (
+    EntryWork,
+    all_keys,
+    change_ratio,
+    content_hash,
+    entry_fingerprint,
+    entry_keys,
+    hash_key,
+    new_entries,
+    prepare,
+)
 from briefings.deliver.digests import briefing_from_json, briefing_to_json
-from briefings.deliver.outbox import enqueue
 from briefings.errors import BriefbotError, FetchError
 from briefings.ingest.feeds import entry_article, fetch_feed
 from briefings.models import Article, Briefing
 from briefings.settings import Settings
-from briefings.store import ArticleRow, Channel, ChannelItem, Feed, SeenItem, Store, SubscriptionRow
+from briefings.storage import (
+    ArticleRecord,
+    ChannelItemRecord,
+    ChannelRecord,
+    Conflict,
+    SeenRecord,
+    Storage,
+    SubscriptionRecord,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
-FAILING_WARNING_AFTER = timedelta(hours=24)
-# Keys per IN (...) look-up and rows per executemany INSERT: far below SQLite's and asyncpg's
-# bind-parameter limits (32,766 and 32,767), big enough that 100,000 entries take a few dozen round trips.
-LOOKUP_CHUNK = 5_000
-INSERT_CHUNK = 5_000
-MAX_BACKOFF = timedelta(hours=6)
-# Query parameters that only track the reader; removed from URLs before comparing them.
-_TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|"
-    r"ref|ref_src|ref_url|cmpid|ocid|smid|smtyp|taid|at_medium|at_campaign|share|ito|wt\.mc_id|"
-    r"__twitter_impression|s_cid|sr_share|mbid|rss|src)$",
-    re.IGNORECASE,
-)
-
-
-# ---------------------------------------------------------------- dedupe keys
-
-
-def canonical_url(url: str) -> str:
-    """Scheme and host lower-cased, default port, fragment and tracking parameters dropped."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    port = parts.port
-    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    )
-    path = parts.path or "/"
-    if len(path) > 1 and path.endswith("/"):
-        path = path[:-1]
-    # Both http and https forms of one story are the same story.
-    return urlunsplit(("https" if scheme in ("http", "https") else scheme, netloc, path, query, ""))
-
-
-def content_hash(text: str) -> str:
-    """Hash of the article text with whitespace and case normalised (the same story, re-served)."""
-    norm = re.sub(r"\s+", " ", text).strip().lower()
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
-
-
-def _key(kind: str, value: str) -> str:
-    return f"{kind}:" + hashlib.sha1(value.encode("utf-8")).hexdigest()
-
-
-def entry_keys(entry: Any) -> list[str]:
-    """The keys an entry is known by before its article is read: GUID and canonical link."""
-    keys = []
-    if getattr(entry, "guid", None):
-        keys.append(_key("g", entry.guid))
-    if getattr(entry, "link", None):
-        keys.append(_key("u", canonical_url(entry.link)))
-    return keys
-
-
-def hash_key(chash: str) -> str:
-    return f"h:{chash[:40]}"
-
-
-def entry_fingerprint(entry: Any) -> str:
-    """What the feed says about an entry (title and text); a change means the entry was updated."""
-    parts = [getattr(entry, name, None) or "" for name in ("title", "content", "summary")]
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
-def change_ratio(old: str, new: str) -> float:
-    """The share of the words that changed between two versions of a text (0 = same, 1 = all new)."""
-    a, b = old.split(), new.split()
-    if not a and not b:
-        return 0.0
-    return 1.0 - difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-# ---------------------------------------------------------------- the poller
-
-
 FetchFeed = Callable[..., Awaitable[tuple[Any, Any]]]
 EntryArticle = Callable[[Any, Settings], Awaitable[Article]]
+# Told of each article filed for a channel, in the filing unit of work; True when it queued messages.
+FiledHook = Callable[[UnitOfWork, ChannelRecord, Briefing], Awaitable[bool]]
 
 
 @dataclass
@@ -128,9 +75,18 @@ class PollReport:
 
 
 @dataclass
-class _Target:
-    channel: Channel
-    sub: SubscriptionRow
+class Target:
+    """A channel subscribed to the feed being polled."""
+
+    channel: ChannelRecord
+    sub: SubscriptionRecord
+
+    @property
+    def channel_id(self) -> int:
+        return self.channel.id
+
+
+Work = EntryWork[Target]
 
 
 class Poller:
@@ -138,7 +94,7 @@ class Poller:
 
     def __init__(
         self,
-        store: Store,
+        storage: Storage,
         settings: Settings,
         clock: Clock,
         brief: Callable[[Article], Awaitable[Briefing]],
@@ -150,7 +106,7 @@ class Poller:
         entry_article: EntryArticle | None = None,
         fetch_concurrency: int = 8,
     ) -> None:
-        self.store = store
+        self.storage = storage
         self.settings = settings
         self.clock = clock
         self.brief = brief
@@ -161,11 +117,9 @@ class Poller:
         self._entry_article = entry_article
         self.fetch_concurrency = fetch_concurrency
         self.on_queued: list[Callable[[], None]] = []
-        # Called for each article filed for a channel, in the filing transaction (the statement memory:
-        # remember, tell tracks); True when it queued messages.
-        self.on_filed: list[Callable[[AsyncSession, Channel, Briefing], Awaitable[bool]]] = []
+        self.on_filed: list[FiledHook] = []
 
-    # The fetchers come from briefings.ingest.feeds unless injected; imported on first use (httpx, feedparser).
+    # The fetchers come from briefings.ingest.feeds unless injected.
     async def fetch_feed(self, url: str, **kw: Any) -> tuple[Any, Any]:
         if self._fetch_feed is None:
             self._fetch_feed = fetch_feed
@@ -178,32 +132,12 @@ class Poller:
 
     def next_poll(self, now: datetime, failures: int = 0, interval: timedelta | None = None) -> datetime:
         """The next poll: the feed's interval (doubling per consecutive failure, up to 6 h), with jitter."""
-        every = interval or self.interval
-        base = every if failures == 0 else min(MAX_BACKOFF, every * 2 ** (failures - 1))
-        return now + base * (1 - self.jitter + 2 * self.jitter * self.rng.random())
+        return backoff.next_poll(now, interval or self.interval, failures, jitter=self.jitter, rng=self.rng)
 
     async def poll_due(self) -> PollReport:
         """Poll every feed with an active subscription whose next poll time has come."""
-        now = self.clock.now()
-        async with self.store.session() as session:
-            feed_ids = (
-                (
-                    await session.execute(
-                        select(Feed.id)
-                        .where(
-                            Feed.id.in_(
-                                select(SubscriptionRow.feed_id).where(
-                                    SubscriptionRow.active.is_(True), SubscriptionRow.paused_at.is_(None)
-                                )
-                            ),
-                            or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now),
-                        )
-                        .order_by(Feed.next_poll_at)
-                    )
-                )
-                .scalars()
-                .all()
-            )
+        async with self.storage.unit_of_work() as uow:
+            feed_ids = await uow.feeds.due(self.clock.now())
         report = PollReport()
         # Fetches run side by side (a slow feed must not hold up the rest); filing stays one feed at a
         # time, so the same story arriving in two feeds is deduplicated rather than raced.
@@ -221,21 +155,8 @@ class Poller:
         return report
 
     async def next_due(self) -> datetime | None:
-        async with self.store.session() as session:
-            return (
-                await session.execute(
-                    select(Feed.next_poll_at)
-                    .where(
-                        Feed.id.in_(
-                            select(SubscriptionRow.feed_id).where(
-                                SubscriptionRow.active.is_(True), SubscriptionRow.paused_at.is_(None)
-                            )
-                        )
-                    )
-                    .order_by(Feed.next_poll_at)
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
+        async with self.storage.unit_of_work() as uow:
+            return await uow.feeds.next_due()
 
     async def poll_feed(self, feed_id: int, *, report: PollReport | None = None) -> PollReport:
         """One conditional GET of one feed, then its new entries filed for each subscribed channel."""
@@ -245,17 +166,18 @@ class Poller:
             await self._apply(feed_id, *fetched, report=report)
         return report
 
+    # ------------------------------------------------------------ 1. fetch, with backoff
+
     async def _fetch(self, feed_id: int, report: PollReport) -> tuple[Any, Any, datetime] | None:
         """Fetch a feed; a failure is recorded (backoff, 24 h warning) and gives None."""
         report.feeds += 1
         now = self.clock.now()
-        async with self.store.session() as session:
-            feed = await session.get(Feed, feed_id)
-            if feed is None:
-                return None
-            url, etag, last_modified = feed.url, feed.etag, feed.last_modified
+        async with self.storage.unit_of_work() as uow:
+            feed = await uow.feeds.get(feed_id)
+        if feed is None:
+            return None
         try:
-            parsed, result = await self.fetch_feed(url, etag=etag, last_modified=last_modified)
+            parsed, result = await self.fetch_feed(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         except BriefbotError as exc:
             report.failed += 1
             report.errors.append(exc.message)
@@ -274,63 +196,48 @@ class Poller:
         await self._succeeded(feed_id, now, result, getattr(parsed, "title", None))
 
     async def _succeeded(self, feed_id: int, now: datetime, result: Any, title: str | None) -> None:
-        async with self.store.session() as session, session.begin():
-            feed = await session.get(Feed, feed_id)
+        async with self.storage.unit_of_work() as uow:
+            feed = await uow.feeds.get(feed_id)
             if feed is None:
                 return
             if feed.failing_since is not None:
                 log.info("feed %s recovered after %d failures", feed.url, feed.consecutive_failures)
-            feed.etag = getattr(result, "etag", None) or feed.etag
-            feed.last_modified = getattr(result, "last_modified", None) or feed.last_modified
-            feed.title = (title or feed.title or "")[:512] or None
-            feed.last_attempt_at = feed.last_success_at = now
-            feed.consecutive_failures = 0
-            feed.failing_since = feed.warned_at = None  # last_error (and its time) stay for `list`
+            etag, modified = getattr(result, "etag", None), getattr(result, "last_modified", None)
+            backoff.succeeded(feed, now, etag=etag, last_modified=modified, title=title)
             feed.next_poll_at = self.next_poll(now, 0, timedelta(seconds=feed.interval_s))
+            await uow.feeds.save(feed)
 
     async def _failed(self, feed_id: int, reason: str, now: datetime, report: PollReport) -> None:
-        async with self.store.session() as session, session.begin():
-            feed = await session.get(Feed, feed_id)
+        async with self.storage.unit_of_work() as uow:
+            feed = await uow.feeds.get(feed_id)
             if feed is None:
                 return
-            feed.consecutive_failures += 1
-            feed.failing_since = feed.failing_since or now
-            feed.last_error = reason[:1000]
-            feed.last_error_at = now
-            feed.last_attempt_at = now
+            warn = backoff.failed(feed, reason, now)
             feed.next_poll_at = self.next_poll(
                 now, feed.consecutive_failures, timedelta(seconds=feed.interval_s)
             )
+            await uow.feeds.save(feed)
             log.info("feed %s failed (%d in a row): %s", feed.url, feed.consecutive_failures, reason)
-            if feed.warned_at is None and now - feed.failing_since >= FAILING_WARNING_AFTER:
-                # One warning per failing spell (reset on recovery), not one per poll.
-                feed.warned_at = now
+            assert feed.failing_since is not None
+            if warn:
                 log.warning("feed %s failing for 24 h: %s", feed.url, reason)
-                for target in await self._targets(session, feed_id):
-                    text = (
-                        f"The feed {feed.url} has been failing for more than 24 hours ({reason}). "
-                        "briefbot keeps trying; `/brief list` shows its status."
-                    )
-                    payload = platforms.get(target.channel.platform).renderer.message(text)
-                    await enqueue(
-                        session,
-                        target.channel.id,
-                        "warning",
-                        [payload],
-                        key=f"warn:{feed_id}:{target.channel.id}:{feed.failing_since.isoformat()}",
-                        now=now,
-                    )
+                text = (
+                    f"The feed {feed.url} has been failing for more than 24 hours ({reason}). "
+                    "briefbot keeps trying; `/brief list` shows its status."
+                )
+                for target in await self._targets(uow, feed_id):
+                    key = f"warn:{feed_id}:{target.channel.id}:{feed.failing_since.isoformat()}"
+                    await self._message(uow, target.channel, "warning", text, key, now)
                     report.warnings += 1
 
-            async def notify(session: AsyncSession, channel: Channel, text: str, key: str) -> None:
-                payload = platforms.get(channel.platform).renderer.message(text)
-                await enqueue(session, channel.id, "warning", [payload], key=key, now=now)
+            async def notify(uow: UnitOfWork, channel: ChannelRecord, text: str, key: str) -> None:
+                await self._message(uow, channel, "warning", text, key, now)
 
             if now - feed.failing_since >= timedelta(days=self.settings.feed_pause_days):
                 report.paused += await feedhealth.pause_failing(
-                    session,
+                    uow,
                     feed,
-                    await self._targets(session, feed_id),
+                    await self._targets(uow, feed_id),
                     now,
                     self.settings.feed_pause_days,
                     notify,
@@ -338,21 +245,18 @@ class Poller:
         if report.warnings or report.paused:
             self._notify()
 
-    async def _targets(
-        self, session: AsyncSession, feed_id: int, only_channel: int | None = None
-    ) -> list[_Target]:
-        q = (
-            select(SubscriptionRow, Channel)
-            .join(Channel, Channel.id == SubscriptionRow.channel_id)
-            .where(
-                SubscriptionRow.feed_id == feed_id,
-                SubscriptionRow.active.is_(True),
-                SubscriptionRow.paused_at.is_(None),
-            )
-        )
-        if only_channel is not None:
-            q = q.where(Channel.id == only_channel)
-        return [_Target(ch, sub) for sub, ch in (await session.execute(q)).all()]
+    async def _targets(self, uow: UnitOfWork, feed_id: int, only_channel: int | None = None) -> list[Target]:
+        return [Target(ch, sub) for sub, ch in await uow.subscriptions.of_feed(feed_id, only_channel)]
+
+    @staticmethod
+    async def _message(
+        uow: UnitOfWork, channel: ChannelRecord, kind: str, text: str, key: str, now: datetime
+    ) -> None:
+        """Queue one line of text for a channel, as its platform shows a message."""
+        payload = platforms.get(channel.platform).renderer.message(text)
+        await uow.outbox.enqueue(channel.id, kind, [payload], key=key, now=now)
+
+    # ------------------------------------------------------------ 2. which entries are news, for whom
 
     async def file_entries(
         self,
@@ -370,180 +274,86 @@ class Poller:
         new entries (the newest) are read and briefed per poll; the others are marked seen in one
         transaction and summarised in one line per channel ("and N more new items in <feed>")."""
         report = report or PollReport()
-        async with self.store.session() as session:
-            targets = await self._targets(session, feed_id, only_channel)
+        async with self.storage.unit_of_work() as uow:
+            targets = await self._targets(uow, feed_id, only_channel)
             if not targets:
                 return report
-            channel_ids = [t.channel.id for t in targets]
-            prepared = [
-                (e, keys, entry_fingerprint(e)) for e in reversed(list(entries)) if (keys := entry_keys(e))
-            ]
-            seen = await self._seen_map(
-                session, channel_ids, list({k for _, keys, _ in prepared for k in keys})
-            )
-        work: list[tuple[Any, list[str], str, list[_Target], list[_Target], dict[int, list[Any]]]] = []
-        for entry, keys, fp in prepared:  # oldest first
-            rows = {
-                cid: found for cid in channel_ids if (found := [r for k in keys if (r := seen.get((cid, k)))])
-            }
-            fresh = [t for t in targets if t.channel.id not in rows]
-            # Seen before, but the feed now says something else about it: an updated entry.
-            updated = [
-                t for t in targets if any(r.fingerprint not in (None, fp) for r in rows.get(t.channel.id, []))
-            ]
-            if fresh or updated:
-                work.append((entry, keys, fp, fresh, updated, rows))
-        work = await self._cap(feed_id, work, report)
+            prepared = prepare(entries)
+            seen = await uow.seen.lookup([t.channel.id for t in targets], all_keys(prepared))
+        work = await self._cap(feed_id, new_entries(prepared, targets, seen), report)
         queued = False
-        for entry, keys, fp, fresh, updated, rows in work:
-            try:
-                article = await self.entry_article(entry)
-            except FetchError as exc:  # transient: try again at the next poll
-                report.errors.append(exc.message)
-                log.info(
-                    "entry %s of feed %d not read yet: %s", getattr(entry, "link", None), feed_id, exc.message
-                )
-                continue
-            except BriefbotError as exc:  # not an article we can brief: remember it so we do not retry
-                report.errors.append(exc.message)
-                await self._mark_seen(fresh, keys, feed_id, None, fp)
-                await self._set_fingerprint(updated, keys, fp, None)
-                continue
-            chash = content_hash(article.text)
-            row = await self._cached_or_briefed(article, chash)
-            if updated:
-                queued = await self._updated(updated, rows, keys, fp, article, row, feed_id, report) or queued
-            if fresh:
-                try:
-                    queued = (
-                        await self._file_fresh(fresh, keys, fp, chash, row, article, feed_id, report)
-                        or queued
-                    )
-                except IntegrityError:
-                    # Another process filed this entry for a channel at the same moment: it is seen.
-                    log.info("entry %s filed concurrently elsewhere", getattr(entry, "link", None))
+        for w in work:
+            queued = await self._file_entry(feed_id, w, report) or queued
         if queued:
             self._notify()
         return report
 
-    async def _cap(self, feed_id: int, work: list[Any], report: PollReport) -> list[Any]:
+    async def _cap(self, feed_id: int, work: list[Work], report: PollReport) -> list[Work]:
         """Keep the newest ``feed_max_new`` new entries (updated ones always go on); mark the older new
         ones seen in one transaction and tell each channel how many were left out, in one line."""
         limit = self.settings.feed_max_new
-        new = [w for w in work if w[3]]
+        new = [w for w in work if w.fresh]
         if len(new) <= limit:
             return work
         dropped = new[: len(new) - limit]  # work is oldest first
         dropped_ids = {id(w) for w in dropped}
-        per_channel: dict[int, tuple[_Target, int]] = {}
-        rows: list[dict[str, Any]] = []
+        per_channel: dict[int, tuple[Target, int]] = {}
+        rows: list[SeenRecord] = []
         now = self.clock.now()
-        for _entry, keys, fp, fresh, _updated, _rows in dropped:
-            for t in fresh:
-                rows += [
-                    {
-                        "channel_id": t.channel.id,
-                        "key": k,
-                        "feed_id": feed_id,
-                        "fingerprint": fp,
-                        "created_at": now,
-                    }
-                    for k in keys
-                ]
+        for w in dropped:
+            for t in w.fresh:
+                rows += [SeenRecord(t.channel.id, k, feed_id, w.fingerprint, None, now) for k in w.keys]
                 target, n = per_channel.get(t.channel.id, (t, 0))
                 per_channel[t.channel.id] = (target, n + 1)
 
-        async with self.store.session() as session, session.begin():
-            feed = await session.get(Feed, feed_id)
+        async with self.storage.unit_of_work() as uow:
+            feed = await uow.feeds.get(feed_id)
             name = (feed.title or feed.url) if feed is not None else f"feed {feed_id}"
-            await self._insert_seen(session, rows)
+            await uow.seen.add_many(rows)
             for target, n in per_channel.values():
                 text = f"… and {n} more new items in {name} (only the newest {limit} of a poll are briefed)"
-                payload = platforms.get(target.channel.platform).renderer.message(text)
-                await enqueue(
-                    session,
-                    target.channel.id,
-                    "notice",
-                    [payload],
-                    key=f"more:{feed_id}:{target.channel.id}:{now.isoformat()}",
-                    now=now,
-                )
+                key = f"more:{feed_id}:{target.channel.id}:{now.isoformat()}"
+                await self._message(uow, target.channel, "notice", text, key, now)
         report.skipped += sum(n for _, n in per_channel.values())
         log.info("feed %s: %d new entries beyond the %d per poll marked seen", name, len(dropped), limit)
         if per_channel:
             self._notify()
         return [w for w in work if id(w) not in dropped_ids]
 
-    async def _file_fresh(
-        self,
-        fresh: list[_Target],
-        keys: list[str],
-        fp: str,
-        chash: str,
-        row: ArticleRow,
-        article: Article,
-        feed_id: int,
-        report: PollReport,
-    ) -> bool:
-        """Mark the entry seen for each channel and file it where it is news; True if posts were queued."""
+    # ------------------------------------------------------------ 3. entry -> briefed article
+
+    async def _file_entry(self, feed_id: int, w: Work, report: PollReport) -> bool:
+        """Read and brief one new or updated entry and file it; True if posts were queued."""
+        try:
+            article = await self.entry_article(w.entry)
+        except FetchError as exc:  # transient: try again at the next poll
+            report.errors.append(exc.message)
+            log.info(
+                "entry %s of feed %d not read yet: %s", getattr(w.entry, "link", None), feed_id, exc.message
+            )
+            return False
+        except BriefbotError as exc:  # not an article we can brief: remember it so we do not retry
+            report.errors.append(exc.message)
+            await self._mark_seen(w.fresh, w.keys, feed_id, None, w.fingerprint)
+            await self._set_fingerprint(w.updated, w.keys, w.fingerprint, None)
+            return False
+        chash = content_hash(article.text)
+        row = await self._article_for(article, chash)
         queued = False
-        async with self.store.session() as session, session.begin():
-            seen = await self._seen(session, [t.channel.id for t in fresh], [*keys, hash_key(chash)])
-            for t in fresh:
-                already = seen.get(t.channel.id, set())
-                if already & set(keys):
-                    continue  # filed meanwhile
-                dup = hash_key(chash) in already
-                self._add_seen(session, t.channel.id, [*keys, hash_key(chash)], already, feed_id, chash, fp)
-                if dup:
-                    report.duplicates += 1
-                    continue
-                if row.briefing_json is None:
-                    continue  # the article could not be briefed; seen, nothing to post
-                if not filters.wanted(t.sub.filters, row.briefing_json, article.text):
-                    report.filtered += 1
-                    continue  # seen; the channel's filters leave it out
-                queued = await self._file(session, t, row, article, feed_id) or queued
-                report.new_items += 1
-                queued = queued or t.sub.mode == "instant"
+        if w.updated:
+            queued = await self._updated(w, article, row, feed_id, report)
+        if w.fresh:
+            try:
+                queued = await self._file_fresh(w, chash, row, article, feed_id, report) or queued
+            except Conflict:
+                # Another process filed this entry for a channel at the same moment: it is seen.
+                log.info("entry %s filed concurrently elsewhere", getattr(w.entry, "link", None))
         return queued
 
-    async def _file(
-        self, session: AsyncSession, t: _Target, row: ArticleRow, article: Article, feed_id: int
-    ) -> bool:
-        now = self.clock.now()
-        item = ChannelItem(
-            channel_id=t.channel.id,
-            feed_id=feed_id,
-            content_hash=row.content_hash,
-            url=article.url or row.url,
-            title=(article.title or row.title)[:1024],
-            discovered_at=now,
-            digested_at=now if t.sub.mode == "instant" else None,
-        )
-        session.add(item)
-        if t.sub.mode == "instant" and row.briefing_json:
-            payload = platforms.get(t.channel.platform).renderer.briefing(
-                briefing_from_json(row.briefing_json)
-            )
-            await enqueue(
-                session,
-                t.channel.id,
-                "instant",
-                [payload],
-                key=f"instant:{t.channel.id}:{row.content_hash}",
-                now=now,
-            )
-        queued = False
-        if self.on_filed and row.briefing_json:
-            briefing = briefing_from_json(row.briefing_json)
-            for hook in self.on_filed:
-                queued = await hook(session, t.channel, briefing) or queued
-        return queued
-
-    async def _cached_or_briefed(self, article: Article, chash: str) -> ArticleRow:
-        async with self.store.session() as session:
-            row = await session.get(ArticleRow, chash)
+    async def _article_for(self, article: Article, chash: str) -> ArticleRecord:
+        """The story's cached briefing, or the article briefed now and cached (once per content hash)."""
+        async with self.storage.unit_of_work() as uow:
+            row = await uow.articles.get(chash)
         if row is not None:
             return row
         briefing_json: str | None = None
@@ -553,7 +363,7 @@ class Poller:
         except BriefbotError as exc:
             error = exc.message
             log.info("article %s not briefed: %s", article.url or article.source, exc.message)
-        row = ArticleRow(
+        row = ArticleRecord(
             content_hash=chash,
             url=article.url,
             title=(article.title or "")[:1024],
@@ -563,102 +373,91 @@ class Poller:
             error=error,
             created_at=self.clock.now(),
         )
-        async with self.store.session() as session, session.begin():
-            if await session.get(ArticleRow, chash) is None:
-                session.add(row)
+        async with self.storage.unit_of_work() as uow:
+            await uow.articles.add(row)
         return row
 
-    async def _seen(
-        self, session: AsyncSession, channel_ids: list[int], keys: list[str]
-    ) -> dict[int, set[str]]:
-        rows = await session.execute(
-            select(SeenItem.channel_id, SeenItem.key).where(
-                SeenItem.channel_id.in_(channel_ids), SeenItem.key.in_(keys)
+    # ------------------------------------------------------------ 4. file: seen, queued, told
+
+    async def _file_fresh(
+        self, w: Work, chash: str, row: ArticleRecord, article: Article, feed_id: int, report: PollReport
+    ) -> bool:
+        """Mark the entry seen for each channel and file it where it is news; True if posts were queued."""
+        queued = False
+        keys = [*w.keys, hash_key(chash)]
+        async with self.storage.unit_of_work() as uow:
+            seen = _by_channel(await uow.seen.lookup([t.channel.id for t in w.fresh], keys))
+            for t in w.fresh:
+                already = seen.get(t.channel.id, set())
+                if already & set(w.keys):
+                    continue  # filed meanwhile
+                dup = hash_key(chash) in already
+                await self._add_seen(uow, t.channel.id, keys, already, feed_id, chash, w.fingerprint)
+                if dup:
+                    report.duplicates += 1
+                    continue
+                if row.briefing_json is None:
+                    continue  # the article could not be briefed; seen, nothing to post
+                if not filters.wanted(t.sub.filters, row.briefing_json, article.text):
+                    report.filtered += 1
+                    continue  # seen; the channel's filters leave it out
+                queued = await self._file(uow, t, row, article, feed_id) or queued
+                report.new_items += 1
+                queued = queued or t.sub.mode == "instant"
+        return queued
+
+    async def _file(
+        self, uow: UnitOfWork, t: Target, row: ArticleRecord, article: Article, feed_id: int
+    ) -> bool:
+        now = self.clock.now()
+        instant = t.sub.mode == "instant"
+        await uow.items.add(
+            ChannelItemRecord(
+                channel_id=t.channel.id,
+                feed_id=feed_id,
+                content_hash=row.content_hash,
+                url=article.url or row.url,
+                title=(article.title or row.title)[:1024],
+                discovered_at=now,
+                digested_at=now if instant else None,
             )
         )
-        out: dict[int, set[str]] = {}
-        for cid, key in rows.all():
-            out.setdefault(cid, set()).add(key)
-        return out
-
-    async def _seen_map(
-        self, session: AsyncSession, channel_ids: list[int], keys: list[str]
-    ) -> dict[tuple[int, str], Any]:
-        """(channel id, key) -> its seen row's (fingerprint, content_hash), in chunked IN queries."""
-        out: dict[tuple[int, str], Any] = {}
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            rows = await session.execute(
-                select(SeenItem.channel_id, SeenItem.key, SeenItem.fingerprint, SeenItem.content_hash).where(
-                    SeenItem.channel_id.in_(channel_ids), SeenItem.key.in_(keys[start : start + LOOKUP_CHUNK])
-                )
-            )
-            for row in rows.all():
-                out[(row.channel_id, row.key)] = row
-        return out
-
-    async def _insert_seen(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-        """Many seen keys at once: executemany INSERTs in chunks, in the caller's transaction."""
-        for start in range(0, len(rows), INSERT_CHUNK):
-            await session.execute(insert(SeenItem), rows[start : start + INSERT_CHUNK])
-
-    async def _seen_rows(
-        self, session: AsyncSession, channel_ids: list[int], keys: list[str]
-    ) -> dict[int, list[SeenItem]]:
-        found = await session.execute(
-            select(SeenItem).where(SeenItem.channel_id.in_(channel_ids), SeenItem.key.in_(keys))
-        )
-        out: dict[int, list[SeenItem]] = {}
-        for item in found.scalars():
-            out.setdefault(item.channel_id, []).append(item)
-        return out
-
-    async def _set_fingerprint(
-        self, targets: list[_Target], keys: list[str], fp: str, chash: str | None
-    ) -> None:
-        if not targets:
-            return
-        async with self.store.session() as session, session.begin():
-            values: dict[str, Any] = {"fingerprint": fp}
-            if chash is not None:
-                values["content_hash"] = chash
-            await session.execute(
-                update(SeenItem)
-                .where(SeenItem.channel_id.in_([t.channel.id for t in targets]), SeenItem.key.in_(keys))
-                .values(**values)
-            )
+        if not row.briefing_json:
+            return False
+        briefing = briefing_from_json(row.briefing_json)
+        if instant:
+            payload = platforms.get(t.channel.platform).renderer.briefing(briefing)
+            key = f"instant:{t.channel.id}:{row.content_hash}"
+            await uow.outbox.enqueue(t.channel.id, "instant", [payload], key=key, now=now)
+        queued = False
+        for hook in self.on_filed:
+            queued = await hook(uow, t.channel, briefing) or queued
+        return queued
 
     async def _updated(
-        self,
-        targets: list[_Target],
-        rows: dict[int, list[SeenItem]],
-        keys: list[str],
-        fp: str,
-        article: Article,
-        row: ArticleRow,
-        feed_id: int,
-        report: PollReport,
+        self, w: Work, article: Article, row: ArticleRecord, feed_id: int, report: PollReport
     ) -> bool:
         """An entry the channel already had was updated: post it again only if its text changed
         materially (``settings.repost_change`` of its words), else just remember the new version."""
         queued = False
-        for t in targets:
-            previous = next((r.content_hash for r in rows[t.channel.id] if r.content_hash), None)
+        for t in w.updated:
+            previous = next((r.content_hash for r in w.seen[t.channel.id] if r.content_hash), None)
             material = False
             if previous and previous != row.content_hash:
-                async with self.store.session() as session:
-                    old = await session.get(ArticleRow, previous)
+                async with self.storage.unit_of_work() as uow:
+                    old = await uow.articles.get(previous)
                 material = (
                     old is not None and change_ratio(old.text, article.text) >= self.settings.repost_change
                 )
             # An entry that was history at subscription time (no text known) is not re-posted either.
-            await self._set_fingerprint([t], keys, fp, row.content_hash)
+            await self._set_fingerprint([t], w.keys, w.fingerprint, row.content_hash)
             if (
                 material
                 and row.briefing_json is not None
                 and filters.wanted(t.sub.filters, row.briefing_json, article.text)
             ):
-                async with self.store.session() as session, session.begin():
-                    queued = await self._file(session, t, row, article, feed_id) or queued
+                async with self.storage.unit_of_work() as uow:
+                    queued = await self._file(uow, t, row, article, feed_id) or queued
                 report.new_items += 1
                 queued = queued or t.sub.mode == "instant"
                 log.info(
@@ -668,17 +467,27 @@ class Poller:
                 )
         return queued
 
-    async def _mark_seen(
-        self, targets: list[_Target], keys: list[str], feed_id: int, chash: str | None, fp: str | None = None
+    async def _set_fingerprint(
+        self, targets: list[Target], keys: list[str], fp: str, chash: str | None
     ) -> None:
-        async with self.store.session() as session, session.begin():
-            seen = await self._seen(session, [t.channel.id for t in targets], keys)
-            for t in targets:
-                self._add_seen(session, t.channel.id, keys, seen.get(t.channel.id, set()), feed_id, chash, fp)
+        if not targets:
+            return
+        async with self.storage.unit_of_work() as uow:
+            await uow.seen.set_fingerprint([t.channel.id for t in targets], keys, fp, chash)
 
-    def _add_seen(
+    async def _mark_seen(
+        self, targets: list[Target], keys: list[str], feed_id: int, chash: str | None, fp: str | None = None
+    ) -> None:
+        async with self.storage.unit_of_work() as uow:
+            seen = _by_channel(await uow.seen.lookup([t.channel.id for t in targets], keys))
+            for t in targets:
+                await self._add_seen(
+                    uow, t.channel.id, keys, seen.get(t.channel.id, set()), feed_id, chash, fp
+                )
+
+    async def _add_seen(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         channel_id: int,
         keys: list[str],
         already: set[str],
@@ -686,41 +495,37 @@ class Poller:
         chash: str | None,
         fp: str | None,
     ) -> None:
-        """Record the keys this channel has not seen yet (in the caller's transaction)."""
-        for k in keys:
-            if k not in already:
-                session.add(
-                    SeenItem(
-                        channel_id=channel_id,
-                        key=k,
-                        feed_id=feed_id,
-                        content_hash=chash,
-                        fingerprint=fp,
-                        created_at=self.clock.now(),
-                    )
-                )
-
-    async def mark_seen(
-        self, session: AsyncSession, channel_id: int, feed_id: int, entries: Sequence[Any]
-    ) -> int:
-        """First subscription: everything the feed holds now is history, not news (no flood).
-        Runs in the caller's transaction."""
-        keys = {k: entry_fingerprint(e) for e in entries for k in entry_keys(e)}
-        seen = await self._seen_map(session, [channel_id], list(keys)) if keys else {}
+        """Record the keys this channel has not seen yet (in the caller's unit of work)."""
         now = self.clock.now()
-        await self._insert_seen(
-            session,
+        await uow.seen.add_many(
+            [SeenRecord(channel_id, k, feed_id, fp, chash, now) for k in keys if k not in already]
+        )
+
+    async def mark_seen(self, uow: UnitOfWork, channel_id: int, feed_id: int, entries: Sequence[Any]) -> int:
+        """First subscription: everything the feed holds now is history, not news (no flood).
+        Runs in the caller's unit of work."""
+        keys = {k: entry_fingerprint(e) for e in entries for k in entry_keys(e)}
+        seen = await uow.seen.lookup([channel_id], list(keys)) if keys else {}
+        now = self.clock.now()
+        await uow.seen.add_many(
             [
-                {"channel_id": channel_id, "key": k, "feed_id": feed_id, "fingerprint": fp, "created_at": now}
+                SeenRecord(channel_id, k, feed_id, fp, None, now)
                 for k, fp in keys.items()
                 if (channel_id, k) not in seen
-            ],
+            ]
         )
         return len(entries)
 
     def _notify(self) -> None:
         for cb in self.on_queued:
             cb()
+
+
+def _by_channel(seen: dict[tuple[int, str], SeenRecord]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for cid, key in seen:
+        out.setdefault(cid, set()).add(key)
+    return out
 
 
 async def run_poller(poller: Poller, stop: Any, *, idle_seconds: float = 60.0) -> None:

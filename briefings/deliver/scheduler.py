@@ -10,14 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
 from briefings.clock import Clock, sleep_until_woken
-from briefings.deliver.digests import queue_digest
+from briefings.deliver.digests import QueueDigest, queue_digest
 from briefings.errors import InputError
 from briefings.settings import Settings
-from briefings.store import Channel, SlotRun, Store, SubscriptionRow
+from briefings.storage import ChannelRecord, Conflict, SlotRecord, Storage, SubscriptionRecord
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +168,18 @@ class Decision:
 class Scheduler:
     """Fires due slots: ``tick()`` decides everything due now; ``run()`` ticks until stopped."""
 
-    def __init__(self, store: Store, settings: Settings, clock: Clock, *, tick_seconds: float = 20.0) -> None:
-        self.store = store
+    def __init__(
+        self,
+        storage: Storage,
+        settings: Settings,
+        clock: Clock,
+        *,
+        tick_seconds: float = 20.0,
+        queue_digest: QueueDigest = queue_digest,
+    ) -> None:
+        self.storage = storage
+        # Takes the channel's digest and queues it in the slot's unit of work: (messages, articles).
+        self.queue_digest = queue_digest
         self.settings = settings
         self.clock = clock
         self.tick_seconds = tick_seconds
@@ -197,32 +204,17 @@ class Scheduler:
                 except Exception:  # noqa: BLE001 - housekeeping never holds up a briefing
                     log.exception("scheduler housekeeping failed")
         lookback = self.grace + timedelta(days=1)
-        query = (
-            select(SubscriptionRow, Channel)
-            .join(Channel, Channel.id == SubscriptionRow.channel_id)
-            .where(SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest")
-            .order_by(SubscriptionRow.id)
-        )
-        if parts > 1:
-            query = query.where(SubscriptionRow.channel_id % parts == part)
-        async with self.store.session() as session:
-            rows = (await session.execute(query)).all()
-            done = {
-                (r.subscription_id, r.local_date, r.slot)
-                for r in (
-                    await session.execute(
-                        select(SlotRun).where(SlotRun.due_at > now - lookback - timedelta(days=1))
-                    )
-                ).scalars()
-            }
+        async with self.storage.unit_of_work() as uow:
+            rows = await uow.subscriptions.scheduled(part=part, parts=parts)
+            done = await uow.slots.decided_since(now - lookback - timedelta(days=1))
         # The due slots, grouped by channel: one channel's slots are decided in order (two of its
         # subscriptions must not both take its pending articles), channels side by side on PostgreSQL.
-        by_channel: dict[int, list[tuple[int, SubscriptionRow, Channel, Slot, str]]] = {}
+        by_channel: dict[int, list[tuple[int, SubscriptionRecord, ChannelRecord, Slot, str]]] = {}
         n = 0
         for sub, channel in rows:
             tz = ZoneInfo(sub.timezone)
             start = max(sub.created_at, now - lookback)
-            for slot in slots_between(sub.times.split(","), parse_weekdays(sub.weekdays), tz, start, now):
+            for slot in slots_between(sub.times, parse_weekdays(sub.weekdays), tz, start, now):
                 key = (sub.id, slot.local_date.isoformat(), slot.slot)
                 if key in done:
                     continue
@@ -242,9 +234,9 @@ class Scheduler:
                 by_channel.setdefault(channel.id, []).append((n, sub, channel, slot, status))
                 n += 1
         decided: dict[int, Decision] = {}
-        sem = asyncio.Semaphore(DECIDE_CONCURRENCY if self.store.dialect == "postgresql" else 1)
+        sem = asyncio.Semaphore(DECIDE_CONCURRENCY if self.storage.concurrent else 1)
 
-        async def decide_channel(due: list[tuple[int, SubscriptionRow, Channel, Slot, str]]) -> None:
+        async def decide_channel(due: list[tuple[int, SubscriptionRecord, ChannelRecord, Slot, str]]) -> None:
             async with sem:
                 for i, sub, channel, slot, status in due:
                     decided[i] = await self._decide(sub, channel, slot, status, now)
@@ -264,17 +256,17 @@ class Scheduler:
         return decisions
 
     async def _decide(
-        self, sub: SubscriptionRow, channel: Channel, slot: Slot, status: str, now: datetime
+        self, sub: SubscriptionRecord, channel: ChannelRecord, slot: Slot, status: str, now: datetime
     ) -> Decision:
         key_date = slot.local_date.isoformat()
         try:
-            async with self.store.session() as session, session.begin():
+            async with self.storage.unit_of_work() as uow:
                 messages = 0
                 items = 0
                 if status == "queued":
                     title = digest_title(slot.due_at, ZoneInfo(sub.timezone))
-                    messages, items = await queue_digest(
-                        session,
+                    messages, items = await self.queue_digest(
+                        uow,
                         channel,
                         title=title,
                         now=now,
@@ -284,18 +276,10 @@ class Scheduler:
                     )
                     if not messages:
                         status = "empty"
-                session.add(
-                    SlotRun(
-                        subscription_id=sub.id,
-                        local_date=key_date,
-                        slot=slot.slot,
-                        due_at=slot.due_at,
-                        decided_at=now,
-                        status=status,
-                        items=items,
-                    )
+                await uow.slots.record(
+                    SlotRecord(sub.id, key_date, slot.slot, slot.due_at, now, status, items)
                 )
-        except IntegrityError:
+        except Conflict:
             # Another process decided this slot first: its transaction holds the outbox entries.
             return Decision(sub.id, key_date, slot.slot, "taken")
         if status != "skipped":
@@ -312,19 +296,13 @@ class Scheduler:
     async def next_due(self) -> datetime | None:
         """The earliest future slot of any subscription (for sleeping until then)."""
         now = self.clock.now()
-        async with self.store.session() as session:
-            subs = (
-                await session.execute(
-                    select(SubscriptionRow).where(
-                        SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest"
-                    )
-                )
-            ).scalars()
-            best: datetime | None = None
-            for sub in subs:
-                s = next_slot(sub.times.split(","), parse_weekdays(sub.weekdays), ZoneInfo(sub.timezone), now)
-                if s and (best is None or s.due_at < best):
-                    best = s.due_at
+        async with self.storage.unit_of_work() as uow:
+            rows = await uow.subscriptions.scheduled()
+        best: datetime | None = None
+        for sub, _channel in rows:
+            s = next_slot(sub.times, parse_weekdays(sub.weekdays), ZoneInfo(sub.timezone), now)
+            if s and (best is None or s.due_at < best):
+                best = s.due_at
         return best
 
     async def run(self, stop: asyncio.Event) -> None:

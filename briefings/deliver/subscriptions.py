@@ -10,15 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from briefings.clock import Clock
 from briefings.deliver import feedhealth, platforms
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.digests import take_digest
 from briefings.deliver.filters import Filters
-from briefings.deliver.outbox import enqueue
 from briefings.deliver.polling import Poller
 from briefings.deliver.scheduler import (
     canonical_weekdays,
@@ -31,8 +27,8 @@ from briefings.deliver.scheduler import (
 from briefings.errors import BriefbotError, InputError, PermissionDenied
 from briefings.models import Digest
 from briefings.settings import Settings
-from briefings.store import Channel, Feed, Store, SubscriptionRow
-from briefings.store.channels import channel_row
+from briefings.storage import FeedRecord, Storage, SubscriptionRecord, UnitOfWork
+from briefings.store.repositories import session_of
 
 log = logging.getLogger(__name__)
 
@@ -128,17 +124,12 @@ def validate_feed_url(url: str) -> str:
 class SubscriptionService:
     """Subscriptions of channels to feeds; feeds are fetched through the ``Poller``."""
 
-    def __init__(self, store: Store, poller: Poller, settings: Settings, clock: Clock) -> None:
-        self.store = store
+    def __init__(self, storage: Storage, poller: Poller, settings: Settings, clock: Clock) -> None:
+        self.storage = storage
         self.poller = poller
         self.settings = settings
         self.clock = clock
         self.on_queued: list[Callable[[], None]] = []  # called after a digest was queued (wakes the outbox)
-
-    async def _channel(self, session: AsyncSession, ref: ChannelRef, *, create: bool) -> Channel | None:
-        return await channel_row(
-            session, ref.platform, ref.workspace, ref.channel, create=create, now=self.clock.now()
-        )
 
     async def subscribe(
         self,
@@ -178,66 +169,46 @@ class SubscriptionService:
             raise InputError(f"{url} returned no feed")
         entries = list(parsed.entries)
         now = self.clock.now()
-        async with self.store.session() as session, session.begin():
-            ch = await self._channel(session, channel, create=True)
-            assert ch is not None
+        async with self.storage.unit_of_work() as uow:
+            ch = await uow.channels.get_or_add(channel.platform, channel.workspace, channel.channel, now=now)
             if tz is not None:
-                ch.timezone = tz
+                await uow.channels.set_timezone(ch.id, tz)
             zone = tz or ch.timezone or self.settings.default_timezone
-            feed = (await session.execute(select(Feed).where(Feed.url == url))).scalar_one_or_none()
+            feed = await uow.feeds.by_url(url)
             if feed is None:
                 # A new feed: this fetch is its first poll (its validators are good for the next one).
-                feed = Feed(
-                    url=url,
-                    title=(getattr(parsed, "title", None) or None),
-                    etag=getattr(result, "etag", None),
-                    last_modified=getattr(result, "last_modified", None),
-                    interval_s=int(self.poller.interval.total_seconds()),
-                    consecutive_failures=0,
-                    last_attempt_at=now,
-                    last_success_at=now,
-                    next_poll_at=self.poller.next_poll(now),
-                )
-                session.add(feed)
-                await session.flush()
-            sub = (
-                await session.execute(
-                    select(SubscriptionRow).where(
-                        SubscriptionRow.channel_id == ch.id, SubscriptionRow.feed_id == feed.id
+                feed = await uow.feeds.add(
+                    FeedRecord(
+                        id=0,
+                        url=url,
+                        title=(getattr(parsed, "title", None) or None),
+                        etag=getattr(result, "etag", None),
+                        last_modified=getattr(result, "last_modified", None),
+                        interval_s=int(self.poller.interval.total_seconds()),
+                        consecutive_failures=0,
+                        last_attempt_at=now,
+                        last_success_at=now,
+                        next_poll_at=self.poller.next_poll(now),
                     )
                 )
-            ).scalar_one_or_none()
+            schedule = (tuple(slot_times), days, zone)
+            sub = await uow.subscriptions.find(ch.id, feed.id)
             if sub is None:
-                count = len(
-                    (
-                        await session.execute(
-                            select(SubscriptionRow.id).where(
-                                SubscriptionRow.channel_id == ch.id, SubscriptionRow.active.is_(True)
-                            )
-                        )
-                    ).all()
-                )
+                count = await uow.subscriptions.count_active(ch.id)
                 if count >= MAX_SUBSCRIPTIONS_PER_CHANNEL:
                     raise InputError(
                         f"this channel already has {count} subscriptions; unsubscribe from one first"
                     )
-                sub = SubscriptionRow(channel_id=ch.id, feed_id=feed.id, created_at=now, created_by=user)
-                session.add(sub)
+                sub = SubscriptionRecord(0, ch.id, feed.id, *schedule, mode, False, now, user)
             elif sub.active and not _may_change(sub, user, admin):
                 raise PermissionDenied(
                     f"Only the person who subscribed this channel to {feed.title or url} or a workspace "
                     "admin may change that subscription."
                 )
-            elif not sub.active or (sub.times, sub.weekdays, sub.timezone) != (
-                ",".join(slot_times),
-                days,
-                zone,
-            ):
+            elif not sub.active or (sub.times, sub.weekdays, sub.timezone) != schedule:
                 # A re-subscription or a new schedule starts afresh: no catch-up of slots before now.
                 sub.created_at = now
-            sub.times = ",".join(slot_times)
-            sub.weekdays = days
-            sub.timezone = zone
+            sub.times, sub.weekdays, sub.timezone = schedule
             sub.mode = mode
             if filters is not None:
                 sub.filters = filters.to_json()
@@ -245,14 +216,17 @@ class SubscriptionService:
             if not sub.active:
                 sub.created_by = user  # a re-subscription is its new creator's
             sub.active = True
-            await session.flush()
-            sub_id, ch_id, feed_id, feed_title = sub.id, ch.id, feed.id, feed.title
+            if sub.id:
+                await uow.subscriptions.save(sub)
+            else:
+                sub = await uow.subscriptions.add(sub)
             written = Filters.from_json(sub.filters).describe()
             # History is seen (in this same transaction, so no poll can file it meanwhile); the latest
             # ``backfill`` entries are filed as new below (briefed now).
             ordered = _newest_first(entries)
             old, recent = ordered[backfill:], ordered[:backfill]
-            marked_seen = await self.poller.mark_seen(session, ch_id, feed_id, old)
+            marked_seen = await self.poller.mark_seen(uow, ch.id, feed.id, old)
+        sub_id, ch_id, feed_id, feed_title = sub.id, ch.id, feed.id, feed.title
         backfilled = 0
         if recent:
             report = await self.poller.file_entries(feed_id, recent, only_channel=ch_id)
@@ -274,23 +248,16 @@ class SubscriptionService:
             filters=written,
         )
 
-    async def _rows(self, session: AsyncSession, channel: ChannelRef) -> list[tuple[SubscriptionRow, Feed]]:
-        ch = await self._channel(session, channel, create=False)
-        if ch is None:
-            return []
-        rows = await session.execute(
-            select(SubscriptionRow, Feed)
-            .join(Feed, Feed.id == SubscriptionRow.feed_id)
-            .where(SubscriptionRow.channel_id == ch.id, SubscriptionRow.active.is_(True))
-            .order_by(SubscriptionRow.id)
-        )
-        return [(s, f) for s, f in rows.all()]
+    async def _rows(
+        self, uow: UnitOfWork, channel: ChannelRef
+    ) -> list[tuple[SubscriptionRecord, FeedRecord]]:
+        ch = await uow.channels.find(channel.platform, channel.workspace, channel.channel)
+        return [] if ch is None else await uow.subscriptions.of_channel(ch.id)
 
-    def _view(self, n: int, sub: SubscriptionRow, feed: Feed) -> SubscriptionView:
+    def _view(self, n: int, sub: SubscriptionRecord, feed: FeedRecord) -> SubscriptionView:
         status = "failing" if feed.consecutive_failures else "ok" if feed.last_success_at else "waiting"
-        times = sub.times.split(",")
         nxt = (
-            next_slot(times, parse_weekdays(sub.weekdays), ZoneInfo(sub.timezone), self.clock.now())
+            next_slot(sub.times, parse_weekdays(sub.weekdays), ZoneInfo(sub.timezone), self.clock.now())
             if sub.mode == "digest"
             else None
         )
@@ -298,7 +265,7 @@ class SubscriptionService:
             n=n,
             feed_url=feed.url,
             feed_title=feed.title,
-            times=times,
+            times=list(sub.times),
             weekdays=sub.weekdays,
             timezone=sub.timezone,
             mode=sub.mode,
@@ -316,41 +283,35 @@ class SubscriptionService:
 
     async def list(self, channel: ChannelRef) -> list[SubscriptionView]:
         """The channel's subscriptions, numbered from 1 (the numbers ``unsubscribe`` takes)."""
-        async with self.store.session() as session:
-            return [self._view(n, s, f) for n, (s, f) in enumerate(await self._rows(session, channel), 1)]
+        async with self.storage.unit_of_work() as uow:
+            return [self._view(n, s, f) for n, (s, f) in enumerate(await self._rows(uow, channel), 1)]
 
     async def unsubscribe(
         self, channel: ChannelRef, n: int, *, user: str | None = None, admin: bool = True
     ) -> SubscriptionView:
         """Stop subscription number ``n`` of ``list`` (its creator or an ``admin`` may; PermissionDenied)."""
-        async with self.store.session() as session, session.begin():
-            rows = await self._rows(session, channel)
-            if not rows:
-                raise InputError("this channel has no subscriptions")
-            if not 1 <= n <= len(rows):
-                raise InputError(
-                    f"there is no subscription number {n} here; `/brief list` shows 1 to {len(rows)}"
-                )
-            sub, feed = rows[n - 1]
+        async with self.storage.unit_of_work() as uow:
+            n, sub, feed = await self._pick(uow, channel, str(n), by_url=False)
             if not _may_change(sub, user, admin):
                 raise PermissionDenied(
                     f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
                     "admin may remove that subscription."
                 )
             sub.active = False
+            await uow.subscriptions.save(sub)
             view = self._view(n, sub, feed)
         log.info("%s unsubscribed from %s", channel, view.feed_url)
         return view
 
     async def _pick(
-        self, session: AsyncSession, channel: ChannelRef, which: str
-    ) -> tuple[int, SubscriptionRow, Feed]:
-        """Subscription ``which`` of the channel: its number in ``list`` or its feed's address."""
-        rows = await self._rows(session, channel)
+        self, uow: UnitOfWork, channel: ChannelRef, which: str, *, by_url: bool = True
+    ) -> tuple[int, SubscriptionRecord, FeedRecord]:
+        """Subscription ``which`` of the channel: its number in ``list`` or (``by_url``) its feed's address."""
+        rows = await self._rows(uow, channel)
         if not rows:
             raise InputError("this channel has no subscriptions")
         which = which.strip().lstrip("#").strip("<>")
-        if which.isdigit():
+        if which.isdigit() or not by_url:
             n = int(which)
             if not 1 <= n <= len(rows):
                 raise InputError(
@@ -366,8 +327,8 @@ class SubscriptionService:
         self, channel: ChannelRef, which: str, *, user: str | None = None, admin: bool = True
     ) -> SubscriptionView:
         """Resume a paused subscription (number or feed address): its feed is polled again at once."""
-        async with self.store.session() as session, session.begin():
-            n, sub, feed = await self._pick(session, channel, which)
+        async with self.storage.unit_of_work() as uow:
+            n, sub, feed = await self._pick(uow, channel, which)
             if not _may_change(sub, user, admin):
                 raise PermissionDenied(
                     f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
@@ -376,6 +337,8 @@ class SubscriptionService:
             if sub.paused_at is None:
                 raise InputError(f"{feed.title or feed.url} is not paused; `/brief list` shows its status")
             feedhealth.resume(feed, sub, self.clock.now())
+            await uow.feeds.save(feed)
+            await uow.subscriptions.save(sub)
             view = self._view(n, sub, feed)
         log.info("%s resumed %s", channel, feed.url)
         return view
@@ -390,14 +353,15 @@ class SubscriptionService:
         admin: bool = True,
     ) -> SubscriptionView:
         """Replace the filters of subscription ``which`` (number or feed address); empty: none."""
-        async with self.store.session() as session, session.begin():
-            n, sub, feed = await self._pick(session, channel, which)
+        async with self.storage.unit_of_work() as uow:
+            n, sub, feed = await self._pick(uow, channel, which)
             if not _may_change(sub, user, admin):
                 raise PermissionDenied(
                     f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
                     "admin may change that subscription."
                 )
             sub.filters = filters.to_json()
+            await uow.subscriptions.save(sub)
             return self._view(n, sub, feed)
 
     async def digest_now(
@@ -408,9 +372,9 @@ class SubscriptionService:
         that fails is retried by the outbox, never lost. None when there is nothing new.
         It takes the articles out of the next scheduled digest, so only an ``admin`` or the creator of one
         of the channel's subscriptions may (PermissionDenied)."""
-        async with self.store.session() as session:
-            rows = await self._rows(session, channel)
-            ch = await self._channel(session, channel, create=False)
+        async with self.storage.unit_of_work() as uow:
+            ch = await uow.channels.find(channel.platform, channel.workspace, channel.channel)
+            rows = [] if ch is None else await uow.subscriptions.of_channel(ch.id)
         if rows and not any(_may_change(sub, user, admin) for sub, _feed in rows):
             raise PermissionDenied(
                 "Only a workspace admin or someone who set up one of this channel's subscriptions "
@@ -425,9 +389,10 @@ class SubscriptionService:
                 log.info("digest: feed %s not polled: %s", feed.url, exc.message)
         now = self.clock.now()
         tz = ZoneInfo(ch.timezone or (rows[0][0].timezone if rows else self.settings.default_timezone))
-        async with self.store.session() as session, session.begin():
+        async with self.storage.unit_of_work() as uow:
+            # Taking a digest is not behind the storage port yet: it runs on the SQL session.
             digest, _n = await take_digest(
-                session,
+                session_of(uow),
                 ch.id,
                 title=digest_title(now, tz, "digest"),
                 now=now,
@@ -437,14 +402,14 @@ class SubscriptionService:
             if digest is not None:
                 payloads = platforms.get(ch.platform).renderer.digest(digest)
                 key = f"ondemand:{ch.id}:{now.isoformat()}:{uuid.uuid4().hex}"
-                await enqueue(session, ch.id, "digest", payloads, key=key, now=now)
+                await uow.outbox.enqueue(ch.id, "digest", payloads, key=key, now=now)
         if digest is not None:
             for callback in self.on_queued:
                 callback()
         return digest
 
 
-def _may_change(sub: SubscriptionRow, user: str | None, admin: bool) -> bool:
+def _may_change(sub: SubscriptionRecord, user: str | None, admin: bool) -> bool:
     """Admins may change any subscription, its creator their own; ``user`` None is a trusted caller."""
     return admin or user is None or (sub.created_by is not None and sub.created_by == user)
 

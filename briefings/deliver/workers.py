@@ -37,9 +37,15 @@ from typing import Any
 from celery import Celery, signals
 
 from briefings.clock import SystemClock
+from briefings.deliver.digests import briefing_to_json
+from briefings.deliver.outbox import OutboxWorker
+from briefings.deliver.polling import Poller
+from briefings.deliver.scheduler import Scheduler
+from briefings.deliver.tenants import TenantLeases
 from briefings.errors import BriefbotError
 from briefings.models import Article, Briefing
 from briefings.settings import Settings
+from briefings.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +137,6 @@ RuntimeFactory = Callable[[Settings], AbstractAsyncContextManager[Runtime]]
 @contextlib.asynccontextmanager
 async def default_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """Store, poller, scheduler and an outbox without Deliverers (``bots.bootstrap`` adds them)."""
-    from briefings.deliver.outbox import OutboxWorker  # noqa: PLC0415 - not needed to queue tasks
-    from briefings.deliver.polling import Poller  # noqa: PLC0415
-    from briefings.deliver.scheduler import Scheduler  # noqa: PLC0415
-    from briefings.store import open_store  # noqa: PLC0415
 
     async with open_store(settings.effective_database_url, migrate=False) as store:
         clock = SystemClock()
@@ -148,7 +150,7 @@ async def default_runtime(settings: Settings) -> AsyncIterator[Runtime]:
 
 def local_brief(settings: Settings) -> Callable[[Article], Any]:
     """The poller's ``brief`` on a worker: this process briefs the feed's article itself."""
-    from briefings.pipeline import brief_article  # noqa: PLC0415 - spaCy only in workers
+    from briefings.pipeline import brief_article  # noqa: PLC0415 - loads spaCy (2.5 s): in pool processes only, not the Celery main process
 
     async def brief(article: Article) -> Briefing:
         return brief_article(article, settings)
@@ -182,9 +184,7 @@ def runtime() -> Runtime:
         rt = _loop().run_until_complete(stack.enter_async_context(_factory(settings)))
         _state["stack"] = stack
         if settings.broker_url and settings.broker_url.startswith(("redis://", "rediss://")):
-            import redis  # noqa: PLC0415 - comes with celery[redis]
-
-            from briefings.deliver.tenants import TenantLeases  # noqa: PLC0415
+            import redis  # noqa: PLC0415 - optional dependency (celery[redis]), only with a Redis broker
 
             rt.redis = redis.Redis.from_url(settings.broker_url)
             rt.leases = TenantLeases(
@@ -202,7 +202,7 @@ def run(coro: Any) -> Any:
 def _process_init(**_: Any) -> None:
     """Each pool process: settings once, spaCy loaded once and the runtime (store, Deliverers, Redis)
     opened, before the first task arrives (a morning fan-out does not wait for cold processes)."""
-    from briefings.extract import nlp as nlp_loader  # noqa: PLC0415 - spaCy only in workers
+    from briefings.extract import nlp as nlp_loader  # noqa: PLC0415 - loads spaCy (2.5 s): in pool processes only
 
     _state.clear()
     settings = _state["settings"] = Settings.from_env()
@@ -234,8 +234,7 @@ _TASK = {"acks_late": True, "reject_on_worker_lost": True, "bind": True}
 @app.task(name=BRIEF, max_retries=None, **_TASK)
 def brief_task(self: Any, article: dict[str, Any], tenant: str | None = None) -> dict[str, Any]:
     """Brief one article (``pipeline.brief_article``); a tenant at its cap goes to the back of the queue."""
-    from briefings.deliver.digests import briefing_to_json  # noqa: PLC0415
-    from briefings.pipeline import brief_article  # noqa: PLC0415 - spaCy only in workers
+    from briefings.pipeline import brief_article  # noqa: PLC0415 - loads spaCy (2.5 s): in pool processes only
 
     rt = runtime()
     holder = str(self.request.id)

@@ -74,7 +74,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Fee
     ``content_type`` (the HTTP header, charset included) helps decoding.
     """
     try:
-        import feedparser  # noqa: PLC0415 - only feeds need it
+        import feedparser  # noqa: PLC0415 - its ImportError becomes one MissingPartError line (a broken install)
     except ImportError as exc:
         raise MissingPartError.of("the feed reader (feedparser)", exc) from None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from ..errors import ConfigError
+from .repositories import SqlUnitOfWork, sql_unit_of_work
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -33,15 +34,25 @@ def alembic_config(url: str = "", *, schema: str | None = None) -> Config:
 
 
 class Store:
-    """Owns the engine; ``session()`` opens a unit of work. Create with ``open_store``."""
+    """Owns the engine; ``unit_of_work()`` opens the storage port's repositories on one transaction,
+    ``session()`` a bare session (the code not yet behind the port). Create with ``open_store``."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.session = async_sessionmaker(engine, expire_on_commit=False, class_=AsyncSession)
 
+    def unit_of_work(self) -> AbstractAsyncContextManager[SqlUnitOfWork]:
+        """The storage port (``briefings.storage``): repositories on one transaction."""
+        return sql_unit_of_work(self.session)
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def concurrent(self) -> bool:
+        """Units of work run side by side on PostgreSQL; SQLite has one writer (one connection)."""
+        return self.dialect == "postgresql"
 
     async def migrate(self, schema: str | None = None) -> None:
         """Bring the schema to the latest Alembic revision (idempotent)."""

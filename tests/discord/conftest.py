@@ -34,10 +34,12 @@ def discord_settings(fake_discord: FakeDiscord, tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
         allow_private_hosts=True,  # the articles of these tests are served on loopback
-        discord_token=TOKEN,
-        discord_api_base=fake_discord.url,
-        discord_application_id=int(APPLICATION_ID),
-        discord_guild=int(GUILD_ID),
+        env={
+            "DISCORD_TOKEN": TOKEN,
+            "BRIEFBOT_DISCORD_API_BASE": fake_discord.url,
+            "DISCORD_APPLICATION_ID": APPLICATION_ID,
+            "BRIEFBOT_DISCORD_GUILD": GUILD_ID,
+        },
     )
 
 

@@ -8,6 +8,8 @@ from discord_checks import check_message, flat
 from discord_fake import APPLICATION_ID, TOKEN
 from discord_payloads import CHANNEL_ID, dispatch, interaction
 
+from bots.discord_bot.config import discord_settings as discord_config
+
 pytestmark = pytest.mark.usefixtures("bot")
 
 
@@ -222,7 +224,7 @@ async def test_without_a_development_guild_commands_sync_globally(discord_settin
     from bots.discord_bot.rest import apply_api_base
     from briefings.pipeline import Briefer
 
-    discord_settings.discord_guild = None
+    discord_config(discord_settings).guild = None
     apply_api_base(discord_settings)
     briefer = Briefer(discord_settings)
     async with BriefBot(discord_settings, briefer=briefer) as client:

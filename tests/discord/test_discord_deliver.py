@@ -6,6 +6,7 @@ import pytest
 from discord_checks import check_message, flat
 from discord_payloads import CHANNEL_ID
 
+from bots.discord_bot.config import discord_settings as discord_config
 from bots.discord_bot.deliver import DiscordDeliverer, nonce_of
 from briefings.deliver.delivery import ChannelRef, Deliverer, PermanentDeliveryError, RateLimited
 from briefings.deliver.platforms import render_digest
@@ -114,7 +115,7 @@ async def test_missing_channel_is_permanent(deliverer, fake_discord):
 
 
 async def test_refused_token_is_permanent(discord_settings, fake_discord):
-    discord_settings.discord_token = "bad.token.value"
+    discord_config(discord_settings).token = "bad.token.value"
     with pytest.raises(PermanentDeliveryError, match="DISCORD_TOKEN"):
         async with DiscordDeliverer(discord_settings):
             pass

@@ -8,6 +8,7 @@ import pytest
 from discord_checks import check_message, flat
 from discord_payloads import interaction
 
+from bots.discord_bot.config import discord_settings as discord_config
 from bots.discord_bot.serve import serve
 from briefings.errors import BriefbotError
 from briefings.pipeline import Briefer
@@ -19,7 +20,7 @@ async def test_serve_answers_an_interaction_from_the_gateway(discord_settings, f
     try:
         await asyncio.wait_for(fake_discord.identified.wait(), 60)
         (identify,) = [m for m in fake_discord.gateway_received if m["op"] == 2]
-        assert identify["d"]["token"] == discord_settings.discord_token
+        assert identify["d"]["token"] == discord_config(discord_settings).token
         assert identify["d"]["intents"] == 1  # guilds only: no privileged intents
         text = seed_path.read_text(encoding="utf-8")
         await fake_discord.dispatch(

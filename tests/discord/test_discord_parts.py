@@ -65,9 +65,9 @@ def test_nonce_fits_discord_and_is_stable():
     ],
 )
 def test_api_base(value, base):
-    assert api_base_of(Settings(discord_api_base=value)) == base
+    assert api_base_of(Settings(env={"BRIEFBOT_DISCORD_API_BASE": value})) == base
 
 
 def test_api_base_must_be_http():
     with pytest.raises(ConfigError, match="BRIEFBOT_DISCORD_API_BASE"):
-        api_base_of(Settings(discord_api_base="discord.com/api"))
+        api_base_of(Settings(env={"BRIEFBOT_DISCORD_API_BASE": "discord.com/api"}))

@@ -70,9 +70,9 @@ async def cluster(tmp_path):
         task_visibility_seconds=VISIBILITY,
         outbox_lease_seconds=10,
         data_dir=tmp_path / "data",
-        slack_api_url=slack.base_url,
         max_briefings_per_user=50,
         max_briefings_per_channel=50,
+        env={"BRIEFBOT_SLACK_API_URL": slack.base_url},
     )
     try:
         yield settings, workers, slack

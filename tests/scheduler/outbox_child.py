@@ -23,7 +23,7 @@ from briefings.store import open_store
 
 async def main(db_url: str, api_url: str, concurrency: int) -> None:
     env = os.environ
-    settings = Settings(slack_api_url=api_url)
+    settings = Settings(env={"BRIEFBOT_SLACK_API_URL": api_url})
     redis_url = env.get("OUTBOX_CHILD_REDIS")
     pacer: Pacer = (
         RedisPacer.from_url(redis_url, prefix=env.get("OUTBOX_CHILD_REDIS_PREFIX", PREFIX))

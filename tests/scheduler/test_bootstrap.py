@@ -50,9 +50,11 @@ async def test_a_subscription_made_in_chat_fires_its_morning_digest_into_slack(
         data_dir=tmp_path,
         database_url=db_url,
         allow_private_hosts=True,
-        slack_bot_token="xoxb-test",
-        slack_signing_secret="secret",
-        slack_api_url=slack_api.base,
+        env={
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": "secret",
+            "BRIEFBOT_SLACK_API_URL": slack_api.base,
+        },
     )
     assert configured_platforms(settings) == ["slack"]
     feed_server.add("news", 10)

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from bots.discord_bot.briefing_group import reply_payloads
+from briefings.deliver import platforms
 from briefings.deliver.chat import ChatCommands
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.opml import OpmlFeed, parse_opml, to_opml
@@ -18,7 +19,6 @@ from briefings.deliver.polling import Poller
 from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import InputError
 from briefings.pipeline import Briefer
-from briefings.present.code import render_code
 
 CH = ChannelRef("slack", "C1", "T1")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -67,7 +67,7 @@ async def test_opml_round_trip_through_chat_and_the_cli(chat, svc, db_url, tmp_p
         OpmlFeed(feed_server.url("two"), "Feed two"),
     ]
     # The same export as each platform shows it: a code block.
-    [slack] = render_code(reply.text, reply.code, "slack")
+    [slack] = platforms.get("slack").renderer.code(reply.text, reply.code)
     assert "```&lt;?xml" in str(slack) and "xmlUrl" in str(slack)
     [discord] = reply_payloads(reply)
     assert discord["content"].count("```") == 2 and "<opml" in discord["content"]

@@ -231,7 +231,9 @@ async def test_local_and_redis_pacers_agree():
 async def test_two_pacers_on_two_connections_share_one_platform_budget_and_never_exceed_it():
     """Two RedisPacers (two connections, as two worker processes have), three senders each, take from one
     platform-wide bucket of 50/s for 1.5 s of real time: over any window W they are granted at most
-    PACE_BURST + 50 W slots together (GCRA), and together they use the budget (neither starves)."""
+    PACE_BURST + 50 W slots together (GCRA), and together they use the budget. (Which pacer gets a slot is
+    a race the bucket does not arbitrate: on a loaded machine one of them can take them all, so the share
+    is not asserted; the next test shows both connections draw on the one state.)"""
     rate, seconds = 50.0, 1.5
     prefix = f"test:{uuid.uuid4().hex}"
     pacers = [RedisPacer.from_url(REDIS_URL, prefix=prefix) for _ in range(2)]
@@ -259,7 +261,6 @@ async def test_two_pacers_on_two_connections_share_one_platform_budget_and_never
     for window in (0.1, 0.5, 1.0):
         assert _most_in_a_window(times, window) <= PACE_BURST + rate * window + 1e-6, window
     assert len(times) >= 0.8 * rate * seconds  # the budget is used
-    assert {i for i, _ in granted} == {0, 1}
 
 
 async def test_pacers_grant_exactly_the_budget_whichever_connection_asks():

@@ -10,8 +10,9 @@ import pytest
 from sched_support import ARTICLE, T0, FeedItem
 from sqlalchemy import func, select
 
+from briefings.deliver.dedupe import canonical_url
 from briefings.deliver.delivery import ChannelRef
-from briefings.deliver.polling import Poller, canonical_url
+from briefings.deliver.polling import Poller
 from briefings.deliver.scheduler import Scheduler
 from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import BriefbotError

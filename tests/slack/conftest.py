@@ -24,11 +24,13 @@ async def slack() -> AsyncIterator[SlackLoopback]:
 @pytest.fixture
 def settings(slack: SlackLoopback, tmp_path) -> Settings:
     return Settings(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.base_url,
         allow_private_hosts=True,  # the articles are served on 127.0.0.1
         data_dir=tmp_path / "data",
+        env={
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "BRIEFBOT_SLACK_API_URL": slack.base_url,
+        },
     )
 
 

@@ -19,6 +19,7 @@ from slack_loopback import (
 )
 
 from bots.slack_app.app import build_app, make_client
+from bots.slack_app.config import slack_settings as slack_config
 from bots.slack_app.serve import build_web_app
 from briefings.settings import Settings
 
@@ -57,7 +58,7 @@ async def start_app(
         sleeps.append(seconds)
         await asyncio.sleep(0)
 
-    client = make_client(settings, token=settings.slack_bot_token, sleep=record_sleep)
+    client = make_client(settings, token=slack_config(settings).bot_token, sleep=record_sleep)
     bolt = build_app(settings, services, client=client)
     runner = web.AppRunner(build_web_app(bolt), access_log=None)
     await runner.setup()

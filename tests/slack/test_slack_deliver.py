@@ -7,6 +7,7 @@ from slack_loopback import BOT_TOKEN
 from slack_sdk.oauth.installation_store import Installation
 
 from bots.slack_app.app import make_client
+from bots.slack_app.config import slack_settings as slack_config
 from bots.slack_app.deliver import SlackDeliverer
 from bots.slack_app.installations import open_installations
 from briefings.deliver.delivery import (
@@ -103,7 +104,7 @@ async def test_server_errors_are_retryable_and_not_retried_blindly(deliverer, sl
 
 
 async def test_unreachable_slack_is_a_retryable_error(settings):
-    settings.slack_api_url = "http://127.0.0.1:9/api/"  # nothing listens on the discard port
+    slack_config(settings).api_url = "http://127.0.0.1:9/api/"  # nothing listens on the discard port
 
     async def no_wait(_: float) -> None:
         return None
@@ -120,7 +121,7 @@ async def test_history_without_permission_means_not_known_sent(deliverer, slack)
 
 
 async def test_distributed_app_posts_with_each_workspaces_token(settings, slack, db_url):
-    settings.slack_client_id, settings.slack_client_secret = "111.222", "secret"
+    slack_config(settings).client_id, slack_config(settings).client_secret = "111.222", "secret"
     settings.database_url = db_url
     installations = await open_installations(settings)
     try:

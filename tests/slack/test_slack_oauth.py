@@ -11,14 +11,15 @@ from aiohttp import web
 from slack_loopback import command_form, form_body, signed_headers
 
 from bots.slack_app.app import BOT_SCOPES, build_app, make_client
+from bots.slack_app.config import slack_settings as slack_config
 from bots.slack_app.installations import open_installations
 from bots.slack_app.serve import build_web_app
 
 
 @pytest.fixture
 async def oauth_app(settings, slack_services, db_url):
-    settings.slack_bot_token = None
-    settings.slack_client_id, settings.slack_client_secret = "111.222", "client-secret"
+    slack_config(settings).bot_token = None
+    slack_config(settings).client_id, slack_config(settings).client_secret = "111.222", "client-secret"
     settings.database_url = db_url
     installations = await open_installations(settings)
     bolt = build_app(
@@ -192,8 +193,8 @@ async def test_two_replicas_share_installations_install_through_one_serve_throug
     """N replicas behind a load balancer: no local state. The OAuth state is issued by replica A, the
     browser comes back to replica B, and a signed command from the new workspace reaches replica B
     again (or A): all through the tables Alembic made in the one shared database."""
-    settings.slack_bot_token = None
-    settings.slack_client_id, settings.slack_client_secret = "111.222", "client-secret"
+    slack_config(settings).bot_token = None
+    slack_config(settings).client_id, slack_config(settings).client_secret = "111.222", "client-secret"
     settings.database_url = db_url
     a_url, a_runner, a_inst = await _instance(settings, slack_services)
     b_url, b_runner, b_inst = await _instance(settings, slack_services)

@@ -8,6 +8,7 @@ import pytest
 from slack_loopback import HANG_GUARD, command_form
 
 from bots.cli import main
+from bots.slack_app.config import slack_settings as slack_config
 from bots.slack_app.serve import serve
 
 
@@ -64,7 +65,7 @@ async def test_refused_bot_token_fails_at_start_with_one_line(slack, monkeypatch
 
 async def test_socket_mode_answers_a_slash_command_envelope(settings, slack, slack_services):
     """serve() with SLACK_APP_TOKEN: apps.connections.open, hello, an envelope in, its ack out, then the work."""
-    settings.slack_app_token = "xapp-1-test"
+    slack_config(settings).app_token = "xapp-1-test"
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(serve(settings, slack_services, stop=stop, ready=ready))
     try:
@@ -90,7 +91,7 @@ async def test_socket_mode_answers_a_slash_command_envelope(settings, slack, sla
 
 
 async def test_refused_app_token_is_named(settings, slack, slack_services):
-    settings.slack_app_token = "xapp-1-revoked"
+    slack_config(settings).app_token = "xapp-1-revoked"
     slack.script("apps.connections.open", 200, {"ok": False, "error": "invalid_auth"})
     from briefings.errors import ConfigError
 

@@ -12,6 +12,7 @@ from slack_harness import start_app, stop_app
 
 from bots.bootstrap import bootstrap, platform_deliverers
 from bots.slack_app.app import SlackServices
+from bots.slack_app.config import slack_settings as slack_config
 from briefings.clock import FakeClock
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
@@ -90,7 +91,7 @@ def _feed(slack, name: str, title: str) -> str:
 async def test_only_the_creator_and_admins_may_change_a_subscription(chat_app, slack, settings):
     slack.users["UADMIN"] = {"is_admin": True}
     slack.users["UOWNER"] = {"is_owner": True}
-    settings.slack_admins = ("ULISTED",)
+    slack_config(settings).admins = ("ULISTED",)
     world, sport = _feed(slack, "w.xml", "World"), _feed(slack, "s.xml", "Sport")
     n = 0
 

@@ -1,0 +1,415 @@
+"""The storage port (``briefings.storage``) on SQLAlchemy: one ``AsyncSession`` transaction per unit of
+work, ORM rows turned into plain records, IntegrityError turned into ``Conflict``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..storage import (
+    ArticleRecord,
+    ChannelItemRecord,
+    ChannelRecord,
+    Conflict,
+    FeedRecord,
+    SeenRecord,
+    SlotRecord,
+    SubscriptionRecord,
+    idempotency_key,
+    join_times,
+    split_times,
+)
+from .channels import channel_row
+from .models import ArticleRow, Channel, ChannelItem, Feed, OutboxEntry, SeenItem, SlotRun, SubscriptionRow
+
+# Keys per IN (...) look-up and rows per executemany INSERT: far below SQLite's and asyncpg's
+# bind-parameter limits (32,766 and 32,767), big enough that 100,000 entries take a few dozen round trips.
+LOOKUP_CHUNK = 5_000
+INSERT_CHUNK = 5_000
+_FEED_FIELDS = tuple(f for f in FeedRecord.__dataclass_fields__ if f != "id")
+
+
+async def _flush(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("that is stored already", detail=str(exc.orig)) from None
+
+
+def channel_record(row: Channel) -> ChannelRecord:
+    return ChannelRecord(row.id, row.platform, row.workspace, row.channel, row.timezone, row.created_at)
+
+
+def feed_record(row: Feed) -> FeedRecord:
+    return FeedRecord(row.id, **{f: getattr(row, f) for f in _FEED_FIELDS})
+
+
+def subscription_record(row: SubscriptionRow) -> SubscriptionRecord:
+    return SubscriptionRecord(
+        id=row.id,
+        channel_id=row.channel_id,
+        feed_id=row.feed_id,
+        times=split_times(row.times),
+        weekdays=row.weekdays,
+        timezone=row.timezone,
+        mode=row.mode,
+        active=row.active,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        filters=row.filters,
+        paused_at=row.paused_at,
+    )
+
+
+def _copy_subscription(sub: SubscriptionRecord, row: SubscriptionRow) -> None:
+    row.channel_id, row.feed_id = sub.channel_id, sub.feed_id
+    row.times = join_times(sub.times)
+    row.weekdays, row.timezone, row.mode, row.active = sub.weekdays, sub.timezone, sub.mode, sub.active
+    row.created_at, row.created_by, row.filters, row.paused_at = (
+        sub.created_at,
+        sub.created_by,
+        sub.filters,
+        sub.paused_at,
+    )
+
+
+class SqlChannels:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, platform: str, workspace: str | None, channel: str) -> ChannelRecord | None:
+        row = await channel_row(self.session, platform, workspace, channel, create=False, now=datetime.min)
+        return None if row is None else channel_record(row)
+
+    async def get_or_add(
+        self, platform: str, workspace: str | None, channel: str, *, now: datetime
+    ) -> ChannelRecord:
+        try:
+            row = await channel_row(self.session, platform, workspace, channel, create=True, now=now)
+        except IntegrityError as exc:
+            raise Conflict("that channel is stored already", detail=str(exc.orig)) from None
+        assert row is not None
+        return channel_record(row)
+
+    async def set_timezone(self, channel_id: int, timezone: str | None) -> None:
+        row = await self.session.get(Channel, channel_id)
+        if row is not None:
+            row.timezone = timezone
+
+
+class SqlFeeds:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, feed_id: int) -> FeedRecord | None:
+        row = await self.session.get(Feed, feed_id)
+        return None if row is None else feed_record(row)
+
+    async def by_url(self, url: str) -> FeedRecord | None:
+        row = (await self.session.execute(select(Feed).where(Feed.url == url))).scalar_one_or_none()
+        return None if row is None else feed_record(row)
+
+    async def add(self, feed: FeedRecord) -> FeedRecord:
+        row = Feed(**{f: getattr(feed, f) for f in _FEED_FIELDS})
+        self.session.add(row)
+        await _flush(self.session)
+        return feed_record(row)
+
+    async def save(self, feed: FeedRecord) -> None:
+        row = await self.session.get(Feed, feed.id)
+        if row is not None:
+            for f in _FEED_FIELDS:
+                setattr(row, f, getattr(feed, f))
+
+    async def due(self, now: datetime) -> list[int]:
+        rows = await self.session.execute(
+            select(Feed.id)
+            .where(Feed.id.in_(_polled()), or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
+            .order_by(Feed.next_poll_at)
+        )
+        return list(rows.scalars())
+
+    async def next_due(self) -> datetime | None:
+        return (
+            await self.session.execute(
+                select(Feed.next_poll_at).where(Feed.id.in_(_polled())).order_by(Feed.next_poll_at).limit(1)
+            )
+        ).scalar_one_or_none()
+
+
+def _polled() -> Any:
+    """The ids of the feeds someone subscribes to, unpaused."""
+    return select(SubscriptionRow.feed_id).where(
+        SubscriptionRow.active.is_(True), SubscriptionRow.paused_at.is_(None)
+    )
+
+
+class SqlSubscriptions:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, channel_id: int, feed_id: int) -> SubscriptionRecord | None:
+        row = (
+            await self.session.execute(
+                select(SubscriptionRow).where(
+                    SubscriptionRow.channel_id == channel_id, SubscriptionRow.feed_id == feed_id
+                )
+            )
+        ).scalar_one_or_none()
+        return None if row is None else subscription_record(row)
+
+    async def count_active(self, channel_id: int) -> int:
+        return int(
+            (
+                await self.session.execute(
+                    select(func.count(SubscriptionRow.id)).where(
+                        SubscriptionRow.channel_id == channel_id, SubscriptionRow.active.is_(True)
+                    )
+                )
+            ).scalar_one()
+        )
+
+    async def add(self, sub: SubscriptionRecord) -> SubscriptionRecord:
+        row = SubscriptionRow()
+        _copy_subscription(sub, row)
+        self.session.add(row)
+        await _flush(self.session)
+        return subscription_record(row)
+
+    async def save(self, sub: SubscriptionRecord) -> None:
+        row = await self.session.get(SubscriptionRow, sub.id)
+        if row is not None:
+            _copy_subscription(sub, row)
+
+    async def of_channel(self, channel_id: int) -> list[tuple[SubscriptionRecord, FeedRecord]]:
+        rows = await self.session.execute(
+            select(SubscriptionRow, Feed)
+            .join(Feed, Feed.id == SubscriptionRow.feed_id)
+            .where(SubscriptionRow.channel_id == channel_id, SubscriptionRow.active.is_(True))
+            .order_by(SubscriptionRow.id)
+        )
+        return [(subscription_record(s), feed_record(f)) for s, f in rows.all()]
+
+    async def scheduled(
+        self, *, part: int = 0, parts: int = 1
+    ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+        query = (
+            select(SubscriptionRow, Channel)
+            .join(Channel, Channel.id == SubscriptionRow.channel_id)
+            .where(SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest")
+            .order_by(SubscriptionRow.id)
+        )
+        if parts > 1:
+            query = query.where(SubscriptionRow.channel_id % parts == part)
+        rows = await self.session.execute(query)
+        return [(subscription_record(s), channel_record(c)) for s, c in rows.all()]
+
+    async def of_feed(
+        self, feed_id: int, only_channel: int | None = None
+    ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+        q = (
+            select(SubscriptionRow, Channel)
+            .join(Channel, Channel.id == SubscriptionRow.channel_id)
+            .where(
+                SubscriptionRow.feed_id == feed_id,
+                SubscriptionRow.active.is_(True),
+                SubscriptionRow.paused_at.is_(None),
+            )
+            .order_by(SubscriptionRow.id)
+        )
+        if only_channel is not None:
+            q = q.where(Channel.id == only_channel)
+        return [(subscription_record(s), channel_record(c)) for s, c in (await self.session.execute(q)).all()]
+
+
+class SqlSlotRuns:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def decided_since(self, after: datetime) -> set[tuple[int, str, str]]:
+        rows = await self.session.execute(
+            select(SlotRun.subscription_id, SlotRun.local_date, SlotRun.slot).where(SlotRun.due_at > after)
+        )
+        return {(sid, day, slot) for sid, day, slot in rows.all()}
+
+    async def record(self, run: SlotRecord) -> None:
+        self.session.add(
+            SlotRun(
+                subscription_id=run.subscription_id,
+                local_date=run.local_date,
+                slot=run.slot,
+                due_at=run.due_at,
+                decided_at=run.decided_at,
+                status=run.status,
+                items=run.items,
+            )
+        )
+        await _flush(self.session)
+
+
+# In SeenRecord's order; columns, not ORM rows: a feed of 100,000 entries is one lookup per 5,000 keys.
+_SEEN_COLUMNS = (
+    SeenItem.channel_id,
+    SeenItem.key,
+    SeenItem.feed_id,
+    SeenItem.fingerprint,
+    SeenItem.content_hash,
+    SeenItem.created_at,
+)
+
+
+class SqlSeenItems:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lookup(
+        self, channel_ids: Sequence[int], keys: Sequence[str]
+    ) -> dict[tuple[int, str], SeenRecord]:
+        out: dict[tuple[int, str], SeenRecord] = {}
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            rows = await self.session.execute(
+                select(*_SEEN_COLUMNS).where(
+                    SeenItem.channel_id.in_(list(channel_ids)),
+                    SeenItem.key.in_(keys[start : start + LOOKUP_CHUNK]),
+                )
+            )
+            for r in rows.all():
+                out[(r.channel_id, r.key)] = SeenRecord(*r)
+        return out
+
+    async def set_fingerprint(
+        self, channel_ids: Sequence[int], keys: Sequence[str], fingerprint: str, content_hash: str | None
+    ) -> None:
+        values: dict[str, Any] = {"fingerprint": fingerprint}
+        if content_hash is not None:
+            values["content_hash"] = content_hash
+        await self.session.execute(
+            update(SeenItem)
+            .where(SeenItem.channel_id.in_(list(channel_ids)), SeenItem.key.in_(list(keys)))
+            .values(**values)
+        )
+
+    async def add_many(self, rows: Sequence[SeenRecord]) -> None:
+        values = [
+            {
+                "channel_id": r.channel_id,
+                "key": r.key,
+                "feed_id": r.feed_id,
+                "fingerprint": r.fingerprint,
+                "content_hash": r.content_hash,
+                "created_at": r.created_at,
+            }
+            for r in rows
+        ]
+        try:
+            for start in range(0, len(values), INSERT_CHUNK):
+                await self.session.execute(insert(SeenItem), values[start : start + INSERT_CHUNK])
+        except IntegrityError as exc:
+            raise Conflict("that item is seen already", detail=str(exc.orig)) from None
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(
+        self, channel_id: int, kind: str, payloads: Sequence[Any], *, key: str, now: datetime
+    ) -> int:
+        self.session.add_all(
+            OutboxEntry(
+                channel_id=channel_id,
+                kind=kind,
+                seq=seq,
+                payload=json.dumps(payload, ensure_ascii=False),
+                idempotency_key=idempotency_key(key, seq),
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for seq, payload in enumerate(payloads)
+        )
+        await _flush(self.session)
+        return len(payloads)
+
+    async def pending(self, channel_id: int) -> list[tuple[str, Any]]:
+        rows = await self.session.execute(
+            select(OutboxEntry.kind, OutboxEntry.payload)
+            .where(OutboxEntry.channel_id == channel_id, OutboxEntry.status != "sent")
+            .order_by(OutboxEntry.id)
+        )
+        return [(kind, json.loads(payload)) for kind, payload in rows.all()]
+
+
+class SqlArticles:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, content_hash: str) -> ArticleRecord | None:
+        row = await self.session.get(ArticleRow, content_hash)
+        if row is None:
+            return None
+        return ArticleRecord(
+            row.content_hash,
+            row.url,
+            row.title,
+            row.published,
+            row.text,
+            row.briefing_json,
+            row.error,
+            row.created_at,
+        )
+
+    async def add(self, article: ArticleRecord) -> None:
+        if await self.session.get(ArticleRow, article.content_hash) is None:
+            self.session.add(ArticleRow(**vars(article)))
+            await _flush(self.session)
+
+
+class SqlChannelItems:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, item: ChannelItemRecord) -> None:
+        self.session.add(ChannelItem(**vars(item)))
+
+
+class SqlUnitOfWork:
+    """The repositories on one session; ``session`` is there for the code not yet behind the port
+    (digest taking, the statement memory, the outbox worker)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.channels = SqlChannels(session)
+        self.feeds = SqlFeeds(session)
+        self.subscriptions = SqlSubscriptions(session)
+        self.slots = SqlSlotRuns(session)
+        self.seen = SqlSeenItems(session)
+        self.outbox = SqlOutbox(session)
+        self.articles = SqlArticles(session)
+        self.items = SqlChannelItems(session)
+
+
+@asynccontextmanager
+async def sql_unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[SqlUnitOfWork]:
+    async with sessions() as session:
+        try:
+            async with session.begin():
+                yield SqlUnitOfWork(session)
+        except IntegrityError as exc:  # at commit: a concurrent transaction got there first
+            raise Conflict("that is stored already", detail=str(exc.orig)) from None
+
+
+def session_of(uow: object) -> AsyncSession:
+    """The SQL session under a unit of work, for the code not yet behind the port."""
+    if not isinstance(uow, SqlUnitOfWork):
+        raise TypeError(f"{type(uow).__name__} has no SQL session")
+    return uow.session
