@@ -137,7 +137,7 @@ def _holds(when: str, content: str, kind: Kind, addressee_to: bool) -> bool:
         # 'he asked: “Why would anyone ...?”': a question, nobody is asked to act
         return not (kind == "direct" and not addressee_to and content.rstrip(" ”\"’'").endswith("?"))
     if when == "against":
-        # "cautioned against buying ...", "warned Turkey against attacking" (not "warned of a war
+        # "cautioned against buying ...", "cautioned investors against buying" (not "... of a war
         # against Iran")
         return (
             re.match(

@@ -126,8 +126,8 @@ VERBS: tuple[CueVerb, ...] = (
     _v("quote", "quote-as"),  # "quoted the minister as saying ...": the minister speaks
     _v("outline", "say object topic-np"),
     _v("threaten", "say to-infinitive", preps="with"),
-    _v("warn", "say object urge-X-to by-saying passive-agent", DEMAND_TO, ("demand", "against"),
-       preps="of against about"),
+    # (a warning against a course stays a warning; "cautioned against" advises: a demand)
+    _v("warn", "say object urge-X-to by-saying passive-agent", DEMAND_TO, preps="of against about"),
     _v("advise", "say object urge-X-to passive-agent", DEMAND_TO, ("demand", "must")),
     _v("encourage", "say urge-X-to", DEMAND_TO),
     _v("recommend", "say object to-infinitive", DEMAND),  # (and "recommends implementing ...")  # "recommends that every school should ..."
