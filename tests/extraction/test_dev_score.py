@@ -11,7 +11,10 @@ Then (v2 features: the lexicon's content classes and word stems; trained also on
 of real article pages and 577 invented paragraphs written from the guide; settings picked by the mean of
 train CV and dev): dev acts macro 0.831 (offers 0.909, denials 0.593, accusations 0.824), while the test
 split rose 0.129 -> 0.223 and CV 0.330 -> 0.345: dev, where the rules were tuned, is now validation for
-the settings, and the model overrides some of what the rules got right there. Floors 0.01 under."""
+the settings, and the model overrides some of what the rules got right there. Floors 0.01 under.
+Issue 10 (act frames: blame-X-for, offer/demand objects to clause end, coordinated cues, purpose
+infinitives; model retrained on the new extraction): dev e2e 0.933, offers 0.909 unchanged, acts macro
+0.831 -> 0.837 (denials 0.615): its floor re-set 0.01 under (0.827)."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from briefings.ingest.source import load_path
 
 pytestmark = pytest.mark.shared
 
-FLOORS = {"end_to_end": 0.923, "attribution": 0.962, "offer": 0.899, "acts_macro": 0.821, "seed": 0.99}
+FLOORS = {"end_to_end": 0.923, "attribution": 0.962, "offer": 0.899, "acts_macro": 0.827, "seed": 0.99}
 
 
 @pytest.fixture(scope="module")
