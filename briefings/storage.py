@@ -136,6 +136,27 @@ class ChannelItemRecord:
     digested_at: datetime | None = None
 
 
+@dataclass
+class PendingItem:
+    """A channel's filed article that no digest has taken yet, with its cached story; ``id`` identifies
+    the filing (for ``ChannelItems.mark_digested``)."""
+
+    id: int
+    item: ChannelItemRecord
+    article: ArticleRecord
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """A name or keyword a channel tracks in the statement memory; ``acts`` empty: every act."""
+
+    channel_id: int
+    term: str
+    acts: tuple[str, ...]
+    created_by: str | None
+    created_at: datetime
+
+
 # ---------------------------------------------------------------- repositories
 
 
@@ -166,6 +187,10 @@ class Feeds(Protocol):
 
     async def next_due(self) -> datetime | None:
         """The soonest next poll of a feed with an active, unpaused subscription."""
+        ...
+
+    async def many(self, feed_ids: Sequence[int]) -> list[FeedRecord]:
+        """The stored feeds among ``feed_ids`` (in no particular order)."""
         ...
 
 
@@ -225,6 +250,11 @@ class SeenItems(Protocol):
         """An entry's new version: its fingerprint (and, unless None, its article's hash) for these keys."""
         ...
 
+    async def carriers(self, channel_id: int, content_hashes: Sequence[str]) -> list[tuple[str, int]]:
+        """(content hash, feed id) of the channel's seen keys that name a feed and one of these stories,
+        in the order they were recorded: the feeds that carried exactly that text."""
+        ...
+
 
 class Articles(Protocol):
     async def get(self, content_hash: str) -> ArticleRecord | None: ...
@@ -238,6 +268,23 @@ class ChannelItems(Protocol):
     async def add(self, item: ChannelItemRecord) -> None:
         """File an article for a channel (its story must be in ``articles``)."""
         ...
+
+    async def pending(self, channel_id: int) -> list[PendingItem]:
+        """The channel's articles not yet in a digest, with their stories, newest first (by discovery,
+        then filing)."""
+        ...
+
+    async def mark_digested(self, item_ids: Sequence[int], now: datetime) -> None:
+        """A digest (or an instant post) took these filings."""
+        ...
+
+
+class Tracks(Protocol):
+    async def of_channel(self, channel_id: int) -> list[TrackRecord]:
+        """The channel's tracks, oldest first."""
+        ...
+
+    async def add(self, track: TrackRecord) -> None: ...
 
 
 class Outbox(Protocol):
@@ -270,6 +317,8 @@ class UnitOfWork(Protocol):
     def articles(self) -> Articles: ...
     @property
     def items(self) -> ChannelItems: ...
+    @property
+    def tracks(self) -> Tracks: ...
 
 
 class Storage(Protocol):

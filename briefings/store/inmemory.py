@@ -23,9 +23,11 @@ from ..storage import (
     ChannelRecord,
     Conflict,
     FeedRecord,
+    PendingItem,
     SeenRecord,
     SlotRecord,
     SubscriptionRecord,
+    TrackRecord,
     idempotency_key,
 )
 
@@ -40,7 +42,8 @@ class _Tables:
     # idempotency key -> (channel id, kind, payload, sent)
     outbox: dict[str, tuple[int, str, Any, bool]] = field(default_factory=dict)
     articles: dict[str, ArticleRecord] = field(default_factory=dict)
-    items: list[ChannelItemRecord] = field(default_factory=list)
+    items: list[ChannelItemRecord] = field(default_factory=list)  # an item's id is its place + 1
+    tracks: list[TrackRecord] = field(default_factory=list)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -109,6 +112,9 @@ class MemoryFeeds(_Repo):
     async def next_due(self) -> datetime | None:
         polled = self._polled()
         return polled[0].next_poll_at if polled else None
+
+    async def many(self, feed_ids: Sequence[int]) -> list[FeedRecord]:
+        return [replace(self.t.feeds[i]) for i in set(feed_ids) if i in self.t.feeds]
 
 
 class MemorySubscriptions(_Repo):
@@ -206,6 +212,17 @@ class MemorySeenItems(_Repo):
                         row, fingerprint=fingerprint, content_hash=content_hash or row.content_hash
                     )
 
+    async def carriers(self, channel_id: int, content_hashes: Sequence[str]) -> list[tuple[str, int]]:
+        wanted = set(content_hashes)
+        return [
+            (row.content_hash, row.feed_id)
+            for (cid, _key), row in self.t.seen.items()  # in the order they were recorded
+            if cid == channel_id
+            and row.content_hash is not None
+            and row.content_hash in wanted
+            and row.feed_id is not None
+        ]
+
 
 class MemoryArticles(_Repo):
     async def get(self, content_hash: str) -> ArticleRecord | None:
@@ -221,6 +238,29 @@ class MemoryChannelItems(_Repo):
         if item.content_hash not in self.t.articles or item.channel_id not in self.t.channels:
             raise Conflict("an item needs a stored article and channel")
         self.t.items.append(replace(item))
+
+    async def pending(self, channel_id: int) -> list[PendingItem]:
+        found = [
+            PendingItem(place + 1, replace(item), replace(self.t.articles[item.content_hash]))
+            for place, item in enumerate(self.t.items)
+            if item.channel_id == channel_id and item.digested_at is None
+        ]
+        return sorted(found, key=lambda p: (p.item.discovered_at, p.id), reverse=True)
+
+    async def mark_digested(self, item_ids: Sequence[int], now: datetime) -> None:
+        for item_id in item_ids:
+            if 0 < item_id <= len(self.t.items):
+                self.t.items[item_id - 1] = replace(self.t.items[item_id - 1], digested_at=now)
+
+
+class MemoryTracks(_Repo):
+    async def of_channel(self, channel_id: int) -> list[TrackRecord]:
+        return [t for t in self.t.tracks if t.channel_id == channel_id]
+
+    async def add(self, track: TrackRecord) -> None:
+        if track.channel_id not in self.t.channels:
+            raise Conflict("a track needs a stored channel")
+        self.t.tracks.append(track)
 
 
 class MemoryOutbox(_Repo):
@@ -253,6 +293,7 @@ class MemoryUnitOfWork:
         self.outbox = MemoryOutbox(tables)
         self.articles = MemoryArticles(tables)
         self.items = MemoryChannelItems(tables)
+        self.tracks = MemoryTracks(tables)
 
 
 class MemoryStorage:

@@ -19,15 +19,27 @@ from ..storage import (
     ChannelRecord,
     Conflict,
     FeedRecord,
+    PendingItem,
     SeenRecord,
     SlotRecord,
     SubscriptionRecord,
+    TrackRecord,
     idempotency_key,
     join_times,
     split_times,
 )
 from .channels import channel_row
-from .models import ArticleRow, Channel, ChannelItem, Feed, OutboxEntry, SeenItem, SlotRun, SubscriptionRow
+from .models import (
+    ArticleRow,
+    Channel,
+    ChannelItem,
+    Feed,
+    MemoryTrack,
+    OutboxEntry,
+    SeenItem,
+    SlotRun,
+    SubscriptionRow,
+)
 
 # Keys per IN (...) look-up and rows per executemany INSERT: far below SQLite's and asyncpg's
 # bind-parameter limits (32,766 and 32,767), big enough that 100,000 entries take a few dozen round trips.
@@ -142,6 +154,12 @@ class SqlFeeds:
                 select(Feed.next_poll_at).where(Feed.id.in_(_polled())).order_by(Feed.next_poll_at).limit(1)
             )
         ).scalar_one_or_none()
+
+    async def many(self, feed_ids: Sequence[int]) -> list[FeedRecord]:
+        if not feed_ids:
+            return []
+        rows = await self.session.execute(select(Feed).where(Feed.id.in_(list(feed_ids))))
+        return [feed_record(row) for row in rows.scalars()]
 
 
 def _polled() -> Any:
@@ -315,6 +333,20 @@ class SqlSeenItems:
         except IntegrityError as exc:
             raise Conflict("that item is seen already", detail=str(exc.orig)) from None
 
+    async def carriers(self, channel_id: int, content_hashes: Sequence[str]) -> list[tuple[str, int]]:
+        if not content_hashes:
+            return []
+        rows = await self.session.execute(
+            select(SeenItem.content_hash, SeenItem.feed_id)
+            .where(
+                SeenItem.channel_id == channel_id,
+                SeenItem.content_hash.in_(list(content_hashes)),
+                SeenItem.feed_id.is_not(None),
+            )
+            .order_by(SeenItem.id)
+        )
+        return [(h, fid) for h, fid in rows.all() if h is not None and fid is not None]
+
 
 class SqlOutbox:
     def __init__(self, session: AsyncSession) -> None:
@@ -349,24 +381,26 @@ class SqlOutbox:
         return [(kind, json.loads(payload)) for kind, payload in rows.all()]
 
 
+def article_record(row: ArticleRow) -> ArticleRecord:
+    return ArticleRecord(
+        row.content_hash,
+        row.url,
+        row.title,
+        row.published,
+        row.text,
+        row.briefing_json,
+        row.error,
+        row.created_at,
+    )
+
+
 class SqlArticles:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, content_hash: str) -> ArticleRecord | None:
         row = await self.session.get(ArticleRow, content_hash)
-        if row is None:
-            return None
-        return ArticleRecord(
-            row.content_hash,
-            row.url,
-            row.title,
-            row.published,
-            row.text,
-            row.briefing_json,
-            row.error,
-            row.created_at,
-        )
+        return None if row is None else article_record(row)
 
     async def add(self, article: ArticleRecord) -> None:
         if await self.session.get(ArticleRow, article.content_hash) is None:
@@ -381,10 +415,68 @@ class SqlChannelItems:
     async def add(self, item: ChannelItemRecord) -> None:
         self.session.add(ChannelItem(**vars(item)))
 
+    async def pending(self, channel_id: int) -> list[PendingItem]:
+        rows = await self.session.execute(
+            select(ChannelItem, ArticleRow)
+            .join(ArticleRow, ArticleRow.content_hash == ChannelItem.content_hash)
+            .where(ChannelItem.channel_id == channel_id, ChannelItem.digested_at.is_(None))
+            .order_by(ChannelItem.discovered_at.desc(), ChannelItem.id.desc())
+        )
+        return [
+            PendingItem(
+                item.id,
+                ChannelItemRecord(
+                    item.channel_id,
+                    item.feed_id,
+                    item.content_hash,
+                    item.url,
+                    item.title,
+                    item.discovered_at,
+                    item.digested_at,
+                ),
+                article_record(article),
+            )
+            for item, article in rows.all()
+        ]
+
+    async def mark_digested(self, item_ids: Sequence[int], now: datetime) -> None:
+        if item_ids:
+            await self.session.execute(
+                update(ChannelItem).where(ChannelItem.id.in_(list(item_ids))).values(digested_at=now)
+            )
+
+
+class SqlTracks:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of_channel(self, channel_id: int) -> list[TrackRecord]:
+        rows = await self.session.execute(
+            select(MemoryTrack).where(MemoryTrack.channel_id == channel_id).order_by(MemoryTrack.id)
+        )
+        return [
+            TrackRecord(
+                t.channel_id, t.term, tuple(a for a in t.acts.split(",") if a), t.created_by, t.created_at
+            )
+            for t in rows.scalars()
+        ]
+
+    async def add(self, track: TrackRecord) -> None:
+        self.session.add(
+            MemoryTrack(
+                channel_id=track.channel_id,
+                term=track.term,
+                acts=",".join(track.acts),
+                created_by=track.created_by,
+                created_at=track.created_at,
+            )
+        )
+        await _flush(self.session)
+
 
 class SqlUnitOfWork:
     """The repositories on one session; ``session`` is there for the code not yet behind the port
-    (digest taking, the statement memory, the outbox worker)."""
+    (the statement memory, the outbox worker)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -396,6 +488,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.articles = SqlArticles(session)
         self.items = SqlChannelItems(session)
+        self.tracks = SqlTracks(session)
 
 
 @asynccontextmanager

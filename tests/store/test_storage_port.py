@@ -17,6 +17,7 @@ from briefings.storage import (
     SeenRecord,
     SlotRecord,
     SubscriptionRecord,
+    TrackRecord,
 )
 
 T0 = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
@@ -221,3 +222,90 @@ async def test_scheduled_subscriptions_split_into_parts_by_channel(storage):
     assert [s.id for s, _c in everything] == [sub.id, second.id]
     assert sorted(s.id for part in parts for s, _c in part) == [sub.id, second.id]
     assert all(c.id % 2 == p for p, part in enumerate(parts) for _s, c in part)
+
+
+async def _file(storage, ch, feed, n: int, *, at: datetime, briefed: bool = True) -> None:
+    story = ArticleRecord(
+        f"{n:064d}",
+        f"https://x.example/{n}",
+        f"Story {n}",
+        None,
+        f"text {n}",
+        '{"b": 1}' if briefed else None,
+        None,
+        T0,
+    )
+    async with storage.unit_of_work() as uow:
+        await uow.articles.add(story)
+        await uow.items.add(ChannelItemRecord(ch.id, feed.id, story.content_hash, story.url, story.title, at))
+
+
+async def test_pending_items_newest_first_with_their_story_until_a_digest_takes_them(storage):
+    ch, feed, _sub = await _setup(storage)
+    async with storage.unit_of_work() as uow:
+        other = await uow.channels.get_or_add("slack", "T1", "C2", now=T0)
+    await _file(storage, ch, feed, 1, at=T0)
+    await _file(storage, ch, feed, 2, at=T0 + timedelta(minutes=5), briefed=False)
+    await _file(storage, ch, feed, 3, at=T0)  # as old as 1, filed later: before it
+    await _file(storage, other, feed, 1, at=T0)
+    async with storage.unit_of_work() as uow:
+        pending = await uow.items.pending(ch.id)
+        assert [p.item.title for p in pending] == ["Story 2", "Story 3", "Story 1"]
+        assert len({p.id for p in pending}) == 3
+        assert pending[0].article.briefing_json is None and pending[1].article.text == "text 3"
+        assert pending[2].item == ChannelItemRecord(
+            ch.id, feed.id, f"{1:064d}", "https://x.example/1", "Story 1", T0
+        )
+        await uow.items.mark_digested([pending[0].id, pending[2].id], T0 + timedelta(hours=1))
+    async with storage.unit_of_work() as uow:
+        [left] = await uow.items.pending(ch.id)
+        assert left.item.title == "Story 3"
+        assert [p.item.title for p in await uow.items.pending(other.id)] == ["Story 1"]  # not another's
+        await uow.items.mark_digested([left.id], T0)
+        await uow.items.mark_digested([], T0)
+    async with storage.unit_of_work() as uow:
+        assert await uow.items.pending(ch.id) == []
+
+
+async def test_carriers_are_the_feeds_seen_with_a_story_in_the_order_recorded(storage):
+    ch, feed, _sub = await _setup(storage)
+    async with storage.unit_of_work() as uow:
+        second = await uow.feeds.add(FeedRecord(id=0, url="https://second.example/rss", title=None))
+        other = await uow.channels.get_or_add("slack", "T1", "C2", now=T0)
+        await uow.seen.add_many(
+            [
+                SeenRecord(ch.id, "g:1", second.id, None, "h1", T0),
+                SeenRecord(ch.id, "g:2", feed.id, None, "h1", T0),
+                SeenRecord(ch.id, "u:2", None, None, "h1", T0),  # no feed: not a carrier
+                SeenRecord(ch.id, "g:3", feed.id, None, "h2", T0),
+                SeenRecord(ch.id, "g:4", feed.id, None, None, T0),
+                SeenRecord(other.id, "g:1", feed.id, None, "h1", T0),  # another channel's
+            ]
+        )
+    async with storage.unit_of_work() as uow:
+        assert await uow.seen.carriers(ch.id, ["h1", "h9"]) == [("h1", second.id), ("h1", feed.id)]
+        assert await uow.seen.carriers(ch.id, ["h2", "h1"]) == [
+            ("h1", second.id),
+            ("h1", feed.id),
+            ("h2", feed.id),
+        ]
+        assert await uow.seen.carriers(ch.id, []) == []
+        found = await uow.feeds.many([second.id, feed.id, 99_999])
+        assert sorted(f.id for f in found) == sorted([feed.id, second.id])
+        assert {f.id: f.title for f in found} == {feed.id: "Example", second.id: None}
+        assert await uow.feeds.many([]) == []
+
+
+async def test_tracks_of_a_channel_oldest_first(storage):
+    ch, _feed, _sub = await _setup(storage)
+    async with storage.unit_of_work() as uow:
+        other = await uow.channels.get_or_add("slack", "T1", "C2", now=T0)
+        assert await uow.tracks.of_channel(ch.id) == []
+        await uow.tracks.add(TrackRecord(ch.id, "Mayor Smith", ("offer", "denial"), "U1", T0))
+        await uow.tracks.add(TrackRecord(ch.id, "library", (), None, T0 + timedelta(minutes=1)))
+        await uow.tracks.add(TrackRecord(other.id, "port", (), None, T0))
+    async with storage.unit_of_work() as uow:
+        assert await uow.tracks.of_channel(ch.id) == [
+            TrackRecord(ch.id, "Mayor Smith", ("offer", "denial"), "U1", T0),
+            TrackRecord(ch.id, "library", (), None, T0 + timedelta(minutes=1)),
+        ]
