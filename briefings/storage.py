@@ -16,10 +16,10 @@ it. Tests of the contract: ``tests/store/test_storage_port.py`` (both implementa
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from briefings.errors import BriefbotError
@@ -155,6 +155,29 @@ class TrackRecord:
     acts: tuple[str, ...]
     created_by: str | None
     created_at: datetime
+
+
+@dataclass
+class OutboxEntryRecord:
+    """One queued message; ``payload`` is its JSON text. ``status``: pending | sending | sent | failed."""
+
+    id: int
+    channel_id: int
+    kind: str
+    seq: int
+    payload: str
+    idempotency_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str | None = None
+    message_id: str | None = None
+    sent_at: datetime | None = None
+
+
+# The fields of an outbox entry a worker's outcome may set (``Outbox.record``).
+OUTCOME_FIELDS = frozenset({"status", "attempts", "next_attempt_at", "last_error", "message_id", "sent_at"})
 
 
 # ---------------------------------------------------------------- repositories
@@ -297,6 +320,27 @@ class Outbox(Protocol):
 
     async def pending(self, channel_id: int) -> list[tuple[str, Any]]:
         """(kind, payload) of the channel's unsent messages, in queue order."""
+        ...
+
+    async def heads(
+        self, channel_ids: Sequence[int] | None = None
+    ) -> list[tuple[OutboxEntryRecord, ChannelRecord]]:
+        """The first pending or sending entry of every channel (of ``channel_ids`` only, when given),
+        with its channel, by channel id."""
+        ...
+
+    async def claim(
+        self, seen: Mapping[int, int], *, now: datetime, lease: timedelta | None = None
+    ) -> set[int]:
+        """Claim for sending the entries ``seen`` maps (id -> attempts as the worker read them) that are
+        still pending or sending with those attempts: status ``sending``, attempts + 1. Returns the ids
+        claimed. Without ``lease`` (one worker) that is all; with one (several workers) only entries due
+        at ``now`` are claimed, each by one claimant (SQL: ``FOR UPDATE SKIP LOCKED``), and leased:
+        ``next_attempt_at`` = now + lease, so other workers leave it alone until the lease runs out."""
+        ...
+
+    async def record(self, outcomes: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        """Set what sending did to each entry: (id, fields), the fields among ``OUTCOME_FIELDS``."""
         ...
 
 

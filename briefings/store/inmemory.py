@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator, Sequence
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from ..storage import (
+    OUTCOME_FIELDS,
     ArticleRecord,
     ChannelItemRecord,
     ChannelRecord,
     Conflict,
     FeedRecord,
+    OutboxEntryRecord,
     PendingItem,
     SeenRecord,
     SlotRecord,
@@ -39,8 +42,7 @@ class _Tables:
     subscriptions: dict[int, SubscriptionRecord] = field(default_factory=dict)
     slots: dict[tuple[int, str, str], SlotRecord] = field(default_factory=dict)
     seen: dict[tuple[int, str], SeenRecord] = field(default_factory=dict)
-    # idempotency key -> (channel id, kind, payload, sent)
-    outbox: dict[str, tuple[int, str, Any, bool]] = field(default_factory=dict)
+    outbox: dict[int, OutboxEntryRecord] = field(default_factory=dict)  # by id, in queue order
     articles: dict[str, ArticleRecord] = field(default_factory=dict)
     items: list[ChannelItemRecord] = field(default_factory=list)  # an item's id is its place + 1
     tracks: list[TrackRecord] = field(default_factory=list)
@@ -268,18 +270,69 @@ class MemoryOutbox(_Repo):
         self, channel_id: int, kind: str, payloads: Sequence[Any], *, key: str, now: datetime
     ) -> int:
         keys = [idempotency_key(key, seq) for seq in range(len(payloads))]
-        if any(k in self.t.outbox for k in keys):
+        if {e.idempotency_key for e in self.t.outbox.values()} & set(keys):
             raise Conflict(f"{key!r} is queued already")
-        for k, payload in zip(keys, payloads, strict=True):
-            self.t.outbox[k] = (channel_id, kind, copy.deepcopy(payload), False)
+        if channel_id not in self.t.channels:
+            raise Conflict(f"there is no channel {channel_id}")
+        for seq, (k, payload) in enumerate(zip(keys, payloads, strict=True)):
+            entry_id = self.t.new_id()
+            self.t.outbox[entry_id] = OutboxEntryRecord(
+                id=entry_id,
+                channel_id=channel_id,
+                kind=kind,
+                seq=seq,
+                payload=json.dumps(payload, ensure_ascii=False),
+                idempotency_key=k,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
         return len(payloads)
 
     async def pending(self, channel_id: int) -> list[tuple[str, Any]]:
         return [
-            (kind, copy.deepcopy(payload))
-            for cid, kind, payload, sent in self.t.outbox.values()
-            if cid == channel_id and not sent
+            (e.kind, json.loads(e.payload))
+            for e in self.t.outbox.values()
+            if e.channel_id == channel_id and e.status != "sent"
         ]
+
+    async def heads(
+        self, channel_ids: Sequence[int] | None = None
+    ) -> list[tuple[OutboxEntryRecord, ChannelRecord]]:
+        heads: dict[int, OutboxEntryRecord] = {}
+        for e in self.t.outbox.values():  # ids grow with the queue: the first found is the head
+            if e.status in _UNSENT and (channel_ids is None or e.channel_id in channel_ids):
+                heads.setdefault(e.channel_id, e)
+        return [(replace(heads[cid]), replace(self.t.channels[cid])) for cid in sorted(heads)]
+
+    async def claim(
+        self, seen: Mapping[int, int], *, now: datetime, lease: timedelta | None = None
+    ) -> set[int]:
+        # Units of work run one at a time (under the storage's lock): a claim has no rival to skip.
+        got: set[int] = set()
+        for entry_id, attempts in seen.items():
+            e = self.t.outbox.get(entry_id)
+            if e is None or e.status not in _UNSENT or e.attempts != attempts:
+                continue
+            if lease is not None and e.next_attempt_at > now:
+                continue  # not due, or leased to another worker
+            claimed = replace(e, status="sending", attempts=e.attempts + 1)
+            if lease is not None:
+                claimed.next_attempt_at = now + lease
+            self.t.outbox[entry_id] = claimed
+            got.add(entry_id)
+        return got
+
+    async def record(self, outcomes: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        for entry_id, values in outcomes:
+            if unknown := set(values) - OUTCOME_FIELDS:
+                raise ValueError(f"not an outcome field: {sorted(unknown)}")
+            if entry_id in self.t.outbox:
+                self.t.outbox[entry_id] = replace(self.t.outbox[entry_id], **values)
+
+
+_UNSENT = ("pending", "sending")
 
 
 class MemoryUnitOfWork:

@@ -4,9 +4,9 @@ work, ORM rows turned into plain records, IntegrityError turned into ``Conflict`
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -19,6 +19,7 @@ from ..storage import (
     ChannelRecord,
     Conflict,
     FeedRecord,
+    OutboxEntryRecord,
     PendingItem,
     SeenRecord,
     SlotRecord,
@@ -379,6 +380,103 @@ class SqlOutbox:
             .order_by(OutboxEntry.id)
         )
         return [(kind, json.loads(payload)) for kind, payload in rows.all()]
+
+    async def heads(
+        self, channel_ids: Sequence[int] | None = None
+    ) -> list[tuple[OutboxEntryRecord, ChannelRecord]]:
+        query = (
+            select(OutboxEntry, Channel)
+            .join(Channel, Channel.id == OutboxEntry.channel_id)
+            .where(OutboxEntry.status.in_(_UNSENT))
+            .order_by(OutboxEntry.channel_id, OutboxEntry.id)
+        )
+        if channel_ids is not None:
+            query = query.where(OutboxEntry.channel_id.in_(list(channel_ids)))
+        heads: dict[int, tuple[OutboxEntryRecord, ChannelRecord]] = {}
+        for entry, ch in (await self.session.execute(query)).all():
+            if entry.channel_id not in heads:
+                heads[entry.channel_id] = (outbox_record(entry), channel_record(ch))
+        return list(heads.values())
+
+    async def claim(
+        self, seen: Mapping[int, int], *, now: datetime, lease: timedelta | None = None
+    ) -> set[int]:
+        if not seen:
+            return set()
+        if lease is not None:
+            return await self._claim_leased(seen, now, lease)
+        # Entries are claimed by (id, attempts seen): a concurrent worker's claim makes ours miss.
+        by_attempts: dict[int, list[int]] = {}
+        for entry_id, attempts in seen.items():
+            by_attempts.setdefault(attempts, []).append(entry_id)
+        got: set[int] = set()
+        for attempts, ids in by_attempts.items():
+            result = await self.session.execute(
+                update(OutboxEntry)
+                .where(
+                    OutboxEntry.id.in_(ids),
+                    OutboxEntry.attempts == attempts,
+                    OutboxEntry.status.in_(_UNSENT),
+                )
+                .values(status="sending", attempts=attempts + 1)
+                .returning(OutboxEntry.id)
+            )
+            got.update(result.scalars())
+        return got
+
+    async def _claim_leased(self, seen: Mapping[int, int], now: datetime, lease: timedelta) -> set[int]:
+        # FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite runs one transaction at a time and has no row locks)
+        # gives each entry to one claimant.
+        rows = (
+            await self.session.execute(
+                select(OutboxEntry.id, OutboxEntry.attempts)
+                .where(
+                    OutboxEntry.id.in_(list(seen)),
+                    OutboxEntry.status.in_(_UNSENT),
+                    OutboxEntry.next_attempt_at <= now,
+                )
+                .order_by(OutboxEntry.id)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        # Only entries still as the worker read them (attempts unchanged): no stale claim.
+        mine = [entry_id for entry_id, attempts in rows if seen[entry_id] == attempts]
+        if mine:
+            await self.session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(mine))
+                .values(status="sending", attempts=OutboxEntry.attempts + 1, next_attempt_at=now + lease)
+            )
+        return set(mine)
+
+    async def record(self, outcomes: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        # Grouped by the columns they set, each group one executemany UPDATE by primary key.
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for entry_id, values in outcomes:
+            groups.setdefault(tuple(sorted(values)), []).append({"id": entry_id, **values})
+        for rows in groups.values():
+            await self.session.execute(update(OutboxEntry), rows)
+
+
+_UNSENT = ("pending", "sending")
+
+
+def outbox_record(row: OutboxEntry) -> OutboxEntryRecord:
+    return OutboxEntryRecord(
+        id=row.id,
+        channel_id=row.channel_id,
+        kind=row.kind,
+        seq=row.seq,
+        payload=row.payload,
+        idempotency_key=row.idempotency_key,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        last_error=row.last_error,
+        message_id=row.message_id,
+        sent_at=row.sent_at,
+    )
 
 
 def article_record(row: ArticleRow) -> ArticleRecord:

@@ -1,15 +1,18 @@
-"""The subscription service and the scheduler's slot decisions on the in-memory storage port: no database,
-the same rules (the port's contract tests hold it to the SQL implementation's semantics)."""
+"""The subscription service, the scheduler's slot decisions, taking a digest and the outbox worker on the
+in-memory storage port: no database, the same rules (the port's contract tests hold it to the SQL
+implementation's semantics)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from sched_support import briefing
 
-from briefings.deliver.delivery import ChannelRef
+from briefings.deliver.delivery import ChannelRef, DeliveryError
+from briefings.deliver.outbox import OutboxWorker
 from briefings.deliver.polling import Poller, PollReport
 from briefings.deliver.scheduler import Scheduler, Slot
 from briefings.deliver.subscriptions import SubscriptionService
@@ -201,3 +204,40 @@ async def test_polling_files_new_entries_once_in_memory(service, clock):
     assert [i.title for i in service.storage.tables.items] == ["Story 0", "Story 9"]
     assert service.storage.tables.feeds[feed.id].last_success_at == clock.now()
     assert (await poller.poll_feed(feed.id)).new_items == 0
+
+
+class _Console:
+    """A Deliverer that keeps what it was sent; the first send fails as a 5xx would (ambiguously)."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, Any] = {}
+        self.failed = False
+
+    async def send(self, channel, payload, *, idempotency_key):
+        if not self.failed:
+            self.failed = True
+            raise DeliveryError("502 from the platform")
+        self.sent[idempotency_key] = payload
+        return f"m{len(self.sent)}"
+
+    async def already_sent(self, channel, idempotency_key):
+        return None
+
+
+async def test_the_outbox_worker_drains_a_scheduled_digest_in_memory(service, clock):
+    _briefing_feed(service)
+    await service.subscribe(BERLIN, FEED, times=["07:30"], tz="Europe/Berlin", backfill=1)
+    clock.set(datetime(2026, 3, 28, 6, 31, tzinfo=UTC))
+    [decision] = await Scheduler(service.storage, Settings(), clock).tick()
+    console = _Console()
+    worker = OutboxWorker(service.storage, {"console": console}, clock, base_backoff=30.0)
+    wait = await worker.run_once()  # the send fails: retried after its backoff
+    assert console.sent == {} and wait is not None and 24 <= wait <= 36
+    [entry] = service.storage.tables.outbox.values()
+    assert (entry.status, entry.attempts, entry.last_error) == ("pending", 1, "502 from the platform")
+    clock.advance(timedelta(seconds=wait))
+    assert await worker.run_once() is None  # sent: the outbox is empty
+    [entry] = service.storage.tables.outbox.values()
+    assert (entry.status, entry.attempts, entry.message_id) == ("sent", 2, "m1")
+    assert "Story number 0" in str(console.sent[entry.idempotency_key])
+    assert decision.messages == 1 and worker.stats.sent == 1 and worker.stats.retried == 1

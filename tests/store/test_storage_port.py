@@ -4,6 +4,7 @@ mean something."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -309,3 +310,109 @@ async def test_tracks_of_a_channel_oldest_first(storage):
             TrackRecord(ch.id, "Mayor Smith", ("offer", "denial"), "U1", T0),
             TrackRecord(ch.id, "library", (), None, T0 + timedelta(minutes=1)),
         ]
+
+
+async def _queue(storage, *addresses: str) -> dict[str, list[int]]:
+    """Two messages queued for each channel ``C…`` of T1; by channel, [the id of its first one]."""
+    ids: dict[str, list[int]] = {}
+    async with storage.unit_of_work() as uow:
+        for address in addresses:
+            ch = await uow.channels.get_or_add("slack", "T1", address, now=T0)
+            await uow.outbox.enqueue(ch.id, "digest", [{"n": 1}, {"n": 2}], key=address, now=T0)
+    async with storage.unit_of_work() as uow:
+        for entry, ch in await uow.outbox.heads():
+            ids[ch.channel] = [entry.id]
+    return ids
+
+
+async def test_outbox_heads_are_each_channels_first_unsent_entry(storage):
+    await _queue(storage, "C1", "C2")
+    async with storage.unit_of_work() as uow:
+        heads = await uow.outbox.heads()
+        assert [(ch.channel, e.seq, e.status, e.attempts) for e, ch in heads] == [
+            ("C1", 0, "pending", 0),
+            ("C2", 0, "pending", 0),
+        ]
+        first, ch1 = heads[0]
+        assert (first.kind, first.payload, first.next_attempt_at, ch1.workspace) == (
+            "digest",
+            '{"n": 1}',
+            T0,
+            "T1",
+        )
+        assert len(first.idempotency_key) == 24 and first.message_id is None
+        assert [ch.channel for _e, ch in await uow.outbox.heads([heads[1][1].id])] == ["C2"]
+        assert await uow.outbox.heads([]) == []
+        await uow.outbox.record([(first.id, {"status": "sent", "message_id": "m1", "sent_at": T0})])
+    async with storage.unit_of_work() as uow:
+        [(second, _ch), _other] = await uow.outbox.heads()
+        assert second.seq == 1  # the next one once the first is sent
+        assert await uow.outbox.pending(ch1.id) == [("digest", {"n": 2})]
+        await uow.outbox.record([(second.id, {"status": "failed", "last_error": "gone"})])
+    async with storage.unit_of_work() as uow:
+        assert [ch.channel for _e, ch in await uow.outbox.heads()] == ["C2"]  # failed: not a head
+
+
+async def test_outbox_claim_by_attempts_seen_without_a_lease(storage):
+    ids = await _queue(storage, "C1", "C2")
+    [a], [b] = ids["C1"], ids["C2"]
+    async with storage.unit_of_work() as uow:
+        assert await uow.outbox.claim({a: 0, b: 1}, now=T0) == {a}  # b: not as it was read
+    with pytest.raises(RuntimeError):  # a failed unit of work claims nothing
+        async with storage.unit_of_work() as uow:
+            assert await uow.outbox.claim({b: 0}, now=T0) == {b}
+            raise RuntimeError
+    async with storage.unit_of_work() as uow:
+        assert await uow.outbox.claim({a: 0}, now=T0) == set()  # claimed already (attempts now 1)
+        heads = {e.id: e for e, _ch in await uow.outbox.heads()}
+        assert (heads[a].status, heads[a].attempts, heads[a].next_attempt_at) == ("sending", 1, T0)
+        assert (heads[b].status, heads[b].attempts) == ("pending", 0)
+        # A ``sending`` entry found at start (a crash) is claimed again, not yet due ones too.
+        assert await uow.outbox.claim({a: 1}, now=T0 - timedelta(hours=1)) == {a}
+        await uow.outbox.record(
+            [(a, {"status": "pending", "attempts": 2, "next_attempt_at": T0, "last_error": "5xx"})]
+        )
+    async with storage.unit_of_work() as uow:
+        [(entry, _ch), _other] = await uow.outbox.heads()
+        assert (entry.id, entry.status, entry.attempts, entry.last_error) == (a, "pending", 2, "5xx")
+        await uow.outbox.record(
+            [(a, {"status": "sent", "message_id": "m1", "sent_at": T0, "last_error": None})]
+        )
+        assert await uow.outbox.claim({a: 2}, now=T0) == set()  # sent: never claimed again
+        assert await uow.outbox.claim({}, now=T0) == set()
+
+
+async def test_outbox_claim_with_a_lease_takes_due_entries_and_leaves_leased_ones_alone(storage):
+    ids = await _queue(storage, "C1", "C2")
+    [a], [b] = ids["C1"], ids["C2"]
+    lease = timedelta(minutes=5)
+    async with storage.unit_of_work() as uow:
+        await uow.outbox.record([(b, {"next_attempt_at": T0 + timedelta(minutes=1)})])  # backing off
+        assert await uow.outbox.claim({a: 0, b: 0}, now=T0, lease=lease) == {a}  # b: not due
+    async with storage.unit_of_work() as uow:
+        heads = {e.id: e for e, _ch in await uow.outbox.heads()}
+        assert (heads[a].status, heads[a].attempts, heads[a].next_attempt_at) == ("sending", 1, T0 + lease)
+        # Another worker, before the lease runs out: leaves it alone (even having read it as it is now).
+        assert await uow.outbox.claim({a: 1}, now=T0 + timedelta(minutes=4), lease=lease) == set()
+        assert await uow.outbox.claim({b: 0}, now=T0 + timedelta(minutes=1), lease=lease) == {b}
+    async with storage.unit_of_work() as uow:
+        # The claimant died: once the lease is out, the entry is taken over (attempts as read now).
+        later = T0 + lease
+        assert await uow.outbox.claim({a: 0}, now=later, lease=lease) == set()  # a stale read
+        assert await uow.outbox.claim({a: 1}, now=later, lease=lease) == {a}
+        heads = {e.id: e for e, _ch in await uow.outbox.heads()}
+        assert (heads[a].attempts, heads[a].next_attempt_at) == (2, later + lease)
+
+
+async def test_concurrent_leased_claims_give_each_entry_to_one_claimant(storage):
+    ids = await _queue(storage, *(f"C{i}" for i in range(8)))
+    seen = {entry_id: 0 for [entry_id] in ids.values()}
+
+    async def claim() -> set[int]:
+        async with storage.unit_of_work() as uow:
+            got = await uow.outbox.claim(seen, now=T0, lease=timedelta(minutes=5))
+            await asyncio.sleep(0.05)  # hold the claim's locks (PostgreSQL) while the other claims
+            return got
+
+    first, second = await asyncio.gather(claim(), claim())
+    assert not first & second and first | second == set(seen)
