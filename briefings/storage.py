@@ -16,10 +16,10 @@ it. Tests of the contract: ``tests/store/test_storage_port.py`` (both implementa
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from briefings.errors import BriefbotError
@@ -136,6 +136,50 @@ class ChannelItemRecord:
     digested_at: datetime | None = None
 
 
+@dataclass
+class PendingItem:
+    """A channel's filed article that no digest has taken yet, with its cached story; ``id`` identifies
+    the filing (for ``ChannelItems.mark_digested``)."""
+
+    id: int
+    item: ChannelItemRecord
+    article: ArticleRecord
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """A name or keyword a channel tracks in the statement memory; ``acts`` empty: every act."""
+
+    channel_id: int
+    term: str
+    acts: tuple[str, ...]
+    created_by: str | None
+    created_at: datetime
+
+
+@dataclass
+class OutboxEntryRecord:
+    """One queued message; ``payload`` is its JSON text. ``status``: pending | sending | sent | failed."""
+
+    id: int
+    channel_id: int
+    kind: str
+    seq: int
+    payload: str
+    idempotency_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str | None = None
+    message_id: str | None = None
+    sent_at: datetime | None = None
+
+
+# The fields of an outbox entry a worker's outcome may set (``Outbox.record``).
+OUTCOME_FIELDS = frozenset({"status", "attempts", "next_attempt_at", "last_error", "message_id", "sent_at"})
+
+
 # ---------------------------------------------------------------- repositories
 
 
@@ -166,6 +210,10 @@ class Feeds(Protocol):
 
     async def next_due(self) -> datetime | None:
         """The soonest next poll of a feed with an active, unpaused subscription."""
+        ...
+
+    async def many(self, feed_ids: Sequence[int]) -> list[FeedRecord]:
+        """The stored feeds among ``feed_ids`` (in no particular order)."""
         ...
 
 
@@ -225,6 +273,11 @@ class SeenItems(Protocol):
         """An entry's new version: its fingerprint (and, unless None, its article's hash) for these keys."""
         ...
 
+    async def carriers(self, channel_id: int, content_hashes: Sequence[str]) -> list[tuple[str, int]]:
+        """(content hash, feed id) of the channel's seen keys that name a feed and one of these stories,
+        in the order they were recorded: the feeds that carried exactly that text."""
+        ...
+
 
 class Articles(Protocol):
     async def get(self, content_hash: str) -> ArticleRecord | None: ...
@@ -239,6 +292,23 @@ class ChannelItems(Protocol):
         """File an article for a channel (its story must be in ``articles``)."""
         ...
 
+    async def pending(self, channel_id: int) -> list[PendingItem]:
+        """The channel's articles not yet in a digest, with their stories, newest first (by discovery,
+        then filing)."""
+        ...
+
+    async def mark_digested(self, item_ids: Sequence[int], now: datetime) -> None:
+        """A digest (or an instant post) took these filings."""
+        ...
+
+
+class Tracks(Protocol):
+    async def of_channel(self, channel_id: int) -> list[TrackRecord]:
+        """The channel's tracks, oldest first."""
+        ...
+
+    async def add(self, track: TrackRecord) -> None: ...
+
 
 class Outbox(Protocol):
     async def enqueue(
@@ -250,6 +320,27 @@ class Outbox(Protocol):
 
     async def pending(self, channel_id: int) -> list[tuple[str, Any]]:
         """(kind, payload) of the channel's unsent messages, in queue order."""
+        ...
+
+    async def heads(
+        self, channel_ids: Sequence[int] | None = None
+    ) -> list[tuple[OutboxEntryRecord, ChannelRecord]]:
+        """The first pending or sending entry of every channel (of ``channel_ids`` only, when given),
+        with its channel, by channel id."""
+        ...
+
+    async def claim(
+        self, seen: Mapping[int, int], *, now: datetime, lease: timedelta | None = None
+    ) -> set[int]:
+        """Claim for sending the entries ``seen`` maps (id -> attempts as the worker read them) that are
+        still pending or sending with those attempts: status ``sending``, attempts + 1. Returns the ids
+        claimed. Without ``lease`` (one worker) that is all; with one (several workers) only entries due
+        at ``now`` are claimed, each by one claimant (SQL: ``FOR UPDATE SKIP LOCKED``), and leased:
+        ``next_attempt_at`` = now + lease, so other workers leave it alone until the lease runs out."""
+        ...
+
+    async def record(self, outcomes: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        """Set what sending did to each entry: (id, fields), the fields among ``OUTCOME_FIELDS``."""
         ...
 
 
@@ -270,6 +361,8 @@ class UnitOfWork(Protocol):
     def articles(self) -> Articles: ...
     @property
     def items(self) -> ChannelItems: ...
+    @property
+    def tracks(self) -> Tracks: ...
 
 
 class Storage(Protocol):

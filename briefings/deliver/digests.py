@@ -7,15 +7,10 @@ import json
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from briefings.deliver import editor, platforms
 from briefings.models import Briefing, Bullet, Digest, Speaker, StatementRecord
 from briefings.present.compose import digest_of
 from briefings.storage import ChannelRecord, UnitOfWork
-from briefings.store import ArticleRow, ChannelItem
-from briefings.store.repositories import session_of
 
 
 def briefing_to_json(briefing: Briefing) -> str:
@@ -30,19 +25,8 @@ def briefing_from_json(data: str) -> Briefing:
     return Briefing(**raw)
 
 
-async def pending_items(session: AsyncSession, channel_id: int) -> list[tuple[ChannelItem, ArticleRow]]:
-    """The channel's articles not yet in a digest, newest first."""
-    rows = await session.execute(
-        select(ChannelItem, ArticleRow)
-        .join(ArticleRow, ArticleRow.content_hash == ChannelItem.content_hash)
-        .where(ChannelItem.channel_id == channel_id, ChannelItem.digested_at.is_(None))
-        .order_by(ChannelItem.discovered_at.desc(), ChannelItem.id.desc())
-    )
-    return [(item, article) for item, article in rows.all()]
-
-
 async def take_digest(
-    session: AsyncSession,
+    uow: UnitOfWork,
     channel_id: int,
     *,
     title: str,
@@ -50,30 +34,28 @@ async def take_digest(
     cap: int,
     max_listed: int | None = None,
 ) -> tuple[Digest | None, int]:
-    """Compose the pending articles into a Digest and mark them taken (in the caller's transaction)."""
+    """Compose the pending articles into a Digest and mark them taken (in the caller's unit of work)."""
 
-    items = await pending_items(session, channel_id)
+    items = await uow.items.pending(channel_id)
     if not items:
         return None, 0
     briefed = [
-        (item, article, briefing_from_json(article.briefing_json))
-        for item, article in items
-        if article.briefing_json
+        (pending, briefing_from_json(pending.article.briefing_json))
+        for pending in items
+        if pending.article.briefing_json
     ]
-    await session.execute(
-        update(ChannelItem).where(ChannelItem.id.in_([i.id for i, _ in items])).values(digested_at=now)
-    )
+    await uow.items.mark_digested([pending.id for pending in items], now)
     if not briefed:
         return None, len(items)
     # One item per story, "also reported by" the other feeds that carried it.
-    found = await editor.stories(session, channel_id, briefed)
+    found = await editor.stories(uow, channel_id, briefed)
     briefings = [(story.briefing, story.url) for story in found]
     digest = digest_of(briefings, title=title, cap=cap, generated_at=now.isoformat(), max_listed=max_listed)
     also = {id(story.briefing): story.also for story in found}
     for item in digest.items:
         item.also = also.get(id(item.briefing), [])
     for marker in editor.DIGEST_MARKERS:
-        await marker(session, channel_id, digest)
+        await marker(uow, channel_id, digest)
     return digest, len(items)
 
 
@@ -103,12 +85,9 @@ async def queue_digest(
     cap: int,
     max_listed: int | None = None,
 ) -> tuple[int, int]:
-    """Take the channel's digest and queue its messages in the outbox; returns (messages, articles).
-    (Taking a digest is not behind the storage port yet: it runs on the SQL unit of work's session.)"""
+    """Take the channel's digest and queue its messages in the outbox; returns (messages, articles)."""
 
-    digest, n = await take_digest(
-        session_of(uow), channel.id, title=title, now=now, cap=cap, max_listed=max_listed
-    )
+    digest, n = await take_digest(uow, channel.id, title=title, now=now, cap=cap, max_listed=max_listed)
     if digest is None:
         return 0, n
     payloads = platforms.get(channel.platform).renderer.digest(digest, tz=channel.timezone)

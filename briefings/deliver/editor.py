@@ -14,12 +14,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from briefings.deliver.stories import SAME_STORY, cluster
 from briefings.models import Briefing, Digest
-from briefings.store import ArticleRow, ChannelItem, Feed, SeenItem
+from briefings.storage import PendingItem, UnitOfWork
 
 
 @dataclass
@@ -31,10 +28,10 @@ class Story:
     also: list[str] = field(default_factory=list)  # feed or site names, in the order they were seen
 
 
-# Statement memory's hook (issue 14 part A): each marker is awaited with the session, the channel id and
+# Statement memory's hook (issue 14 part A): each marker is awaited with the unit of work, the channel id and
 # the composed digest, before it is rendered, and may mark its items (e.g. statements by tracked speakers
 # new since the channel's last digest). Register with ``DIGEST_MARKERS.append(marker)``.
-DigestMarker = Callable[[AsyncSession, int, Digest], Awaitable[None]]
+DigestMarker = Callable[[UnitOfWork, int, Digest], Awaitable[None]]
 DIGEST_MARKERS: list[DigestMarker] = []
 
 
@@ -46,36 +43,21 @@ def _host(url: str | None) -> str | None:
 
 
 async def stories(
-    session: AsyncSession,
+    uow: UnitOfWork,
     channel_id: int,
-    items: list[tuple[ChannelItem, ArticleRow, Briefing]],
+    items: list[tuple[PendingItem, Briefing]],
     *,
     threshold: float = SAME_STORY,
 ) -> list[Story]:
-    """The pending (item, article, briefing) triples, newest first, as one Story per story: the version
-    with the most statements is shown (the newest among equals), the others' sources are named."""
+    """The pending (item, briefing) pairs, newest first, as one Story per story: the version with the
+    most statements is shown (the newest among equals), the others' sources are named."""
     if not items:
         return []
-    hashes = list({article.content_hash for _, article, _ in items})
+    hashes = list({pending.article.content_hash for pending, _ in items})
     # Feeds that carried exactly the same text: the poller filed the story once and remembered the rest.
-    carried = (
-        await session.execute(
-            select(SeenItem.content_hash, SeenItem.feed_id)
-            .where(
-                SeenItem.channel_id == channel_id,
-                SeenItem.content_hash.in_(hashes),
-                SeenItem.feed_id.is_not(None),
-            )
-            .order_by(SeenItem.id)
-        )
-    ).all()
-    feed_ids = {fid for _, fid in carried} | {item.feed_id for item, _, _ in items if item.feed_id}
-    titles: dict[int, str] = {}
-    if feed_ids:
-        for fid, title, url in (
-            await session.execute(select(Feed.id, Feed.title, Feed.url).where(Feed.id.in_(feed_ids)))
-        ).all():
-            titles[fid] = title or _host(url) or url
+    carried = await uow.seen.carriers(channel_id, hashes)
+    feed_ids = {fid for _, fid in carried} | {p.item.feed_id for p, _ in items if p.item.feed_id}
+    titles = {f.id: f.title or _host(f.url) or f.url for f in await uow.feeds.many(sorted(feed_ids))}
 
     def source(feed_id: int | None, briefing: Briefing, url: str | None) -> str | None:
         if feed_id is not None and feed_id in titles:
@@ -83,22 +65,22 @@ async def stories(
         return briefing.site_name or _host(url or briefing.url)
 
     out: list[Story] = []
-    texts = [article.text for _, article, _ in items]
+    texts = [pending.article.text for pending, _ in items]
     # A feed's own near-identical items stay apart; an item without a feed is a source of its own.
-    sources = [item.feed_id if item.feed_id is not None else f"item{item.id}" for item, _, _ in items]
+    sources = [p.item.feed_id if p.item.feed_id is not None else f"item{p.id}" for p, _ in items]
     # Pure CPU (about 2 ms an article, benchmarks/dedupe_threshold.py): off the event loop.
     for group in await asyncio.to_thread(cluster, texts, threshold, sources):
         members = [items[i] for i in group]
-        shown = max(range(len(members)), key=lambda k: (members[k][2].total_statements, -k))
-        item, article, briefing = members[shown]
-        own = source(item.feed_id, briefing, item.url)
+        shown = max(range(len(members)), key=lambda k: (members[k][1].total_statements, -k))
+        pending, briefing = members[shown]
+        own = source(pending.item.feed_id, briefing, pending.item.url)
         names: list[str] = []
-        for other, other_article, other_briefing in members:
-            feeds: list[int | None] = [other.feed_id]
-            feeds += [fid for h, fid in carried if h == other_article.content_hash]
+        for other, other_briefing in members:
+            feeds: list[int | None] = [other.item.feed_id]
+            feeds += [fid for h, fid in carried if h == other.article.content_hash]
             for carrier in feeds:
-                name = source(carrier, other_briefing, other.url)
+                name = source(carrier, other_briefing, other.item.url)
                 if name and name != own and name not in names:
                     names.append(name)
-        out.append(Story(briefing=briefing, url=item.url or article.url, also=names))
+        out.append(Story(briefing=briefing, url=pending.item.url or pending.article.url, also=names))
     return out

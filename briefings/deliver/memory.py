@@ -120,15 +120,15 @@ def _recalled(row: MemoryStatement) -> Recalled:
     )
 
 
-async def mark_tracked(session: AsyncSession, channel_id: int, digest: Digest) -> None:
+async def mark_tracked(uow: UnitOfWork, channel_id: int, digest: Digest) -> None:
     """A digest marker (``editor.DIGEST_MARKERS``, registered below): the bullets of ``digest``'s items
     whose speaker one of the channel's tracks names (the name rule of ``who`` and ``track``; a track with
     acts only for those acts) get ``tracked``. Such a bullet is new since the channel's last digest: a
     digest only holds the channel's articles that no digest has taken yet."""
-    tracks = await repo.tracks_of(session, channel_id)
+    tracks = await uow.tracks.of_channel(channel_id)
     if not tracks:
         return
-    wanted = [(t.term, [a for a in t.acts.split(",") if a]) for t in tracks]
+    wanted = [(t.term, t.acts) for t in tracks]
     for item in digest.items:
         b = item.briefing
         if b is None:

@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.clock import Clock, sleep_until_woken
@@ -57,7 +56,7 @@ from briefings.deliver.delivery import (
     RateLimited,
 )
 from briefings.deliver.pacing import LocalPacer, Pacer
-from briefings.store import Channel, OutboxEntry, Store
+from briefings.storage import OutboxEntryRecord, Storage
 from briefings.store.repositories import SqlOutbox
 
 log = logging.getLogger(__name__)
@@ -90,7 +89,7 @@ async def enqueue(
 class _Head:
     """The first unsent entry of one channel."""
 
-    entry: OutboxEntry
+    entry: OutboxEntryRecord
     ref: ChannelRef
 
     @property
@@ -113,7 +112,7 @@ class OutboxWorker:
 
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         deliverers: Mapping[str, Deliverer],
         clock: Clock,
         *,
@@ -156,23 +155,9 @@ class OutboxWorker:
 
     async def _heads(self, channel_ids: Sequence[int] | None = None) -> list[_Head]:
         """The first unsent entry of every channel (of ``channel_ids`` only, when given)."""
-        query = (
-            select(OutboxEntry, Channel)
-            .join(Channel, Channel.id == OutboxEntry.channel_id)
-            .where(OutboxEntry.status.in_(("pending", "sending")))
-            .order_by(OutboxEntry.channel_id, OutboxEntry.id)
-        )
-        if channel_ids is not None:
-            query = query.where(OutboxEntry.channel_id.in_(channel_ids))
-        async with self.store.session() as session:
-            rows = (await session.execute(query)).all()
-        heads: dict[int, _Head] = {}
-        for entry, ch in rows:
-            if entry.channel_id not in heads:
-                heads[entry.channel_id] = _Head(
-                    entry, ChannelRef(ch.platform, ch.channel, ch.workspace or None)
-                )
-        return list(heads.values())
+        async with self.store.unit_of_work() as uow:
+            rows = await uow.outbox.heads(channel_ids)
+        return [_Head(entry, ChannelRef(ch.platform, ch.channel, ch.workspace or None)) for entry, ch in rows]
 
     def _ready_at(self, head: _Head) -> datetime:
         """When this channel's head entry may be sent: its own backoff (or lease), channel pacing or 429
@@ -294,60 +279,15 @@ class OutboxWorker:
     async def _claim(self, batch: list[_Head]) -> set[int]:
         """Mark entries ``sending`` (attempts + 1) before touching the platform, committed, so a crash
         after a send is visible; returns the ids this worker got (another worker may have taken some)."""
-        if self.store.dialect == "postgresql":
-            return await self._claim_locked(batch)
-        async with self.store.session() as session, session.begin():
-            # Entries are claimed by (id, attempts seen): a concurrent worker's claim makes ours miss.
-            by_attempts: dict[int, list[int]] = {}
-            for head in batch:
-                by_attempts.setdefault(head.entry.attempts, []).append(head.entry.id)
-            got: set[int] = set()
-            for attempts, ids in by_attempts.items():
-                result = await session.execute(
-                    update(OutboxEntry)
-                    .where(
-                        OutboxEntry.id.in_(ids),
-                        OutboxEntry.attempts == attempts,
-                        OutboxEntry.status.in_(("pending", "sending")),
-                    )
-                    .values(status="sending", attempts=attempts + 1)
-                    .returning(OutboxEntry.id)
-                )
-                got.update(result.scalars())
-        return got
-
-    async def _claim_locked(self, batch: list[_Head]) -> set[int]:
-        """PostgreSQL, any number of workers: ``FOR UPDATE SKIP LOCKED`` gives each entry to one claimant;
-        the claim leases it (``next_attempt_at`` = now + lease) so other workers leave it alone while this
-        one sends, and take it over (checking ``already_sent`` first) if this one dies."""
+        # One worker (SQLite): claimed by (id, attempts seen), a concurrent claim makes ours miss. Several
+        # (PostgreSQL): each entry to one claimant (SKIP LOCKED), leased (``next_attempt_at`` = now +
+        # lease) so other workers leave it alone while this one sends, and take it over (checking
+        # ``already_sent`` first) if this one dies.
+        lease = self.lease if self.store.concurrent else None
+        seen = {head.entry.id: head.entry.attempts for head in batch}
         now = self.clock.now()
-        got: set[int] = set()
-        async with self.store.session() as session, session.begin():
-            seen = {head.entry.id: head.entry.attempts for head in batch}
-            rows = (
-                await session.execute(
-                    select(OutboxEntry.id, OutboxEntry.attempts)
-                    .where(
-                        OutboxEntry.id.in_(seen),
-                        OutboxEntry.status.in_(("pending", "sending")),
-                        OutboxEntry.next_attempt_at <= now,
-                    )
-                    .order_by(OutboxEntry.id)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            # Only entries still as this worker read them (attempts unchanged): no stale claim.
-            mine = [entry_id for entry_id, attempts in rows if seen[entry_id] == attempts]
-            if mine:
-                await session.execute(
-                    update(OutboxEntry)
-                    .where(OutboxEntry.id.in_(mine))
-                    .values(
-                        status="sending", attempts=OutboxEntry.attempts + 1, next_attempt_at=now + self.lease
-                    )
-                )
-                got.update(mine)
-        return got
+        async with self.store.unit_of_work() as uow:
+            return await uow.outbox.claim(seen, now=now, lease=lease)
 
     def _unclaim(self, head: _Head) -> dict[str, Any]:
         """Not attempted after all: back to how it was (a ``sending`` entry stays ``sending``)."""
@@ -358,13 +298,8 @@ class OutboxWorker:
         }
 
     async def _record(self, outcomes: list[tuple[_Head, dict[str, Any]]]) -> None:
-        # Grouped by the columns they set, each group one executemany UPDATE by primary key.
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for head, values in outcomes:
-            groups.setdefault(tuple(sorted(values)), []).append({"id": head.entry.id, **values})
-        async with self.store.session() as session, session.begin():
-            for rows in groups.values():
-                await session.execute(update(OutboxEntry), rows)
+        async with self.store.unit_of_work() as uow:
+            await uow.outbox.record([(head.entry.id, values) for head, values in outcomes])
 
     async def _attempt(self, head: _Head) -> dict[str, Any]:
         """One delivery attempt; returns the entry's new column values."""
@@ -426,7 +361,7 @@ class OutboxWorker:
         return delay * (0.8 + 0.4 * self.rng.random())  # jitter so a storm does not retry in lockstep
 
     def _retry_later(
-        self, entry: OutboxEntry, ref: ChannelRef, attempt: int, exc: BaseException
+        self, entry: OutboxEntryRecord, ref: ChannelRef, attempt: int, exc: BaseException
     ) -> dict[str, Any]:
         retry_after = getattr(exc, "retry_after", None)
         if attempt >= self.max_attempts:

@@ -28,7 +28,6 @@ from briefings.errors import BriefbotError, InputError, PermissionDenied
 from briefings.models import Digest
 from briefings.settings import Settings
 from briefings.storage import FeedRecord, Storage, SubscriptionRecord, UnitOfWork
-from briefings.store.repositories import session_of
 
 log = logging.getLogger(__name__)
 
@@ -390,9 +389,8 @@ class SubscriptionService:
         now = self.clock.now()
         tz = ZoneInfo(ch.timezone or (rows[0][0].timezone if rows else self.settings.default_timezone))
         async with self.storage.unit_of_work() as uow:
-            # Taking a digest is not behind the storage port yet: it runs on the SQL session.
             digest, _n = await take_digest(
-                session_of(uow),
+                uow,
                 ch.id,
                 title=digest_title(now, tz, "digest"),
                 now=now,

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator, Sequence
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from ..storage import (
+    OUTCOME_FIELDS,
     ArticleRecord,
     ChannelItemRecord,
     ChannelRecord,
     Conflict,
     FeedRecord,
+    OutboxEntryRecord,
+    PendingItem,
     SeenRecord,
     SlotRecord,
     SubscriptionRecord,
+    TrackRecord,
     idempotency_key,
 )
 
@@ -37,10 +42,10 @@ class _Tables:
     subscriptions: dict[int, SubscriptionRecord] = field(default_factory=dict)
     slots: dict[tuple[int, str, str], SlotRecord] = field(default_factory=dict)
     seen: dict[tuple[int, str], SeenRecord] = field(default_factory=dict)
-    # idempotency key -> (channel id, kind, payload, sent)
-    outbox: dict[str, tuple[int, str, Any, bool]] = field(default_factory=dict)
+    outbox: dict[int, OutboxEntryRecord] = field(default_factory=dict)  # by id, in queue order
     articles: dict[str, ArticleRecord] = field(default_factory=dict)
-    items: list[ChannelItemRecord] = field(default_factory=list)
+    items: list[ChannelItemRecord] = field(default_factory=list)  # an item's id is its place + 1
+    tracks: list[TrackRecord] = field(default_factory=list)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -109,6 +114,9 @@ class MemoryFeeds(_Repo):
     async def next_due(self) -> datetime | None:
         polled = self._polled()
         return polled[0].next_poll_at if polled else None
+
+    async def many(self, feed_ids: Sequence[int]) -> list[FeedRecord]:
+        return [replace(self.t.feeds[i]) for i in set(feed_ids) if i in self.t.feeds]
 
 
 class MemorySubscriptions(_Repo):
@@ -206,6 +214,17 @@ class MemorySeenItems(_Repo):
                         row, fingerprint=fingerprint, content_hash=content_hash or row.content_hash
                     )
 
+    async def carriers(self, channel_id: int, content_hashes: Sequence[str]) -> list[tuple[str, int]]:
+        wanted = set(content_hashes)
+        return [
+            (row.content_hash, row.feed_id)
+            for (cid, _key), row in self.t.seen.items()  # in the order they were recorded
+            if cid == channel_id
+            and row.content_hash is not None
+            and row.content_hash in wanted
+            and row.feed_id is not None
+        ]
+
 
 class MemoryArticles(_Repo):
     async def get(self, content_hash: str) -> ArticleRecord | None:
@@ -222,24 +241,98 @@ class MemoryChannelItems(_Repo):
             raise Conflict("an item needs a stored article and channel")
         self.t.items.append(replace(item))
 
+    async def pending(self, channel_id: int) -> list[PendingItem]:
+        found = [
+            PendingItem(place + 1, replace(item), replace(self.t.articles[item.content_hash]))
+            for place, item in enumerate(self.t.items)
+            if item.channel_id == channel_id and item.digested_at is None
+        ]
+        return sorted(found, key=lambda p: (p.item.discovered_at, p.id), reverse=True)
+
+    async def mark_digested(self, item_ids: Sequence[int], now: datetime) -> None:
+        for item_id in item_ids:
+            if 0 < item_id <= len(self.t.items):
+                self.t.items[item_id - 1] = replace(self.t.items[item_id - 1], digested_at=now)
+
+
+class MemoryTracks(_Repo):
+    async def of_channel(self, channel_id: int) -> list[TrackRecord]:
+        return [t for t in self.t.tracks if t.channel_id == channel_id]
+
+    async def add(self, track: TrackRecord) -> None:
+        if track.channel_id not in self.t.channels:
+            raise Conflict("a track needs a stored channel")
+        self.t.tracks.append(track)
+
 
 class MemoryOutbox(_Repo):
     async def enqueue(
         self, channel_id: int, kind: str, payloads: Sequence[Any], *, key: str, now: datetime
     ) -> int:
         keys = [idempotency_key(key, seq) for seq in range(len(payloads))]
-        if any(k in self.t.outbox for k in keys):
+        if {e.idempotency_key for e in self.t.outbox.values()} & set(keys):
             raise Conflict(f"{key!r} is queued already")
-        for k, payload in zip(keys, payloads, strict=True):
-            self.t.outbox[k] = (channel_id, kind, copy.deepcopy(payload), False)
+        if channel_id not in self.t.channels:
+            raise Conflict(f"there is no channel {channel_id}")
+        for seq, (k, payload) in enumerate(zip(keys, payloads, strict=True)):
+            entry_id = self.t.new_id()
+            self.t.outbox[entry_id] = OutboxEntryRecord(
+                id=entry_id,
+                channel_id=channel_id,
+                kind=kind,
+                seq=seq,
+                payload=json.dumps(payload, ensure_ascii=False),
+                idempotency_key=k,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
         return len(payloads)
 
     async def pending(self, channel_id: int) -> list[tuple[str, Any]]:
         return [
-            (kind, copy.deepcopy(payload))
-            for cid, kind, payload, sent in self.t.outbox.values()
-            if cid == channel_id and not sent
+            (e.kind, json.loads(e.payload))
+            for e in self.t.outbox.values()
+            if e.channel_id == channel_id and e.status != "sent"
         ]
+
+    async def heads(
+        self, channel_ids: Sequence[int] | None = None
+    ) -> list[tuple[OutboxEntryRecord, ChannelRecord]]:
+        heads: dict[int, OutboxEntryRecord] = {}
+        for e in self.t.outbox.values():  # ids grow with the queue: the first found is the head
+            if e.status in _UNSENT and (channel_ids is None or e.channel_id in channel_ids):
+                heads.setdefault(e.channel_id, e)
+        return [(replace(heads[cid]), replace(self.t.channels[cid])) for cid in sorted(heads)]
+
+    async def claim(
+        self, seen: Mapping[int, int], *, now: datetime, lease: timedelta | None = None
+    ) -> set[int]:
+        # Units of work run one at a time (under the storage's lock): a claim has no rival to skip.
+        got: set[int] = set()
+        for entry_id, attempts in seen.items():
+            e = self.t.outbox.get(entry_id)
+            if e is None or e.status not in _UNSENT or e.attempts != attempts:
+                continue
+            if lease is not None and e.next_attempt_at > now:
+                continue  # not due, or leased to another worker
+            claimed = replace(e, status="sending", attempts=e.attempts + 1)
+            if lease is not None:
+                claimed.next_attempt_at = now + lease
+            self.t.outbox[entry_id] = claimed
+            got.add(entry_id)
+        return got
+
+    async def record(self, outcomes: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        for entry_id, values in outcomes:
+            if unknown := set(values) - OUTCOME_FIELDS:
+                raise ValueError(f"not an outcome field: {sorted(unknown)}")
+            if entry_id in self.t.outbox:
+                self.t.outbox[entry_id] = replace(self.t.outbox[entry_id], **values)
+
+
+_UNSENT = ("pending", "sending")
 
 
 class MemoryUnitOfWork:
@@ -253,6 +346,7 @@ class MemoryUnitOfWork:
         self.outbox = MemoryOutbox(tables)
         self.articles = MemoryArticles(tables)
         self.items = MemoryChannelItems(tables)
+        self.tracks = MemoryTracks(tables)
 
 
 class MemoryStorage:

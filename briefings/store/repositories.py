@@ -4,9 +4,9 @@ work, ORM rows turned into plain records, IntegrityError turned into ``Conflict`
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -19,15 +19,28 @@ from ..storage import (
     ChannelRecord,
     Conflict,
     FeedRecord,
+    OutboxEntryRecord,
+    PendingItem,
     SeenRecord,
     SlotRecord,
     SubscriptionRecord,
+    TrackRecord,
     idempotency_key,
     join_times,
     split_times,
 )
 from .channels import channel_row
-from .models import ArticleRow, Channel, ChannelItem, Feed, OutboxEntry, SeenItem, SlotRun, SubscriptionRow
+from .models import (
+    ArticleRow,
+    Channel,
+    ChannelItem,
+    Feed,
+    MemoryTrack,
+    OutboxEntry,
+    SeenItem,
+    SlotRun,
+    SubscriptionRow,
+)
 
 # Keys per IN (...) look-up and rows per executemany INSERT: far below SQLite's and asyncpg's
 # bind-parameter limits (32,766 and 32,767), big enough that 100,000 entries take a few dozen round trips.
@@ -142,6 +155,12 @@ class SqlFeeds:
                 select(Feed.next_poll_at).where(Feed.id.in_(_polled())).order_by(Feed.next_poll_at).limit(1)
             )
         ).scalar_one_or_none()
+
+    async def many(self, feed_ids: Sequence[int]) -> list[FeedRecord]:
+        if not feed_ids:
+            return []
+        rows = await self.session.execute(select(Feed).where(Feed.id.in_(list(feed_ids))))
+        return [feed_record(row) for row in rows.scalars()]
 
 
 def _polled() -> Any:
@@ -315,6 +334,20 @@ class SqlSeenItems:
         except IntegrityError as exc:
             raise Conflict("that item is seen already", detail=str(exc.orig)) from None
 
+    async def carriers(self, channel_id: int, content_hashes: Sequence[str]) -> list[tuple[str, int]]:
+        if not content_hashes:
+            return []
+        rows = await self.session.execute(
+            select(SeenItem.content_hash, SeenItem.feed_id)
+            .where(
+                SeenItem.channel_id == channel_id,
+                SeenItem.content_hash.in_(list(content_hashes)),
+                SeenItem.feed_id.is_not(None),
+            )
+            .order_by(SeenItem.id)
+        )
+        return [(h, fid) for h, fid in rows.all() if h is not None and fid is not None]
+
 
 class SqlOutbox:
     def __init__(self, session: AsyncSession) -> None:
@@ -348,6 +381,116 @@ class SqlOutbox:
         )
         return [(kind, json.loads(payload)) for kind, payload in rows.all()]
 
+    async def heads(
+        self, channel_ids: Sequence[int] | None = None
+    ) -> list[tuple[OutboxEntryRecord, ChannelRecord]]:
+        query = (
+            select(OutboxEntry, Channel)
+            .join(Channel, Channel.id == OutboxEntry.channel_id)
+            .where(OutboxEntry.status.in_(_UNSENT))
+            .order_by(OutboxEntry.channel_id, OutboxEntry.id)
+        )
+        if channel_ids is not None:
+            query = query.where(OutboxEntry.channel_id.in_(list(channel_ids)))
+        heads: dict[int, tuple[OutboxEntryRecord, ChannelRecord]] = {}
+        for entry, ch in (await self.session.execute(query)).all():
+            if entry.channel_id not in heads:
+                heads[entry.channel_id] = (outbox_record(entry), channel_record(ch))
+        return list(heads.values())
+
+    async def claim(
+        self, seen: Mapping[int, int], *, now: datetime, lease: timedelta | None = None
+    ) -> set[int]:
+        if not seen:
+            return set()
+        if lease is not None:
+            return await self._claim_leased(seen, now, lease)
+        # Entries are claimed by (id, attempts seen): a concurrent worker's claim makes ours miss.
+        by_attempts: dict[int, list[int]] = {}
+        for entry_id, attempts in seen.items():
+            by_attempts.setdefault(attempts, []).append(entry_id)
+        got: set[int] = set()
+        for attempts, ids in by_attempts.items():
+            result = await self.session.execute(
+                update(OutboxEntry)
+                .where(
+                    OutboxEntry.id.in_(ids),
+                    OutboxEntry.attempts == attempts,
+                    OutboxEntry.status.in_(_UNSENT),
+                )
+                .values(status="sending", attempts=attempts + 1)
+                .returning(OutboxEntry.id)
+            )
+            got.update(result.scalars())
+        return got
+
+    async def _claim_leased(self, seen: Mapping[int, int], now: datetime, lease: timedelta) -> set[int]:
+        # FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite runs one transaction at a time and has no row locks)
+        # gives each entry to one claimant.
+        rows = (
+            await self.session.execute(
+                select(OutboxEntry.id, OutboxEntry.attempts)
+                .where(
+                    OutboxEntry.id.in_(list(seen)),
+                    OutboxEntry.status.in_(_UNSENT),
+                    OutboxEntry.next_attempt_at <= now,
+                )
+                .order_by(OutboxEntry.id)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        # Only entries still as the worker read them (attempts unchanged): no stale claim.
+        mine = [entry_id for entry_id, attempts in rows if seen[entry_id] == attempts]
+        if mine:
+            await self.session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(mine))
+                .values(status="sending", attempts=OutboxEntry.attempts + 1, next_attempt_at=now + lease)
+            )
+        return set(mine)
+
+    async def record(self, outcomes: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+        # Grouped by the columns they set, each group one executemany UPDATE by primary key.
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for entry_id, values in outcomes:
+            groups.setdefault(tuple(sorted(values)), []).append({"id": entry_id, **values})
+        for rows in groups.values():
+            await self.session.execute(update(OutboxEntry), rows)
+
+
+_UNSENT = ("pending", "sending")
+
+
+def outbox_record(row: OutboxEntry) -> OutboxEntryRecord:
+    return OutboxEntryRecord(
+        id=row.id,
+        channel_id=row.channel_id,
+        kind=row.kind,
+        seq=row.seq,
+        payload=row.payload,
+        idempotency_key=row.idempotency_key,
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        last_error=row.last_error,
+        message_id=row.message_id,
+        sent_at=row.sent_at,
+    )
+
+
+def article_record(row: ArticleRow) -> ArticleRecord:
+    return ArticleRecord(
+        row.content_hash,
+        row.url,
+        row.title,
+        row.published,
+        row.text,
+        row.briefing_json,
+        row.error,
+        row.created_at,
+    )
+
 
 class SqlArticles:
     def __init__(self, session: AsyncSession) -> None:
@@ -355,18 +498,7 @@ class SqlArticles:
 
     async def get(self, content_hash: str) -> ArticleRecord | None:
         row = await self.session.get(ArticleRow, content_hash)
-        if row is None:
-            return None
-        return ArticleRecord(
-            row.content_hash,
-            row.url,
-            row.title,
-            row.published,
-            row.text,
-            row.briefing_json,
-            row.error,
-            row.created_at,
-        )
+        return None if row is None else article_record(row)
 
     async def add(self, article: ArticleRecord) -> None:
         if await self.session.get(ArticleRow, article.content_hash) is None:
@@ -381,10 +513,68 @@ class SqlChannelItems:
     async def add(self, item: ChannelItemRecord) -> None:
         self.session.add(ChannelItem(**vars(item)))
 
+    async def pending(self, channel_id: int) -> list[PendingItem]:
+        rows = await self.session.execute(
+            select(ChannelItem, ArticleRow)
+            .join(ArticleRow, ArticleRow.content_hash == ChannelItem.content_hash)
+            .where(ChannelItem.channel_id == channel_id, ChannelItem.digested_at.is_(None))
+            .order_by(ChannelItem.discovered_at.desc(), ChannelItem.id.desc())
+        )
+        return [
+            PendingItem(
+                item.id,
+                ChannelItemRecord(
+                    item.channel_id,
+                    item.feed_id,
+                    item.content_hash,
+                    item.url,
+                    item.title,
+                    item.discovered_at,
+                    item.digested_at,
+                ),
+                article_record(article),
+            )
+            for item, article in rows.all()
+        ]
+
+    async def mark_digested(self, item_ids: Sequence[int], now: datetime) -> None:
+        if item_ids:
+            await self.session.execute(
+                update(ChannelItem).where(ChannelItem.id.in_(list(item_ids))).values(digested_at=now)
+            )
+
+
+class SqlTracks:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of_channel(self, channel_id: int) -> list[TrackRecord]:
+        rows = await self.session.execute(
+            select(MemoryTrack).where(MemoryTrack.channel_id == channel_id).order_by(MemoryTrack.id)
+        )
+        return [
+            TrackRecord(
+                t.channel_id, t.term, tuple(a for a in t.acts.split(",") if a), t.created_by, t.created_at
+            )
+            for t in rows.scalars()
+        ]
+
+    async def add(self, track: TrackRecord) -> None:
+        self.session.add(
+            MemoryTrack(
+                channel_id=track.channel_id,
+                term=track.term,
+                acts=",".join(track.acts),
+                created_by=track.created_by,
+                created_at=track.created_at,
+            )
+        )
+        await _flush(self.session)
+
 
 class SqlUnitOfWork:
     """The repositories on one session; ``session`` is there for the code not yet behind the port
-    (digest taking, the statement memory, the outbox worker)."""
+    (the statement memory, the outbox worker)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -396,6 +586,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.articles = SqlArticles(session)
         self.items = SqlChannelItems(session)
+        self.tracks = SqlTracks(session)
 
 
 @asynccontextmanager
