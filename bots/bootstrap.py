@@ -10,7 +10,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from briefings.clock import Clock, SystemClock
 from briefings.deliver import platforms
@@ -30,6 +30,8 @@ from briefings.store import Store, open_store
 
 if TYPE_CHECKING:
     from bots.discord_bot.shards import ShardPlan
+    from briefings.deliver.executor import Dispatcher  # celery (the `scale` extra): a type only
+    from briefings.deliver.workers import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ class Services:
     outbox: OutboxWorker
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
     # With BRIEFBOT_BROKER_URL: queues polls, slot decisions and sends as Celery tasks instead of doing them.
-    dispatcher: Any = None  # briefings.deliver.executor.Dispatcher
+    dispatcher: Dispatcher | None = None
 
     async def step(self) -> None:
         """Do now whatever is due now: polls, slot decisions, sends (the console calls it after /advance)."""
@@ -144,7 +146,7 @@ async def bootstrap(
 
 
 @contextlib.asynccontextmanager
-async def worker_runtime(settings: Settings) -> AsyncIterator[Any]:
+async def worker_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """A Celery worker process's runtime: the store (migrated by the frontend, not here), the poller
     briefing in this process, the scheduler, and an outbox with the configured platforms' Deliverers."""
     from briefings.deliver.workers import Runtime, local_brief  # noqa: PLC0415 - optional dependency (celery, the `scale` extra): only in workers
