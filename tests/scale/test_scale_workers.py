@@ -126,9 +126,11 @@ async def test_kill_9_mid_briefing_every_chat_briefing_posted_once(cluster):
 
 
 async def test_kill_9_mid_fan_out_nothing_lost_nothing_twice(cluster):
-    """Two workers deliver a morning fan-out to 40 channels; worker A is killed -9 right after Slack
-    accepted its 5th post (A never records it). B redoes A's task: the entry A left ``sending`` is found
-    in the channel's history, not posted again."""
+    """Worker A delivers a morning fan-out to 40 channels and is killed -9 right after Slack accepted its
+    5th post (A never records it); worker B, started at that moment, finishes the morning and redoes A's
+    task: the entry A left ``sending`` is found in the channel's history, not posted again. (B starts at
+    the kill, not before: with both running from the start, B could take every task and A never post 5,
+    which made the kill a race the test did not control.)"""
     from bots.bootstrap import bootstrap
 
     settings, workers, slack = cluster
@@ -136,9 +138,13 @@ async def test_kill_9_mid_fan_out_nothing_lost_nothing_twice(cluster):
     async with open_store(settings.database_url, migrate=False) as store:
         await seed_fanout(store, channels)
     workers.start("a", SLACK_BOT_TOKEN=WORKER_TOKENS["a"], queues="delivery,scheduled", concurrency=2)
-    workers.start("b", SLACK_BOT_TOKEN=WORKER_TOKENS["b"], queues="delivery,scheduled", concurrency=2)
+
+    def kill_a_start_b() -> None:
+        workers.kill("a")
+        workers.start("b", SLACK_BOT_TOKEN=WORKER_TOKENS["b"], queues="delivery,scheduled", concurrency=2)
+
     slack.kill_token, slack.kill_at = WORKER_TOKENS["a"], 5
-    slack.kill_worker = lambda: workers.kill("a")
+    slack.kill_worker = kill_a_start_b
     stop = asyncio.Event()
     async with bootstrap(settings) as services:
         frontend = asyncio.ensure_future(services.run_background(stop))  # the dispatcher
@@ -163,5 +169,6 @@ async def test_kill_9_mid_fan_out_nothing_lost_nothing_twice(cluster):
     keys = Counter(slack.keys())
     assert slack.killed and redone >= 1
     assert slack.posts_by_token.get(WORKER_TOKENS["a"], 0) >= 5
+    assert slack.posts_by_token.get(WORKER_TOKENS["b"], 0) >= 1  # B finished the morning
     assert len(keys) == channels  # none lost
     assert max(keys.values()) == 1, keys.most_common(3)  # none twice
