@@ -200,10 +200,7 @@ class SubscriptionService:
                     )
                 sub = SubscriptionRecord(0, ch.id, feed.id, *schedule, mode, False, now, user)
             elif sub.active and not _may_change(sub, user, admin):
-                raise PermissionDenied(
-                    f"Only the person who subscribed this channel to {feed.title or url} or a workspace "
-                    "admin may change that subscription."
-                )
+                raise _denied(feed.title or url, "change")
             elif not sub.active or (sub.times, sub.weekdays, sub.timezone) != schedule:
                 # A re-subscription or a new schedule starts afresh: no catch-up of slots before now.
                 sub.created_at = now
@@ -292,10 +289,7 @@ class SubscriptionService:
         async with self.storage.unit_of_work() as uow:
             n, sub, feed = await self._pick(uow, channel, str(n), by_url=False)
             if not _may_change(sub, user, admin):
-                raise PermissionDenied(
-                    f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
-                    "admin may remove that subscription."
-                )
+                raise _denied(feed.title or feed.url, "remove")
             sub.active = False
             await uow.subscriptions.save(sub)
             view = self._view(n, sub, feed)
@@ -329,10 +323,7 @@ class SubscriptionService:
         async with self.storage.unit_of_work() as uow:
             n, sub, feed = await self._pick(uow, channel, which)
             if not _may_change(sub, user, admin):
-                raise PermissionDenied(
-                    f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
-                    "admin may resume that subscription."
-                )
+                raise _denied(feed.title or feed.url, "resume")
             if sub.paused_at is None:
                 raise InputError(f"{feed.title or feed.url} is not paused; `/brief list` shows its status")
             feedhealth.resume(feed, sub, self.clock.now())
@@ -355,10 +346,7 @@ class SubscriptionService:
         async with self.storage.unit_of_work() as uow:
             n, sub, feed = await self._pick(uow, channel, which)
             if not _may_change(sub, user, admin):
-                raise PermissionDenied(
-                    f"Only the person who subscribed this channel to {feed.title or feed.url} or a workspace "
-                    "admin may change that subscription."
-                )
+                raise _denied(feed.title or feed.url, "change")
             sub.filters = filters.to_json()
             await uow.subscriptions.save(sub)
             return self._view(n, sub, feed)
@@ -405,6 +393,14 @@ class SubscriptionService:
             for callback in self.on_queued:
                 callback()
         return digest
+
+
+def _denied(name: str, verb: str) -> PermissionDenied:
+    """Why a user may not ``verb`` (change, remove, resume) the subscription to feed ``name``."""
+    return PermissionDenied(
+        f"Only the person who subscribed this channel to {name} or a workspace admin may {verb} that "
+        "subscription."
+    )
 
 
 def _may_change(sub: SubscriptionRecord, user: str | None, admin: bool) -> bool:
