@@ -22,13 +22,13 @@ from briefings.store import OutboxEntry, open_store
 
 # The loopback Slack and the seed are the scale tests' (one implementation for tests and benchmarks).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "scale"))
-from scale_support import RateLimitedSlack, seed_fanout  # noqa: E402
+from scale_support import RateLimitedSlackProcess, seed_fanout  # noqa: E402
 
 
 async def main(args: argparse.Namespace) -> None:
     from bots.bootstrap import platform_deliverers  # noqa: PLC0415 - the real Slack wiring
 
-    slack = RateLimitedSlack(args.rate, args.burst)
+    slack = RateLimitedSlackProcess(args.rate, args.burst)  # its own event loop, not the worker's
     api = await slack.start()
     tmp = Path(tempfile.mkdtemp(prefix="fanout-"))
     settings = Settings(data_dir=tmp, env={"SLACK_BOT_TOKEN": "xoxb-bench", "BRIEFBOT_SLACK_API_URL": api})
@@ -58,6 +58,7 @@ async def main(args: argparse.Namespace) -> None:
                         )
                     ).all()
                 )
+        await slack.collect()
     finally:
         await slack.stop()
     bound = slack.bound(messages)

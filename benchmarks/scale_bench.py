@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "scale"))
 from scale_support import (  # noqa: E402
-    RateLimitedSlack,
+    RateLimitedSlackProcess,
     Workers,
     drop_pg_schema,
     free_redis_db,
@@ -116,7 +116,7 @@ async def brief_all(settings: Settings, articles: list[Article], workers: int) -
     return elapsed, sum(1 for r in results if isinstance(r, BaseException))
 
 
-async def fanout(settings: Settings, channels: int, slack: RateLimitedSlack) -> dict[str, float]:
+async def fanout(settings: Settings, channels: int, slack: RateLimitedSlackProcess) -> dict[str, float]:
     from sqlalchemy import func, select
 
     from bots.bootstrap import bootstrap
@@ -145,6 +145,7 @@ async def fanout(settings: Settings, channels: int, slack: RateLimitedSlack) -> 
         finally:
             stop.set()
             await task
+    await slack.collect()
     # As benchmarks/fanout_bench.py: delivery from the first post to the last, against the bound; the
     # slot decisions before it are reported apart.
     elapsed = slack.last_ok - slack.first_ok if slack.last_ok else float("nan")
@@ -205,7 +206,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     broker = free_redis_db(REDIS_URL)
     db = await pg_schema(PG_URL)
     tmp = Path(tempfile.mkdtemp(prefix="scale-bench-"))
-    slack = RateLimitedSlack(args.rate, args.burst)
+    slack = RateLimitedSlackProcess(args.rate, args.burst)  # on its own event loop, as Slack is
     api = await slack.start()
     env = {
         **os.environ,
@@ -265,6 +266,12 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                 "duplicates": len(keys) - len(set(keys)),
             }
             lost += args.channels - len(set(keys))
+            if args.trace:  # where the 429s fell: every accepted post and every refusal, timed
+                args.trace.write_text(
+                    json.dumps(
+                        {"accepted": list(zip(slack.times, keys, strict=True)), "refused": slack.refused}
+                    )
+                )
             workers.stop_all()
             workers.procs.clear()
         out["lost"] = lost
@@ -305,6 +312,11 @@ if __name__ == "__main__":
     )
     p.add_argument(
         "--delivery-concurrency", type=int, default=4, help="pool processes per worker in the fan-out"
+    )
+    p.add_argument(
+        "--trace",
+        type=Path,
+        help="write the fan-out's accepted and refused posts (time, key) to this JSON file",
     )
     p.add_argument("--normal", type=int, default=20, help="interactive briefings measured under giants")
     p.add_argument("--giant-chars", type=int, default=200_000)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -170,6 +171,7 @@ class RateLimitedSlack:
         self.times: list[float] = []  # when each was accepted (time.monotonic)
         self.by_channel: dict[str, list[dict[str, Any]]] = {}
         self.limited = 0
+        self.refused: list[tuple[float, str]] = []  # (when, idempotency key) of each 429
         self.first_ok = 0.0
         self.last_ok = 0.0
         self._runner: web.AppRunner | None = None
@@ -196,6 +198,7 @@ class RateLimitedSlack:
         self.last = now
         if self.tokens < 1:
             self.limited += 1
+            self.refused.append((now, body["metadata"]["event_payload"]["idempotency_key"]))
             wait = max(1, math.ceil((1 - self.tokens) / self.rate))
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(wait)}
@@ -221,6 +224,73 @@ class RateLimitedSlack:
         """The least time from the first accepted post to the last for ``messages`` posts: the burst
         goes at once, the rest at ``rate``/s."""
         return max(1e-9, (messages - self.burst) / self.rate)
+
+    def counters(self) -> dict[str, Any]:
+        """What a benchmark reads back at the end (``RateLimitedSlackProcess.collect``)."""
+        return {
+            "accepted": self.accepted,
+            "times": self.times,
+            "limited": self.limited,
+            "refused": self.refused,
+            "first_ok": self.first_ok,
+            "last_ok": self.last_ok,
+        }
+
+
+class RateLimitedSlackProcess(RateLimitedSlack):
+    """``RateLimitedSlack`` served from a process of its own, on its own event loop, as the real Slack is
+    not on ours: a benchmark's services stalling their loop must not hold requests unread and then
+    hand them to the token bucket back to back (a burst the senders never sent). Same rules (it is the
+    same class, in the child); ``collect()`` reads its counters back (``time.monotonic`` is the
+    machine's, so its times compare with the parent's)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        super().__init__(rate, burst)
+        self._proc: Any = None
+        self._conn: Any = None
+
+    async def start(self) -> str:
+        ctx = multiprocessing.get_context("spawn")  # nothing of this process's loop or sockets crosses
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve_rate_limited, args=(self.rate, self.burst, child), daemon=True)
+        self._proc.start()
+        child.close()
+        url: str = await asyncio.to_thread(self._conn.recv)
+        return url
+
+    async def collect(self) -> None:
+        """Copy the child's counters (accepted keys, times, 429s, first and last accepted post) here."""
+        self._conn.send("counters")
+        for name, value in (await asyncio.to_thread(self._conn.recv)).items():
+            setattr(self, name, value)
+
+    async def stop(self) -> None:
+        if self._proc is None:
+            return
+        with _suppress():
+            self._conn.send("stop")
+        await asyncio.to_thread(self._proc.join, 10)
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._conn.close()
+        self._proc = None
+
+
+def _serve_rate_limited(rate: float, burst: int, conn: Any) -> None:
+    """The child of ``RateLimitedSlackProcess``: serve until told to stop (or the parent is gone)."""
+
+    async def serve() -> None:
+        slack = RateLimitedSlack(rate, burst)
+        conn.send(await slack.start())
+        try:
+            while await asyncio.to_thread(conn.recv) != "stop":
+                conn.send(slack.counters())
+        except EOFError:
+            pass
+        finally:
+            await slack.stop()
+
+    asyncio.run(serve())
 
 
 def sample_briefing(i: int) -> Briefing:
