@@ -247,8 +247,11 @@ class Subscriptions(Protocol):
 
 
 class SlotRuns(Protocol):
-    async def decided_since(self, after: datetime) -> set[tuple[int, str, str]]:
-        """Keys of the decisions for slots due after ``after``."""
+    async def decided_since(
+        self, after: datetime, *, part: int = 0, parts: int = 1
+    ) -> set[tuple[int, str, str]]:
+        """Keys of the decisions for slots due after ``after``; with ``parts`` > 1 only those of the
+        subscriptions of the channels whose id is ``part`` modulo ``parts`` (as ``scheduled``)."""
         ...
 
     async def record(self, run: SlotRecord) -> None:

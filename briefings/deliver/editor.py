@@ -68,8 +68,10 @@ async def stories(
     texts = [pending.article.text for pending, _ in items]
     # A feed's own near-identical items stay apart; an item without a feed is a source of its own.
     sources = [p.item.feed_id if p.item.feed_id is not None else f"item{p.id}" for p, _ in items]
-    # Pure CPU (about 2 ms an article, benchmarks/dedupe_threshold.py): off the event loop.
-    for group in await asyncio.to_thread(cluster, texts, threshold, sources):
+    # Pure CPU (about 2 ms an article, benchmarks/dedupe_threshold.py): off the event loop, unless there
+    # is nothing to compare (one article: a thread hop would cost more than the answer).
+    groups = [[0]] if len(items) == 1 else await asyncio.to_thread(cluster, texts, threshold, sources)
+    for group in groups:
         members = [items[i] for i in group]
         shown = max(range(len(members)), key=lambda k: (members[k][1].total_statements, -k))
         pending, briefing = members[shown]

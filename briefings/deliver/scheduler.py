@@ -206,15 +206,23 @@ class Scheduler:
         lookback = self.grace + timedelta(days=1)
         async with self.storage.unit_of_work() as uow:
             rows = await uow.subscriptions.scheduled(part=part, parts=parts)
-            done = await uow.slots.decided_since(now - lookback - timedelta(days=1))
+            done = await uow.slots.decided_since(now - lookback - timedelta(days=1), part=part, parts=parts)
         # The due slots, grouped by channel: one channel's slots are decided in order (two of its
         # subscriptions must not both take its pending articles), channels side by side on PostgreSQL.
         by_channel: dict[int, list[tuple[int, SubscriptionRecord, ChannelRecord, Slot, str]]] = {}
         n = 0
+        # Subscriptions on the same schedule (times, days, zone) have the same slots: computed once per
+        # tick, not once per subscription (a tick on a morning of thousands repeats every few seconds).
+        schedules: dict[tuple[tuple[str, ...], str, str, datetime], list[Slot]] = {}
         for sub, channel in rows:
-            tz = ZoneInfo(sub.timezone)
             start = max(sub.created_at, now - lookback)
-            for slot in slots_between(sub.times, parse_weekdays(sub.weekdays), tz, start, now):
+            schedule = (tuple(sub.times), sub.weekdays, sub.timezone, start)
+            if (due := schedules.get(schedule)) is None:
+                tz = ZoneInfo(sub.timezone)
+                due = schedules[schedule] = slots_between(
+                    sub.times, parse_weekdays(sub.weekdays), tz, start, now
+                )
+            for slot in due:
                 key = (sub.id, slot.local_date.isoformat(), slot.slot)
                 if key in done:
                     continue

@@ -176,8 +176,15 @@ class MemorySubscriptions(_Repo):
 
 
 class MemorySlotRuns(_Repo):
-    async def decided_since(self, after: datetime) -> set[tuple[int, str, str]]:
-        return {key for key, run in self.t.slots.items() if run.due_at > after}
+    async def decided_since(
+        self, after: datetime, *, part: int = 0, parts: int = 1
+    ) -> set[tuple[int, str, str]]:
+        return {
+            key
+            for key, run in self.t.slots.items()
+            if run.due_at > after
+            and (parts == 1 or self.t.subscriptions[run.subscription_id].channel_id % parts == part)
+        }
 
     async def record(self, run: SlotRecord) -> None:
         if run.key in self.t.slots:

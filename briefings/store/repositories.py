@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -56,6 +56,44 @@ async def _flush(session: AsyncSession) -> None:
         raise Conflict("that is stored already", detail=str(exc.orig)) from None
 
 
+async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` at once (Core, not ORM objects flushed one by one: the morning's decisions write
+    thousands); Conflict on a unique key, as ``_flush``."""
+    try:
+        await session.execute(insert(model), rows)
+    except IntegrityError as exc:
+        raise Conflict("that is stored already", detail=str(exc.orig)) from None
+
+
+# The statements of a slot decision, built once (thousands of decisions a morning; SQLAlchemy caches
+# their compiled form, building them anew each time cost more CPU than sending the message).
+_FEEDS = select(Feed).where(Feed.id.in_(bindparam("ids", expanding=True)))
+_CARRIERS = (
+    select(SeenItem.content_hash, SeenItem.feed_id)
+    .where(
+        SeenItem.channel_id == bindparam("channel_id"),
+        SeenItem.content_hash.in_(bindparam("hashes", expanding=True)),
+        SeenItem.feed_id.is_not(None),
+    )
+    .order_by(SeenItem.id)
+)
+_PENDING = (
+    select(ChannelItem, ArticleRow)
+    .join(ArticleRow, ArticleRow.content_hash == ChannelItem.content_hash)
+    .where(ChannelItem.channel_id == bindparam("channel_id"), ChannelItem.digested_at.is_(None))
+    .order_by(ChannelItem.discovered_at.desc(), ChannelItem.id.desc())
+)
+_MARK_DIGESTED = (
+    update(ChannelItem)
+    .where(ChannelItem.id.in_(bindparam("ids", expanding=True)))
+    .values(digested_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+_TRACKS = (
+    select(MemoryTrack).where(MemoryTrack.channel_id == bindparam("channel_id")).order_by(MemoryTrack.id)
+)
+
+
 def channel_record(row: Channel) -> ChannelRecord:
     return ChannelRecord(row.id, row.platform, row.workspace, row.channel, row.timezone, row.created_at)
 
@@ -79,6 +117,11 @@ def subscription_record(row: SubscriptionRow) -> SubscriptionRecord:
         filters=row.filters,
         paused_at=row.paused_at,
     )
+
+
+# In SubscriptionRecord's and ChannelRecord's order (``scheduled`` builds the records from them).
+_SUBSCRIPTION_COLUMNS = tuple(getattr(SubscriptionRow, f) for f in SubscriptionRecord.__dataclass_fields__)
+_CHANNEL_COLUMNS = tuple(getattr(Channel, f) for f in ChannelRecord.__dataclass_fields__)
 
 
 def _copy_subscription(sub: SubscriptionRecord, row: SubscriptionRow) -> None:
@@ -159,7 +202,7 @@ class SqlFeeds:
     async def many(self, feed_ids: Sequence[int]) -> list[FeedRecord]:
         if not feed_ids:
             return []
-        rows = await self.session.execute(select(Feed).where(Feed.id.in_(list(feed_ids))))
+        rows = await self.session.execute(_FEEDS, {"ids": list(feed_ids)})
         return [feed_record(row) for row in rows.scalars()]
 
 
@@ -219,16 +262,22 @@ class SqlSubscriptions:
     async def scheduled(
         self, *, part: int = 0, parts: int = 1
     ) -> list[tuple[SubscriptionRecord, ChannelRecord]]:
+        # Columns, not ORM rows: a scheduler tick reads every subscription, every few seconds.
         query = (
-            select(SubscriptionRow, Channel)
+            select(*_SUBSCRIPTION_COLUMNS, *_CHANNEL_COLUMNS)
             .join(Channel, Channel.id == SubscriptionRow.channel_id)
             .where(SubscriptionRow.active.is_(True), SubscriptionRow.mode == "digest")
             .order_by(SubscriptionRow.id)
         )
         if parts > 1:
             query = query.where(SubscriptionRow.channel_id % parts == part)
-        rows = await self.session.execute(query)
-        return [(subscription_record(s), channel_record(c)) for s, c in rows.all()]
+        n = len(_SUBSCRIPTION_COLUMNS)
+        out: list[tuple[SubscriptionRecord, ChannelRecord]] = []
+        for row in (await self.session.execute(query)).all():
+            sub = dict(zip(SubscriptionRecord.__dataclass_fields__, row[:n], strict=True))
+            sub["times"] = split_times(sub["times"])
+            out.append((SubscriptionRecord(**sub), ChannelRecord(*row[n:])))
+        return out
 
     async def of_feed(
         self, feed_id: int, only_channel: int | None = None
@@ -252,25 +301,21 @@ class SqlSlotRuns:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def decided_since(self, after: datetime) -> set[tuple[int, str, str]]:
-        rows = await self.session.execute(
-            select(SlotRun.subscription_id, SlotRun.local_date, SlotRun.slot).where(SlotRun.due_at > after)
+    async def decided_since(
+        self, after: datetime, *, part: int = 0, parts: int = 1
+    ) -> set[tuple[int, str, str]]:
+        query = select(SlotRun.subscription_id, SlotRun.local_date, SlotRun.slot).where(
+            SlotRun.due_at > after
         )
+        if parts > 1:
+            query = query.join(SubscriptionRow, SubscriptionRow.id == SlotRun.subscription_id).where(
+                SubscriptionRow.channel_id % parts == part
+            )
+        rows = await self.session.execute(query)
         return {(sid, day, slot) for sid, day, slot in rows.all()}
 
     async def record(self, run: SlotRecord) -> None:
-        self.session.add(
-            SlotRun(
-                subscription_id=run.subscription_id,
-                local_date=run.local_date,
-                slot=run.slot,
-                due_at=run.due_at,
-                decided_at=run.decided_at,
-                status=run.status,
-                items=run.items,
-            )
-        )
-        await _flush(self.session)
+        await _insert(self.session, SlotRun, [vars(run)])
 
 
 # In SeenRecord's order; columns, not ORM rows: a feed of 100,000 entries is one lookup per 5,000 keys.
@@ -338,13 +383,7 @@ class SqlSeenItems:
         if not content_hashes:
             return []
         rows = await self.session.execute(
-            select(SeenItem.content_hash, SeenItem.feed_id)
-            .where(
-                SeenItem.channel_id == channel_id,
-                SeenItem.content_hash.in_(list(content_hashes)),
-                SeenItem.feed_id.is_not(None),
-            )
-            .order_by(SeenItem.id)
+            _CARRIERS, {"channel_id": channel_id, "hashes": list(content_hashes)}
         )
         return [(h, fid) for h, fid in rows.all() if h is not None and fid is not None]
 
@@ -356,21 +395,23 @@ class SqlOutbox:
     async def enqueue(
         self, channel_id: int, kind: str, payloads: Sequence[Any], *, key: str, now: datetime
     ) -> int:
-        self.session.add_all(
-            OutboxEntry(
-                channel_id=channel_id,
-                kind=kind,
-                seq=seq,
-                payload=json.dumps(payload, ensure_ascii=False),
-                idempotency_key=idempotency_key(key, seq),
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        if not payloads:
+            return 0
+        rows = [
+            {
+                "channel_id": channel_id,
+                "kind": kind,
+                "seq": seq,
+                "payload": json.dumps(payload, ensure_ascii=False),
+                "idempotency_key": idempotency_key(key, seq),
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
             for seq, payload in enumerate(payloads)
-        )
-        await _flush(self.session)
+        ]
+        await _insert(self.session, OutboxEntry, rows)
         return len(payloads)
 
     async def pending(self, channel_id: int) -> list[tuple[str, Any]]:
@@ -514,12 +555,7 @@ class SqlChannelItems:
         self.session.add(ChannelItem(**vars(item)))
 
     async def pending(self, channel_id: int) -> list[PendingItem]:
-        rows = await self.session.execute(
-            select(ChannelItem, ArticleRow)
-            .join(ArticleRow, ArticleRow.content_hash == ChannelItem.content_hash)
-            .where(ChannelItem.channel_id == channel_id, ChannelItem.digested_at.is_(None))
-            .order_by(ChannelItem.discovered_at.desc(), ChannelItem.id.desc())
-        )
+        rows = await self.session.execute(_PENDING, {"channel_id": channel_id})
         return [
             PendingItem(
                 item.id,
@@ -539,9 +575,7 @@ class SqlChannelItems:
 
     async def mark_digested(self, item_ids: Sequence[int], now: datetime) -> None:
         if item_ids:
-            await self.session.execute(
-                update(ChannelItem).where(ChannelItem.id.in_(list(item_ids))).values(digested_at=now)
-            )
+            await self.session.execute(_MARK_DIGESTED, {"ids": list(item_ids), "now": now})
 
 
 class SqlTracks:
@@ -549,9 +583,7 @@ class SqlTracks:
         self.session = session
 
     async def of_channel(self, channel_id: int) -> list[TrackRecord]:
-        rows = await self.session.execute(
-            select(MemoryTrack).where(MemoryTrack.channel_id == channel_id).order_by(MemoryTrack.id)
-        )
+        rows = await self.session.execute(_TRACKS, {"channel_id": channel_id})
         return [
             TrackRecord(
                 t.channel_id, t.term, tuple(a for a in t.acts.split(",") if a), t.created_by, t.created_at

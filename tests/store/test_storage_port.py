@@ -221,8 +221,19 @@ async def test_scheduled_subscriptions_split_into_parts_by_channel(storage):
         everything = await uow.subscriptions.scheduled()
         parts = [await uow.subscriptions.scheduled(part=p, parts=2) for p in (0, 1)]
     assert [s.id for s, _c in everything] == [sub.id, second.id]
+    assert everything[0] == (sub, _ch)  # the whole records, as stored
     assert sorted(s.id for part in parts for s, _c in part) == [sub.id, second.id]
     assert all(c.id % 2 == p for p, part in enumerate(parts) for _s, c in part)
+    # The decisions split the same way (a tick of one part reads only its part's).
+    runs = [SlotRecord(s.id, "2026-03-30", "07:30", T0, T0, "queued", 1) for s in (sub, second)]
+    async with storage.unit_of_work() as uow:
+        for run in runs:
+            await uow.slots.record(run)
+    async with storage.unit_of_work() as uow:
+        assert await uow.slots.decided_since(T0 - timedelta(days=1)) == {r.key for r in runs}
+        for p, part in enumerate(parts):
+            keys = await uow.slots.decided_since(T0 - timedelta(days=1), part=p, parts=2)
+            assert keys == {r.key for r in runs if r.subscription_id in {s.id for s, _c in part}}
 
 
 async def _file(storage, ch, feed, n: int, *, at: datetime, briefed: bool = True) -> None:
