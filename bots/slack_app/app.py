@@ -7,6 +7,7 @@ OAuth flow at ``/slack/install`` and installations kept in our database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -65,10 +66,15 @@ def api_url(settings: Settings) -> str:
 
 
 def make_client(
-    settings: Settings, *, token: str | None = None, sleep: Sleep | None = None
+    settings: Settings,
+    *,
+    token: str | None = None,
+    sleep: Sleep | None = None,
+    retry_rate_limits: bool = True,
 ) -> AsyncWebClient:
-    """A Web API client with our retry handlers; ``sleep`` is injectable so tests never wait."""
-    handlers = retry_handlers(sleep=sleep) if sleep else retry_handlers()
+    """A Web API client with our retry handlers; ``sleep`` is injectable so tests never wait.
+    ``retry_rate_limits=False`` for the outbox's ``SlackDeliverer``: its 429s go back to the outbox."""
+    handlers = retry_handlers(sleep=sleep or asyncio.sleep, rate_limits=retry_rate_limits)
     return AsyncWebClient(token=token, base_url=api_url(settings), retry_handlers=handlers, timeout=30)
 
 

@@ -1,5 +1,9 @@
 """``SlackDeliverer``: the outbox's way to post to Slack (``briefings.deliver.delivery.Deliverer``).
 
+Rate limits: a 429 is not retried by slack_sdk here (the client has no rate-limit retry handler) but
+raised as ``RateLimited``, so that the outbox pauses that channel and sends again on a slot of the
+shared rate budget (``deliver/outbox.py``).
+
 Idempotency: Slack has no idempotency key on ``chat.postMessage``, so the key
 travels in the message's metadata, and ``already_sent`` looks for it in the
 channel's recent history (``conversations.history`` with ``include_all_metadata``).
@@ -11,6 +15,7 @@ import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -59,6 +64,12 @@ class SlackDeliverer:
         installation_store: AsyncInstallationStore | None = None,
         history_limit: int = 100,
     ) -> None:
+        if any(isinstance(h, AsyncRateLimitErrorRetryHandler) for h in client.retry_handlers):
+            # The outbox answers a 429: it pauses the channel in every worker and sends again on a slot
+            # of the shared rate budget. A client retrying it would post outside that budget.
+            raise ValueError(
+                "the outbox's Slack client must not retry 429s: make_client(retry_rate_limits=False)"
+            )
         self.client = client
         self.installation_store = installation_store
         self.history_limit = history_limit

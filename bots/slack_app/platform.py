@@ -67,13 +67,13 @@ async def _slack_deliverer(settings: Settings) -> AsyncIterator[Deliverer]:
 
             installations = await open_installations(settings)
             try:
-                client = make_client(settings)
+                client = make_client(settings, retry_rate_limits=False)  # a 429 goes back to the outbox
                 client.session = http
                 yield SlackDeliverer(client, installation_store=installations.installation_store)
             finally:
                 await installations.close()
             return
-        client = make_client(settings, token=slack_settings(settings).bot_token)
+        client = make_client(settings, token=slack_settings(settings).bot_token, retry_rate_limits=False)
         client.session = http
         yield SlackDeliverer(client)
 

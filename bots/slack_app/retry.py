@@ -79,10 +79,17 @@ def retry_after_seconds(response: HttpResponse, default: float = 1.0) -> float:
     return default
 
 
-def retry_handlers(*, sleep: Sleep = asyncio.sleep) -> list[AsyncRetryHandler]:
+def retry_handlers(*, sleep: Sleep = asyncio.sleep, rate_limits: bool = True) -> list[AsyncRetryHandler]:
     """The handlers every Slack client of ours uses.
 
     No retry on 5xx: Slack may have posted the message before failing, and a blind
     retry would post it twice (the outbox's idempotency check handles that case).
+    ``rate_limits=False`` for the outbox's client: a 429 goes back to the outbox, which pauses the
+    channel in every worker and sends again on a slot of the shared rate budget; a retry here would
+    post outside that budget, into the platform's, and push other sends into 429s of their own.
+    Interactive replies (not paced by the outbox) keep the retry.
     """
-    return [ConnectionRetry(sleep=sleep), RateLimitRetry(sleep=sleep)]
+    handlers: list[AsyncRetryHandler] = [ConnectionRetry(sleep=sleep)]
+    if rate_limits:
+        handlers.append(RateLimitRetry(sleep=sleep))
+    return handlers

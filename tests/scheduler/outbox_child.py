@@ -31,7 +31,9 @@ async def main(db_url: str, api_url: str, concurrency: int) -> None:
         else LocalPacer()
     )
     async with open_store(db_url, migrate=False) as store:
-        client = make_client(settings, token=env.get("OUTBOX_CHILD_TOKEN", "xoxb-test-token"))
+        client = make_client(
+            settings, token=env.get("OUTBOX_CHILD_TOKEN", "xoxb-test-token"), retry_rate_limits=False
+        )
         worker = OutboxWorker(
             store,
             {"slack": SlackDeliverer(client)},

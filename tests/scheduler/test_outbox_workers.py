@@ -21,9 +21,10 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 from slack_loopback import SlackLoopback  # noqa: E402
 
-from briefings.clock import SystemClock  # noqa: E402
-from briefings.deliver.outbox import PACE_BURST, enqueue  # noqa: E402
+from briefings.clock import FakeClock, SystemClock  # noqa: E402
+from briefings.deliver.outbox import PACE_BURST, OutboxWorker, enqueue  # noqa: E402
 from briefings.deliver.pacing import LocalPacer, RedisPacer  # noqa: E402
+from briefings.settings import Settings  # noqa: E402
 from briefings.store import OutboxEntry, open_store  # noqa: E402
 
 CHILD = Path(__file__).with_name("outbox_child.py")
@@ -181,7 +182,7 @@ async def test_a_429_on_one_channel_pauses_only_that_channel_across_two_workers(
     prefix = f"test:{uuid.uuid4().hex}"
     async with open_store(db_url) as store:
         await _fill(store, channels, per_channel)
-        # Slack's client retries a 429 twice itself; the third reaches the outbox as RateLimited.
+        # Each 429 reaches the outbox (Slack's client does not retry it), which pauses C0 in both workers.
         slack = await CountingSlack(limit={"C0": 3}, retry_after=retry_after).start()
         try:
             codes = await _workers(
@@ -202,6 +203,36 @@ async def test_a_429_on_one_channel_pauses_only_that_channel_across_two_workers(
     # ... while the other channels went on being served in that window.
     others = [t for c, ts in slack.posts.items() if c != "C0" for t in ts]
     assert any(last_429 < t < last_429 + retry_after for t in others)
+
+
+async def test_a_429_goes_back_to_the_outbox_and_its_resend_takes_a_slot_of_the_budget(db_url, tmp_path):
+    """Through the real Slack wiring (``platform_deliverers``): slack_sdk does not retry the 429 itself
+    (outside the budget, and before Retry-After has passed for the other workers); the outbox pauses the
+    channel for Retry-After and sends again on a new slot of the rate budget."""
+    from bots.bootstrap import platform_deliverers  # noqa: PLC0415 - the composition root
+
+    async with open_store(db_url) as store:
+        await _fill(store, 1, 1)
+        slack = await CountingSlack(limit={"C0": 1}, retry_after=7).start()
+        settings = Settings(
+            data_dir=tmp_path, env={"SLACK_BOT_TOKEN": "xoxb-test", "BRIEFBOT_SLACK_API_URL": slack.base_url}
+        )
+        clock = FakeClock(T0)
+        try:
+            async with platform_deliverers(settings, ["slack"]) as deliverers:
+                worker = OutboxWorker(store, deliverers, clock, pacing={"slack": 0.0}, rates={"slack": 1.0})
+                assert await worker.run_once() == 7.0  # refused: C0 waits its Retry-After ...
+                assert len(slack.limited["C0"]) == 1 and slack.keys == []  # ... and nobody retried it
+                clock.advance(7.0)
+                assert await worker.run_once() is None
+        finally:
+            await slack.stop()
+        assert await _statuses(store) == {"sent": 1}
+    assert len(slack.keys) == 1 and worker.stats.rate_limited == 1  # posted once, after the 429
+    # The resend took a slot of the budget (1/s, burst PACE_BURST = 2): one more is free now, not two.
+    assert PACE_BURST == 2
+    now = clock.now()
+    assert [await worker.pacer.take("rate:slack", 1.0, now, burst=2) for _ in range(2)] == [0.0, 1.0]
 
 
 async def test_local_and_redis_pacers_agree():

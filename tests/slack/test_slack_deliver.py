@@ -28,7 +28,7 @@ def deliverer(settings, sleeps) -> SlackDeliverer:
     async def record(seconds: float) -> None:
         sleeps.append(seconds)
 
-    return SlackDeliverer(make_client(settings, token=BOT_TOKEN, sleep=record))
+    return SlackDeliverer(make_client(settings, token=BOT_TOKEN, sleep=record, retry_rate_limits=False))
 
 
 def _payload() -> dict:
@@ -70,20 +70,20 @@ async def test_send_embeds_the_key_and_already_sent_finds_it(deliverer, slack):
     assert history.params["include_all_metadata"] in (True, "true", "1", 1)
 
 
-async def test_429_is_retried_then_surfaces_as_rate_limited(deliverer, slack, sleeps):
-    for _ in range(3):  # more than the client's retries
-        slack.script("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "7"})
+async def test_a_429_goes_back_to_the_outbox_at_once_not_retried_by_the_client(deliverer, slack, sleeps):
+    """The outbox answers a 429 (pauses the channel, sends again on a slot of the shared budget); a
+    retry inside slack_sdk would post outside that budget."""
+    slack.script("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "7"})
     with pytest.raises(RateLimited) as caught:
         await deliverer.send(CHANNEL, _payload(), idempotency_key="k")
     assert caught.value.retry_after == 7
-    assert len(slack.calls_to("chat.postMessage")) == 3 and len(sleeps) == 2 and min(sleeps) >= 7
+    assert len(slack.calls_to("chat.postMessage")) == 1 and sleeps == []
     assert slack.channels["C0NEWS"] == []
 
 
-async def test_one_429_then_success_posts_once(deliverer, slack, sleeps):
-    slack.script("chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "2"})
-    ts = await deliverer.send(CHANNEL, _payload(), idempotency_key="k")
-    assert ts and len(slack.channels["C0NEWS"]) == 1 and 2 <= sleeps[0] < 3
+async def test_a_client_that_retries_429s_itself_is_refused(settings):
+    with pytest.raises(ValueError, match="must not retry 429s"):
+        SlackDeliverer(make_client(settings, token=BOT_TOKEN))  # the interactive client keeps the retry
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ async def test_unreachable_slack_is_a_retryable_error(settings):
     async def no_wait(_: float) -> None:
         return None
 
-    deliverer = SlackDeliverer(make_client(settings, token=BOT_TOKEN, sleep=no_wait))
+    deliverer = SlackDeliverer(make_client(settings, token=BOT_TOKEN, sleep=no_wait, retry_rate_limits=False))
     with pytest.raises(DeliveryError) as caught:
         await deliverer.send(CHANNEL, _payload(), idempotency_key="k")
     assert caught.value.retryable
@@ -135,7 +135,10 @@ async def test_distributed_app_posts_with_each_workspaces_token(settings, slack,
                 user_id="UINSTALLER",
             )
         )
-        deliverer = SlackDeliverer(make_client(settings), installation_store=installations.installation_store)
+        deliverer = SlackDeliverer(
+            make_client(settings, retry_rate_limits=False),
+            installation_store=installations.installation_store,
+        )
         await deliverer.send(ChannelRef("slack", "C0THERE", "T0OTHER"), _payload(), idempotency_key="k")
         assert slack.calls_to("chat.postMessage")[0].token == "xoxb-other"
         with pytest.raises(PermanentDeliveryError, match="not installed"):
