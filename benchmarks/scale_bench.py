@@ -116,7 +116,9 @@ async def brief_all(settings: Settings, articles: list[Article], workers: int) -
     return elapsed, sum(1 for r in results if isinstance(r, BaseException))
 
 
-async def fanout(settings: Settings, channels: int, slack: RateLimitedSlackProcess) -> dict[str, float]:
+async def fanout(
+    settings: Settings, channels: int, slack: RateLimitedSlackProcess, workers: Workers
+) -> dict[str, float]:
     from sqlalchemy import func, select
 
     from bots.bootstrap import bootstrap
@@ -130,6 +132,7 @@ async def fanout(settings: Settings, channels: int, slack: RateLimitedSlackProce
     async with open_store(settings.database_url, migrate=False) as store:
         await seed_fanout(store, channels)
     stop = asyncio.Event()
+    cpu0 = workers.cpu_seconds()
     async with bootstrap(settings) as services:
         t0 = time.monotonic()
         task = asyncio.ensure_future(services.run_background(stop))
@@ -145,6 +148,7 @@ async def fanout(settings: Settings, channels: int, slack: RateLimitedSlackProce
         finally:
             stop.set()
             await task
+    cpu = workers.cpu_seconds() - cpu0
     await slack.collect()
     # As benchmarks/fanout_bench.py: delivery from the first post to the last, against the bound; the
     # slot decisions before it are reported apart.
@@ -156,6 +160,7 @@ async def fanout(settings: Settings, channels: int, slack: RateLimitedSlackProce
         "bound": bound,
         "ratio": elapsed / bound,
         "limited": slack.limited,
+        "cpu_ms_per_message": 1000 * cpu / channels,
     }
 
 
@@ -252,7 +257,7 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
         if "fanout" in parts:
             for name in ("w1", "w2"):
                 workers.start(name, queues="delivery,scheduled", concurrency=args.delivery_concurrency)
-            fan = await fanout(settings, args.channels, slack)
+            fan = await fanout(settings, args.channels, slack, workers)
             keys = slack.accepted
             out |= {
                 "fanout_channels": args.channels,
@@ -263,6 +268,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
                 "fanout_bound_seconds": round(fan["bound"], 2),
                 "fanout_ratio_to_bound": round(fan["ratio"], 3),
                 "fanout_429s": fan["limited"],
+                # The workers' CPU (deciding and sending, their 8 pool processes) per message.
+                "fanout_worker_cpu_ms_per_message": round(fan["cpu_ms_per_message"], 2),
                 "duplicates": len(keys) - len(set(keys)),
             }
             lost += args.channels - len(set(keys))

@@ -67,6 +67,8 @@ DEFAULT_PACING: dict[str, float] = {"slack": 1.0, "discord": 0.5, "console": 0.0
 # global limit is 50 requests/s per bot). ``bots.bootstrap`` passes each platform's ``Limits`` instead.
 DEFAULT_RATES: dict[str, float] = {"discord": 45.0}
 PACE_BURST = 2  # sends that may go back to back after a pause (platforms allow a little burst)
+# A reserved send slot overslept by more than this many intervals is given up for a fresh one.
+LATE_SLOTS = 2
 # Seconds a PostgreSQL claim is leased to its worker (well over one send's HTTP timeouts and retries).
 DEFAULT_LEASE = 300.0
 
@@ -105,6 +107,7 @@ class WorkerStats:
     retried: int = 0
     rate_limited: int = 0
     failed: int = 0
+    late_slots: int = 0  # reserved budget slots given up: woken too late to send in them
 
 
 class OutboxWorker:
@@ -237,19 +240,31 @@ class OutboxWorker:
         """Wait for the next send slot of ``ref``'s rate budget: at most ``rates[platform]`` sends per
         second per budget, however many workers send (with Redis the bucket is theirs together).
 
-        A GCRA token bucket of depth ``PACE_BURST`` timed by when sends really start (one waiter at a
-        time per worker and budget, the others queue behind it on a lock instead of polling Redis), so
-        that after the event loop stalls the sends do not bunch up beyond the platform's own burst
-        allowance and run into 429s.
+        A GCRA token bucket of depth ``PACE_BURST``. One waiter at a time per worker and budget (the
+        others queue behind it on a lock) reserves the next slot, one call to the pacer per send, and
+        sleeps until it: waiters polling for a free slot cost each worker a call per slot, and most of
+        a send's CPU. A waiter that wakes more than ``LATE_SLOTS`` intervals after its slot (this
+        process or the machine stalled) takes a fresh slot instead of sending at once, so that the
+        sends held up together do not bunch up beyond the platform's own burst allowance and run into
+        429s: the budget stays timed by when sends really start, as far as a stall lets it.
         """
         rate = self.rates.get(ref.platform)
         if not rate:
             return
         bucket = self.rate_bucket(ref)
+        interval = 1.0 / rate
         lock = self._pacers.setdefault(bucket, asyncio.Lock())
         async with lock:
-            while (wait := await self.pacer.take(bucket, 1.0 / rate, self.clock.now(), burst=PACE_BURST)) > 0:
+            while True:
+                asked = self.clock.now()
+                wait = await self.pacer.reserve(bucket, interval, asked, burst=PACE_BURST)
+                if wait <= 0:
+                    return
                 await self.clock.sleep(wait)
+                late = (self.clock.now() - asked).total_seconds() - wait
+                if late <= LATE_SLOTS * interval:
+                    return
+                self.stats.late_slots += 1
 
     async def _take_route(self, head: _Head) -> bool:
         """Take this channel's next send slot (``pacing[platform]`` apart); False when it is not free yet."""

@@ -5,8 +5,10 @@ app-wide rate: per workspace on Slack, per bot on Discord; the outbox names the 
 A bucket is one number, its *theoretical arrival time* (TAT): a send may start when
 ``TAT - interval * (burst - 1) <= now``, and taking a slot moves the TAT one interval on, so over any
 window of W seconds a bucket grants at most ``burst + W / interval`` slots, however many processes
-take from it. A 429 pushes the TAT of the channel to the end of ``Retry-After``. Times are whole
-microseconds (an interval of 1/95 s is 10,526 us, not a truncated 10 ms that would send at 100/s).
+take from it (``take`` grants a slot only when one is free now; ``reserve`` takes the next one, now or
+later, and tells the caller when to send). A 429 pushes the TAT of the channel to the end of
+``Retry-After``. Times are whole microseconds (an interval of 1/95 s is 10,526 us, not a truncated
+10 ms that would send at 100/s).
 
 ``LocalPacer`` keeps the buckets in this process (the embedded default, no Redis). ``RedisPacer``
 keeps them in Redis (``BRIEFBOT_REDIS_URL``), each call one atomic Lua script, so that N worker
@@ -33,6 +35,22 @@ local allowed = tat - interval * (burst - 1)
 if allowed > now then return allowed - now end
 local nxt = tat + interval
 redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.ceil(math.max(nxt - now, 0) / 1000) + 60000)
+return 0
+"""
+
+# Takes the bucket's next slot, now or in the future, and returns the microseconds until it (0: now):
+# the caller sends then. One call per send, however many processes wait on the bucket (polling ``_TAKE``
+# costs each of them a call per slot). KEYS[1]: bucket; ARGV: now_us, interval_us, burst.
+_RESERVE = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if tat < now then tat = now end
+local allowed = tat - interval * (burst - 1)
+local nxt = tat + interval
+redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.ceil(math.max(nxt - now, 0) / 1000) + 60000)
+if allowed > now then return allowed - now end
 return 0
 """
 
@@ -69,6 +87,11 @@ class Pacer(Protocol):
         until one is (nothing taken)."""
         ...
 
+    async def reserve(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
+        """Take the next slot of bucket ``key``, at ``now`` or later, and return the seconds until it
+        (0.0: now); the caller sends at that time. The same grants as ``take`` polled without delay."""
+        ...
+
     async def block(self, key: str, until: datetime, now: datetime) -> None:
         """No slot of ``key`` before ``until`` (a 429's Retry-After)."""
         ...
@@ -91,6 +114,12 @@ class LocalPacer:
         self._tat[key] = tat + step
         return 0.0
 
+    async def reserve(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
+        now_us, step = _us(now), _interval_us(interval)
+        tat = max(self._tat.get(key, now_us), now_us)
+        self._tat[key] = tat + step
+        return max(0, tat - step * (max(1, burst) - 1) - now_us) / 1_000_000
+
     async def block(self, key: str, until: datetime, now: datetime) -> None:
         self._tat[key] = max(self._tat.get(key, 0), _us(until))
 
@@ -105,6 +134,7 @@ class RedisPacer:
         self.client = client
         self.prefix = prefix
         self._take = client.register_script(_TAKE)
+        self._reserve = client.register_script(_RESERVE)
         self._block = client.register_script(_BLOCK)
 
     @classmethod
@@ -115,6 +145,12 @@ class RedisPacer:
 
     async def take(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
         wait = await self._take(
+            keys=[f"{self.prefix}:{key}"], args=[_us(now), _interval_us(interval), max(1, burst)]
+        )
+        return int(wait) / 1_000_000
+
+    async def reserve(self, key: str, interval: float, now: datetime, *, burst: int = 1) -> float:
+        wait = await self._reserve(
             keys=[f"{self.prefix}:{key}"], args=[_us(now), _interval_us(interval), max(1, burst)]
         )
         return int(wait) / 1_000_000

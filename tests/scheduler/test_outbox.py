@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from aiohttp import web
-from sched_support import ProcessDied, Rows
+from sched_support import T0, ProcessDied, RecordingPlatform, Rows
 from sqlalchemy import select
 
+from briefings.clock import FakeClock
 from briefings.deliver.delivery import ChannelRef, DeliveryError, RateLimited
 from briefings.deliver.outbox import OutboxWorker, enqueue
 from briefings.deliver.scheduler import Scheduler
@@ -283,3 +284,33 @@ async def test_a_platform_rate_spreads_a_fan_out_without_bunching(store, clock, 
     # 10 per second: never more than 2 (the burst) in any 0.1 s, 30 messages in about 3 s.
     assert all(b - a >= 0.1 - 1e-9 for a, b in zip(times, times[2:], strict=False)), times
     assert 2.8 <= times[-1] <= 3.0
+
+
+class StallingClock(FakeClock):
+    """A fake clock whose ``stall_at``-th sleep oversleeps by ``stall`` seconds (the process or the
+    machine held up, as a loaded one is)."""
+
+    def __init__(self, start: datetime, stall_at: int, stall: float) -> None:
+        super().__init__(start)
+        self.sleeps, self.stall_at, self.stall = 0, stall_at, stall
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps += 1
+        await super().sleep(seconds + (self.stall if self.sleeps == self.stall_at else 0.0))
+
+
+async def test_a_budget_slot_overslept_is_given_up_not_bunched_with_the_next(store, rows):
+    """The rate budget's slots are reserved ahead and slept to; one woken a second late does not go out
+    at once beside the fresh slots of an idle budget (3 at one instant with a burst of 2): it takes a
+    fresh slot, so the sends stay within the burst after the stall too."""
+    clock = StallingClock(T0, stall_at=3, stall=1.0)
+    platform = RecordingPlatform(clock)
+    for i in range(10):
+        _s, ch = await rows.subscription(channel=f"C{i:02d}")
+        await queue(store, clock, ch.id, 1, f"fan-{i}")
+    worker = OutboxWorker(store, {"slack": platform}, clock, rates={"slack": 10.0}, concurrency=8)
+    await drain(worker, clock)
+    times = sorted((s.at - T0).total_seconds() for s in platform.sent)
+    assert len(times) == 10 and worker.stats.late_slots == 1
+    assert any(b - a > 0.9 for a, b in zip(times, times[1:], strict=False))  # the stall is there
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(times, times[2:], strict=False)), times  # burst 2

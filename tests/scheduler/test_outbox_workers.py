@@ -254,6 +254,10 @@ async def test_local_and_redis_pacers_agree():
             assert await pacer.take("slack::A", 1.0, t + timedelta(seconds=10)) == 0  # A not paused
             # A platform bucket with a burst of 2 at 10/s: two at once, then 0.1 s apart.
             assert [await pacer.take("discord", 0.1, t, burst=2) for _ in range(3)] == [0, 0, 0.1]
+            # reserve: the next slot, now or later, taken at once; the caller is told when it is.
+            assert [await pacer.reserve("slack:T", 0.1, t, burst=2) for _ in range(4)] == [0, 0, 0.1, 0.2]
+            assert await pacer.take("slack:T", 0.1, t + timedelta(seconds=0.25), burst=2) == 0.05
+            assert await pacer.reserve("slack:T", 0.1, t + timedelta(seconds=5), burst=2) == 0  # idle: now
         finally:
             await pacer.close()
 
