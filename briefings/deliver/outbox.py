@@ -67,8 +67,11 @@ DEFAULT_PACING: dict[str, float] = {"slack": 1.0, "discord": 0.5, "console": 0.0
 # global limit is 50 requests/s per bot). ``bots.bootstrap`` passes each platform's ``Limits`` instead.
 DEFAULT_RATES: dict[str, float] = {"discord": 45.0}
 PACE_BURST = 2  # sends that may go back to back after a pause (platforms allow a little burst)
-# A reserved send slot overslept by more than this many intervals is given up for a fresh one.
-LATE_SLOTS = 2
+# A reserved send slot overslept by more than this many intervals is given up for a fresh one. Sends
+# up to this late put at most PACE_BURST + LATE_SLOTS = 5 sends in any window beyond the rate (a
+# platform's short burst; scale_bench's loopback Slack allows 5). At 2, a loaded machine's oversleeps
+# (20-40 ms: the event loop busy with other sends) gave up 7% of the budget's slots.
+LATE_SLOTS = 3
 # Seconds a PostgreSQL claim is leased to its worker (well over one send's HTTP timeouts and retries).
 DEFAULT_LEASE = 300.0
 
