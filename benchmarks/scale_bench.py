@@ -8,15 +8,17 @@ enforces a rate limit, then measures and prints ONE JSON line:
 * ``fanout_*``: a morning digest to ``fanout_channels`` Slack channels (one workspace), decided and
   delivered by two workers (the dispatcher queues the decisions in parts and the channels as they are
   decided), timed from the first accepted post to the last, against the loopback's rate-limit bound
-  ``(channels - burst) / rate`` (its token bucket starts full: no sender can do better);
-  ``fanout_429s`` counts the loopback's refusals; ``duplicates`` / ``lost`` count posts (and
+  ``(channels - burst) / rate`` (its token bucket starts full: no sender can do better; the loopback
+  runs in a process of its own, as Slack is not on the benchmark's event loop);
+  ``fanout_429s`` counts the loopback's refusals, ``fanout_worker_cpu_ms_per_message`` the workers' CPU
+  (their pool processes, deciding and sending) per message; ``duplicates`` / ``lost`` count posts (and
   briefings) over the whole run;
 * ``interactive_p95_s_under_giants``: a chat /brief every half second while three users keep giant
   articles (``--giant-chars``) queued; worker 1 takes interactive, scheduled, polling and delivery,
   worker 2 the giant lane.
 
     .venv/bin/python benchmarks/scale_bench.py [--quick] [--briefings 200] [--channels 2000]
-        [--parts briefings,fanout,giants] [--rate 100] [--send-rate R]
+        [--parts briefings,fanout,giants] [--rate 100] [--send-rate R] [--trace FILE]
 
 The workers are told the loopback's limit (``BRIEFBOT_SEND_RATES=slack=<--send-rate or --rate>``) and
 share that budget through Redis, as a deployment shares Slack's per-workspace limit.
