@@ -10,12 +10,13 @@ from collections.abc import Callable
 from spacy.tokens import Token
 
 from briefings.extract.acts import classify
+from briefings.extract.cue import Cue
 from briefings.extract.lexicon import RHETORICAL_IMPERATIVES, SAY_VERBS, WORK_NOUNS
 from briefings.extract.quotes import Quote
 from briefings.extract.reading import Found, Paragraph, Statements, tokens_between
-from briefings.extract.reported import Cue, subject_of
 from briefings.extract.resolve import Resolver
 from briefings.extract.speakers import Source, entity_span
+from briefings.extract.subjects import subject_of
 from briefings.models import Kind
 
 _FLOATING_MIN_WORDS = 3
