@@ -63,3 +63,21 @@ class Cue:
         if self.naming:
             return "dub"
         return self.lemma
+
+
+@dataclass(frozen=True)
+class ActCue:
+    """What the act decision reads of a statement's cue, set once where the statement is found: the
+    rules (``acts.classify``) and the model (``actmodel.ActInput``) take it from here, and so do the
+    statement's ``cue_lemma`` and ``cue_flags``."""
+
+    lemma: str  # ``Cue.decision_lemma``; for a quotation without a Cue record, its cue verb's lemma
+    addressee_to: bool = False  # "urged X to ...": an addressee, then an infinitive
+    imperative: bool = False  # a quotation opening with a bare verb
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The flags that are set, by name (the first of ``Statement.cue_flags``)."""
+        return tuple(
+            n for n, on in (("addressee_to", self.addressee_to), ("imperative", self.imperative)) if on
+        )
