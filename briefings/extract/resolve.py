@@ -107,7 +107,9 @@ class Resolver:
             agent = tok.dep_ == "pobj" and tok.head.dep_ == "agent"
             if not agent and tok.dep_ not in ("nsubj", "nsubjpass"):
                 continue
-            if in_quote(tok.idx) or is_pronoun(tok) or is_relative(tok):
+            if in_quote(tok.idx) or is_relative(tok):
+                continue
+            if is_pronoun(tok) and tok.lower_ not in ("he", "she"):
                 continue
             at = p.start + tok.idx
             if any(a <= at < b for a, b in contents):

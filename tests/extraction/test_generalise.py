@@ -315,6 +315,14 @@ SPEAKERS = [
         "Another factory owner",
         "times were hard",
     ),
+    # a "he"/"she" subject keeps its antecedent the latest one: a title mentioned after it in a question
+    # put to him ("being Commander Stone") does not take the quote that answers it
+    (
+        "Tom Weller spent a decade at sea with the navy. Asked whether he preferred being Commander Stone "
+        "than Tom Weller, his answer was frank. \u201cDefinitely. I have always been like that.\u201d",
+        "Tom Weller",
+        "Definitely.",
+    ),
 ]
 
 
