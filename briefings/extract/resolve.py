@@ -125,6 +125,8 @@ class Resolver:
         """The source a subject token stands for, and the mention as written."""
         if tok is None:
             return None, ""
+        if tok.ent_type_ in ("DATE", "TIME"):
+            return None, ""  # "said Wednesday" misread as the subject: a day never speaks
         base = self.paras_offset(tok.sent) if offset is None else offset - tok.idx
         if is_relative(tok) and tok.head.dep_ in ("relcl",):
             tok = tok.head.head
@@ -259,6 +261,20 @@ class Resolver:
         words = {t.lower_.strip(".") for t in np}
         return bool(words & PERSONAL_TITLES)
 
+    def _titled_conjunct(self, head: Token) -> Token | None:
+        """A person's name coordinated with a title head and itself titled ("president and CEO Louis
+        Gallois"), or None ("the minister and Anna Berg" stays two people)."""
+        for c in head.children:
+            if c.dep_ == "conj" and c.ent_type_ == "PERSON" and c.pos_ == "PROPN":
+                titles = [
+                    t
+                    for t in c.children
+                    if t.dep_ == "compound" and (t.lower_ in PERSON_NOUNS or t.lower_ in PERSONAL_TITLES)
+                ]
+                if titles:
+                    return c
+        return None
+
     def resolve_description(self, tok: Token) -> tuple[Source | None, str]:
         np = phrase(tok)
         text = np.text
@@ -275,17 +291,30 @@ class Resolver:
         first = np[0].lower_ if len(np) else ""
         definite = first in ("the", "his", "her", "its", "their", "this", "that") or np[0].dep_ == "poss"
         if (lemma in PERSON_NOUNS or head.lower_ in PERSON_NOUNS) and not plural:
+            named = self._titled_conjunct(head)
+            if named is not None:
+                # "The company president and CEO Louis Gallois said": two titles of one named person
+                src, mention = self.resolve(named, self.paras_offset(tok.sent) + named.idx)
+                if src is not None and src.type == "person":
+                    src.set_role(text)
+                    return src, mention
             if definite:
                 src = self.table.by_description(words, head.text, self.paras_offset(tok.sent) + tok.idx)
                 if src is not None:
                     src.add_alias(text)
                     return src, text
                 # "Barack Obama led tributes ... The US president said": the latest person with no title
-                # known yet takes this one
+                # known yet takes this one; "his spokesman", "her lawyer" are someone else's
+                possessed = first in ("his", "her", "its", "their") or np[0].dep_ == "poss"
                 if lemma != "counterpart":
                     for m in reversed(self.table.subjects[-6:]):
                         cand = m.source
-                        if cand.type == "person" and not cand.role_words:
+                        if (
+                            cand.type == "person"
+                            and not cand.role_words
+                            and not possessed
+                            and _full_name(cand)
+                        ):
                             cand.set_role(text)
                             return cand, text
             src = self.table.named(text, "person")
@@ -324,3 +353,10 @@ class Resolver:
         if not plausible and not src.spoke:
             src.plausible = False
         return src, text
+
+
+def _full_name(src: Source) -> bool:
+    """A person known by a first name and a surname ("Barack Obama"), the only kind a later bare title
+    ("The US president said") may be taken to mean: a one-word "person" is as often a product or a
+    misread word ("Rolex", "Dreamliner") as a surname."""
+    return len(src.name.split()) >= 2
