@@ -108,7 +108,9 @@ class Resolver:
             agent = tok.dep_ == "pobj" and tok.head.dep_ == "agent"
             if not agent and tok.dep_ not in ("nsubj", "nsubjpass"):
                 continue
-            if in_quote(tok.idx) or is_pronoun(tok) or is_relative(tok):
+            if in_quote(tok.idx) or is_relative(tok):
+                continue
+            if is_pronoun(tok) and tok.lower_ not in ("he", "she"):
                 continue
             at = p.start + tok.idx
             if any(a <= at < b for a, b in contents):
@@ -126,6 +128,8 @@ class Resolver:
         first step that settles it."""
         if tok is None:
             return None, ""
+        if tok.ent_type_ in ("DATE", "TIME"):
+            return None, ""  # "said Wednesday" misread as the subject: a day never speaks
         base = self.paras_offset(tok.sent) if offset is None else offset - tok.idx
         if is_relative(tok) and tok.head.dep_ in ("relcl",):
             tok = _relative_antecedent(tok)
@@ -281,13 +285,42 @@ class Resolver:
         words = {t.lower_.strip(".") for t in np}
         return bool(words & PERSONAL_TITLES)
 
+    def _titled_conjunct(self, head: Token) -> Token | None:
+        """A person's name coordinated with a title head and itself titled ("president and CEO Louis
+        Gallois"), or None ("the minister and Anna Berg" stays two people)."""
+        for c in head.children:
+            if c.dep_ == "conj" and c.ent_type_ == "PERSON" and c.pos_ == "PROPN":
+                titles = [
+                    t
+                    for t in c.children
+                    if t.dep_ == "compound" and (t.lower_ in PERSON_NOUNS or t.lower_ in PERSONAL_TITLES)
+                ]
+                if titles:
+                    return c
+        return None
+
     def resolve_description(self, tok: Token) -> tuple[Source | None, str]:
         """A described speaker ("the US president", "officials", "a UN report"): guide, "Speaker":
         descriptions are resolved to the entity; one that names no entity yet is a source of its own."""
         d = _Description.of(tok)
         if d.personal and not d.plural:
-            return self._person_described(d, self.paras_offset(tok.sent) + tok.idx), d.text
+            named = self._by_titled_conjunct(d, self.paras_offset(tok.sent))
+            return named or (self._person_described(d, self.paras_offset(tok.sent) + tok.idx), d.text)
         return self._body_described(d), d.text
+
+    def _by_titled_conjunct(self, d: _Description, base: int) -> tuple[Source, str] | None:
+        """ "The company president and CEO Louis Gallois said": two titles of one named person, who
+        speaks, the description becoming the role (guide, "Speaker": ``name`` is the fullest name, the
+        other ways the article refers to the source are aliases). None when no titled person's name
+        is coordinated with the head, or it resolves to no person."""
+        named = self._titled_conjunct(d.head)
+        if named is None:
+            return None
+        src, mention = self.resolve(named, base + named.idx)
+        if src is None or src.type != "person":
+            return None
+        src.set_role(d.text)
+        return src, mention
 
     def _person_described(self, d: _Description, at: int) -> Source:
         """A person described: a definite description ("the US president") is a person the text gave
@@ -308,15 +341,15 @@ class Resolver:
     def _titled_person(self, d: _Description, at: int) -> Source | None:
         """The person a definite description means: one whose title (as given before ``at``) it
         matches, else ("Barack Obama led tributes ... The US president said") the latest person with
-        no title known yet, who takes it as one. None when neither is there."""
+        a full name and no title known yet, who takes it as one. None when neither is there."""
         src = self.table.by_description(d.words, d.head.text, at)
         if src is not None:
             src.add_alias(d.text)
             return src
-        if d.lemma != "counterpart":
+        if d.lemma != "counterpart" and not d.possessed:  # "his spokesman" is someone else's
             for m in reversed(self.table.subjects[-6:]):
                 cand = m.source
-                if cand.type == "person" and not cand.role_words:
+                if cand.type == "person" and not cand.role_words and _full_name(cand):
                     cand.set_role(d.text)
                     return cand
         return None
@@ -409,6 +442,7 @@ class _Description:
     plural: bool
     first: str  # the phrase's first word, lower-cased ("the", "another")
     definite: bool
+    possessed: bool  # "his spokesman", "the minister's lawyer"
 
     @classmethod
     def of(cls, tok: Token) -> _Description:
@@ -429,6 +463,7 @@ class _Description:
             plural=head.tag_ in ("NNS", "NNPS"),
             first=first,
             definite=first in ("the", "his", "her", "its", "their", "this", "that") or np[0].dep_ == "poss",
+            possessed=first in ("his", "her", "its", "their") or np[0].dep_ == "poss",
         )
 
     @property
@@ -446,3 +481,10 @@ class _Description:
             or self.lemma in DOCUMENT_NOUNS
             or (self.lemma in PERSON_NOUNS and self.plural)
         )
+
+
+def _full_name(src: Source) -> bool:
+    """A person known by a first name and a surname ("Barack Obama"), the only kind a later bare title
+    ("The US president said") may be taken to mean: a one-word "person" is as often a product or a
+    misread word ("Rolex", "Dreamliner") as a surname."""
+    return len(src.name.split()) >= 2

@@ -315,6 +315,46 @@ SPEAKERS = [
         "Another factory owner",
         "times were hard",
     ),
+    # a "he"/"she" subject keeps its antecedent the latest one: a title mentioned after it in a question
+    # put to him ("being Commander Stone") does not take the quote that answers it
+    (
+        "Tom Weller spent a decade at sea with the navy. Asked whether he preferred being Commander Stone "
+        "than Tom Weller, his answer was frank. \u201cDefinitely. I have always been like that.\u201d",
+        "Tom Weller",
+        "Definitely.",
+    ),
+    # two titles of one named person ("president and CEO Louis Gallois") are that person
+    (
+        "Boeing celebrated the first flight of the Dreamliner on Tuesday. The Dreamliner is aimed at long "
+        "routes. The company president and CEO Louis Gallois said the day was historic.",
+        "Louis Gallois",
+        "the day was historic",
+    ),
+    # "his spokesman" is someone else than the man last named (was: "Kcho")
+    (
+        "The famous Cuban artist Kcho is providing the service. Perhaps more surprisingly, his spokesman "
+        "said the move had been approved by the state-owned utility.",
+        "his spokesman",
+        "the move had been approved",
+    ),
+    # a bare title goes to the latest untitled person only if a full name was given: a one-word
+    # "person" is as often the accused ("Gao") or a misread word ("Rolex") (was: "Gao", "Rolex")
+    (
+        "Gao was arrested in Madrid. Gao ran a network of shops. The government prosecutor said the "
+        "business was so big it was damaging the economy.",
+        "The government prosecutor",
+        "the business was so big",
+    ),
+    (
+        "Rolex opened a shop in the town. The mayor said the shop would bring jobs.",
+        "The mayor",
+        "the shop would bring jobs",
+    ),
+    (
+        "Barack Obama led the tributes on Friday. The US president said the singer had changed music.",
+        "Barack Obama",
+        "the singer had changed music",
+    ),
 ]
 
 
