@@ -4,22 +4,16 @@ titles, appositions, pronouns, descriptions), and the names registered before re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
 from briefings.extract.lexicon import (
-    DOCUMENT_NOUNS,
-    GROUP_NOUNS,
     ORG_NAME_WORDS,
-    ORG_TITLE_STOP,
     PERSON_NOUNS,
     PERSONAL_TITLES,
-    QUANTITY_NOUNS,
-    SOURCE_HEADS,
     SPEAKING_CAPITALS,
-    TITLE_STOP,
 )
+from briefings.extract.mentions import Description, name_range, relative_antecedent, titled_conjunct
 from briefings.extract.reading import Paragraph
 from briefings.extract.speakers import (
     Source,
@@ -132,7 +126,7 @@ class Resolver:
             return None, ""  # "said Wednesday" misread as the subject: a day never speaks
         base = self.paras_offset(tok.sent) if offset is None else offset - tok.idx
         if is_relative(tok) and tok.head.dep_ in ("relcl",):
-            tok = _relative_antecedent(tok)
+            tok = relative_antecedent(tok)
         if is_pronoun(tok):
             return self._resolve_pronoun(tok, base)
         settled = self._by_apposition(tok, base) or self._by_title_of(tok, base) or self._by_owner(tok, base)
@@ -219,7 +213,7 @@ class Resolver:
         """A named speaker: the source of its fullest name (guide, "Speaker": ``name`` is the fullest
         name the article gives the source; case and a possessive "'s" do not count), the noun phrase
         as written becoming an alias."""
-        rng = _name_range(tok, span)
+        rng = name_range(tok, span)
         name = re.sub(r"\s*[’']s$", "", tok.doc[rng[0] : rng[1]].text).strip()
         if not re.search(r"\w", name):
             return None, ""
@@ -285,35 +279,21 @@ class Resolver:
         words = {t.lower_.strip(".") for t in np}
         return bool(words & PERSONAL_TITLES)
 
-    def _titled_conjunct(self, head: Token) -> Token | None:
-        """A person's name coordinated with a title head and itself titled ("president and CEO Louis
-        Gallois"), or None ("the minister and Anna Berg" stays two people)."""
-        for c in head.children:
-            if c.dep_ == "conj" and c.ent_type_ == "PERSON" and c.pos_ == "PROPN":
-                titles = [
-                    t
-                    for t in c.children
-                    if t.dep_ == "compound" and (t.lower_ in PERSON_NOUNS or t.lower_ in PERSONAL_TITLES)
-                ]
-                if titles:
-                    return c
-        return None
-
     def resolve_description(self, tok: Token) -> tuple[Source | None, str]:
         """A described speaker ("the US president", "officials", "a UN report"): guide, "Speaker":
         descriptions are resolved to the entity; one that names no entity yet is a source of its own."""
-        d = _Description.of(tok)
+        d = Description.of(tok)
         if d.personal and not d.plural:
             named = self._by_titled_conjunct(d, self.paras_offset(tok.sent))
             return named or (self._person_described(d, self.paras_offset(tok.sent) + tok.idx), d.text)
         return self._body_described(d), d.text
 
-    def _by_titled_conjunct(self, d: _Description, base: int) -> tuple[Source, str] | None:
+    def _by_titled_conjunct(self, d: Description, base: int) -> tuple[Source, str] | None:
         """ "The company president and CEO Louis Gallois said": two titles of one named person, who
         speaks, the description becoming the role (guide, "Speaker": ``name`` is the fullest name, the
         other ways the article refers to the source are aliases). None when no titled person's name
         is coordinated with the head, or it resolves to no person."""
-        named = self._titled_conjunct(d.head)
+        named = titled_conjunct(d.head)
         if named is None:
             return None
         src, mention = self.resolve(named, base + named.idx)
@@ -322,7 +302,7 @@ class Resolver:
         src.set_role(d.text)
         return src, mention
 
-    def _person_described(self, d: _Description, at: int) -> Source:
+    def _person_described(self, d: Description, at: int) -> Source:
         """A person described: a definite description ("the US president") is a person the text gave
         that title, else it becomes the title of the latest untitled person (``_titled_person``); an
         indefinite one ("another factory owner") is a new source (guide, "Speaker": descriptions are
@@ -338,7 +318,7 @@ class Resolver:
             src.intro = (d.text, at)
         return src
 
-    def _titled_person(self, d: _Description, at: int) -> Source | None:
+    def _titled_person(self, d: Description, at: int) -> Source | None:
         """The person a definite description means: one whose title (as given before ``at``) it
         matches, else ("Barack Obama led tributes ... The US president said") the latest person with
         a full name and no title known yet, who takes it as one. None when neither is there."""
@@ -354,7 +334,7 @@ class Resolver:
                     return cand
         return None
 
-    def _body_described(self, d: _Description) -> Source:
+    def _body_described(self, d: Description) -> Source:
         """A group, organisation or document described: the body it refers back to
         (``_earlier_body``), else a source of its own (guide, "What is annotated": groups,
         organisations, documents and anonymous "officials" are sources; "reports, studies and media
@@ -371,7 +351,7 @@ class Resolver:
             src.plausible = False
         return src
 
-    def _earlier_body(self, d: _Description) -> Source | None:
+    def _earlier_body(self, d: Description) -> Source | None:
         """ "the government" after "the Comoros government", "the organization" after "Amnesty
         International stated": a definite description of a body is the one named, or the organisation
         that spoke, before it (guide, "Speaker": descriptions are resolved to the entity)."""
@@ -397,90 +377,6 @@ class Resolver:
                     m.source.add_alias(d.text)
                     return m.source
         return None
-
-
-def _relative_antecedent(tok: Token) -> Token:
-    """The noun a relative pronoun stands for ("the minister, who said"), or the name that noun is in
-    apposition to ("Geert Wilders, the far-right populist, who demanded ..."): guide, "Speaker":
-    pronouns are resolved to the entity."""
-    tok = tok.head.head
-    if (
-        tok.dep_ == "appos"
-        and tok.head.pos_ == "PROPN"
-        and tok.pos_ == "NOUN"
-        and tok.head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
-    ):
-        return tok.head
-    return tok
-
-
-def _name_range(tok: Token, span: Span | None) -> tuple[int, int]:
-    """The tokens of a speaker's name: the parse's compounds, or the recogniser's span where it is
-    longer ("al-Maliki", "Ahmed Abdallah ..."), without the titles and honorifics before it (guide,
-    "Speaker": ``name`` is the fullest name the article gives the source, a title is no name)."""
-    doc = tok.doc
-    rng = name_tokens(tok) if tok.pos_ == "PROPN" else None
-    if span is not None and span.end == tok.i + 1 and (rng is None or span.start < rng[0]):
-        start = span.start if rng is None else min(span.start, rng[0])
-        stop = ORG_TITLE_STOP if span.label_ == "ORG" else TITLE_STOP
-        while start < tok.i and doc[start].text.lower().strip(".") in stop:
-            start += 1
-        rng = (start, span.end)
-    return rng if rng is not None else (tok.i, tok.i + 1)
-
-
-@dataclass(frozen=True)
-class _Description:
-    """A described speaker as its resolution reads it: the noun phrase as written, the noun that says
-    what it is ("officials" in "a number of officials"), its first word, and whether it is definite or
-    plural."""
-
-    text: str
-    words: list[str]  # the phrase's words, punctuation left out
-    head: Token
-    lemma: str  # the head's
-    plural: bool
-    first: str  # the phrase's first word, lower-cased ("the", "another")
-    definite: bool
-    possessed: bool  # "his spokesman", "the minister's lawyer"
-
-    @classmethod
-    def of(cls, tok: Token) -> _Description:
-        np = phrase(tok)
-        head = tok
-        # "a spate of authoritative polls", "a number of officials": the noun after "of" says what it is
-        if tok.lemma_.lower() in QUANTITY_NOUNS:
-            of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-            pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
-            if pobj is not None:
-                head = pobj
-        first = np[0].lower_ if len(np) else ""
-        return cls(
-            text=np.text,
-            words=[t.text for t in np if not t.is_punct],
-            head=head,
-            lemma=head.lemma_.lower(),
-            plural=head.tag_ in ("NNS", "NNPS"),
-            first=first,
-            definite=first in ("the", "his", "her", "its", "their", "this", "that") or np[0].dep_ == "poss",
-            possessed=first in ("his", "her", "its", "their") or np[0].dep_ == "poss",
-        )
-
-    @property
-    def personal(self) -> bool:
-        """A person noun ("president", "owner")."""
-        return self.lemma in PERSON_NOUNS or self.head.lower_ in PERSON_NOUNS
-
-    @property
-    def source_like(self) -> bool:
-        """A noun a source can be: a source head, a group or document noun, people in the plural."""
-        return (
-            self.lemma in SOURCE_HEADS
-            or self.head.lower_ in GROUP_NOUNS
-            or self.head.lower_ in DOCUMENT_NOUNS
-            or self.lemma in DOCUMENT_NOUNS
-            or (self.lemma in PERSON_NOUNS and self.plural)
-        )
 
 
 def _full_name(src: Source) -> bool:
