@@ -101,8 +101,13 @@ class Resolver:
         """Record this sentence's subjects (and passive agents) as antecedents for later pronouns.
 
         Subjects inside reported content ("said that James Clapper had agreed") are left out: the
-        next "she said" is about the speaker, not about someone she spoke of.
+        next "she said" is about the speaker, not about someone she spoke of. The main clause's
+        subjects are noted again after the subordinate clauses' ones, so they are the latest: "René
+        Meulensteen revealed how Ferguson broke the news. 'I found out this morning,' he said" is
+        Meulensteen's.
         """
+        main: list[tuple[int, Source]] = []
+        subordinate_after = False
         for tok in sent:
             agent = tok.dep_ == "pobj" and tok.head.dep_ == "agent"
             if not agent and tok.dep_ not in ("nsubj", "nsubjpass"):
@@ -115,7 +120,15 @@ class Resolver:
             if any(a <= at < b for a, b in contents):
                 continue
             src, _ = self.resolve(tok, at)
-            if src is not None:
+            if src is None:
+                continue
+            self.table.note_subject(at, src)
+            if _in_main_clause(tok):
+                main.append((at, src))
+            elif main:
+                subordinate_after = True
+        if subordinate_after:
+            for at, src in main:  # noted again: the latest, for the sentences after this one
                 self.table.note_subject(at, src)
 
     def paras_offset(self, sent: Span) -> int:
@@ -360,3 +373,14 @@ def _full_name(src: Source) -> bool:
     ("The US president said") may be taken to mean: a one-word "person" is as often a product or a
     misread word ("Rolex", "Dreamliner") as a surname."""
     return len(src.name.split()) >= 2
+
+
+def _in_main_clause(tok: Token) -> bool:
+    """Is this subject (or passive agent) the subject of the sentence's main verb, or of a verb
+    coordinated with it?"""
+    verb = tok.head.head if tok.dep_ == "pobj" else tok.head
+    if tok.dep_ == "pobj" and verb.dep_ == "agent":
+        verb = verb.head
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    return verb.dep_ == "ROOT"

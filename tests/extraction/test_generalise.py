@@ -350,6 +350,13 @@ SPEAKERS = [
         "The mayor",
         "the shop would bring jobs",
     ),
+    # the main clause's subject is the one a later "he said" means, not a subject inside its clause
+    (
+        "First-team coach Tom Hill revealed how Peter Moss broke the news to his staff on Wednesday. "
+        "\u201cI found out this morning when I came to the club,\u201d he said.",
+        "Tom Hill",
+        "I found out this morning",
+    ),
     (
         "Barack Obama led the tributes on Friday. The US president said the singer had changed music.",
         "Barack Obama",
