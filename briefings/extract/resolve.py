@@ -107,7 +107,7 @@ class Resolver:
         Meulensteen's.
         """
         main: list[tuple[int, Source]] = []
-        subordinate_after = False
+        subordinate_after = person = False
         for tok in sent:
             agent = tok.dep_ == "pobj" and tok.head.dep_ == "agent"
             if not agent and tok.dep_ not in ("nsubj", "nsubjpass"):
@@ -123,12 +123,27 @@ class Resolver:
             if src is None:
                 continue
             self.table.note_subject(at, src)
+            person = person or src.type == "person"
             if _in_main_clause(tok):
                 main.append((at, src))
             elif main:
                 subordinate_after = True
         if subordinate_after:
             for at, src in main:  # noted again: the latest, for the sentences after this one
+                self.table.note_subject(at, src)
+        if not person:
+            self._note_named_people(p, sent, in_quote, contents)
+
+    def _note_named_people(self, p: Paragraph, sent: Span, in_quote, contents: list[tuple[int, int]]) -> None:
+        """A sentence with no person as subject still makes the people it names antecedents (a
+        misparsed "since the labradoodle's inventor, Wally Conron, first created the breed. 'I've done
+        a lot of damage,' he told ..."; "The award went to Peter Moss. 'I am delighted,' he said")."""
+        for ent in sent.ents:
+            at = p.start + ent.start_char
+            if ent.label_ != "PERSON" or in_quote(ent.start_char) or any(a <= at < b for a, b in contents):
+                continue
+            src, _ = self.resolve(ent.root, p.start + ent.root.idx)
+            if src is not None and src.type == "person" and _full_name(src):  # not "Lockheed Martin"
                 self.table.note_subject(at, src)
 
     def paras_offset(self, sent: Span) -> int:

@@ -357,6 +357,22 @@ SPEAKERS = [
         "Tom Hill",
         "I found out this morning",
     ),
+    # a sentence with no person as subject still makes the people it names antecedents (a misparse
+    # leaves "inventor, Wally Conron" without a verb; a prize goes to someone)
+    (
+        "Dong Nguyen, the designer of the game, took it down last year. He took to Twitter to say: "
+        "\u201cI cannot take this anymore.\u201d\n\nBut what is monstrous is the way crossbreed dogs have "
+        "been bred and marketed since the labradoodle\u2019s inventor, Wally Conron, first created the "
+        "breed in the 1980s. \u201cI\u2019ve done a lot of damage,\u201d he told reporters.",
+        "Wally Conron",
+        "I\u2019ve done a lot of damage",
+    ),
+    (
+        "Peter Moss won the race on Sunday. The prize for the best young rider went to Tom Hill. "
+        "\u201cI am delighted,\u201d he said.",
+        "Tom Hill",
+        "I am delighted",
+    ),
     (
         "Barack Obama led the tributes on Friday. The US president said the singer had changed music.",
         "Barack Obama",
