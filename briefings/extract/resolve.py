@@ -269,7 +269,9 @@ class Resolver:
             src = self.table.person(name, honorific_gender([t.text for t in np]))
             self.learn_roles(src, tok, rng)
         else:
-            full = np.text if np.start < rng[0] and doc[np.start].lower_ == "the" else name
+            # "the European Commission" whole; "The United States auto manufacturer Chrysler": the name
+            described = any(t.pos_ == "NOUN" and t.is_lower for t in doc[np.start : rng[0]])
+            full = np.text if np.start < rng[0] and doc[np.start].lower_ == "the" and not described else name
             src = self.table.named(
                 full if label != "GPE" else name, "country" if label == "GPE" else "organization"
             )
