@@ -1,7 +1,8 @@
 """How a speaker mention reads in the parse, before ``resolve.Resolver`` says which source of the
 article it is: the tokens of a name (``name_range``), the noun a relative pronoun stands for
-(``relative_antecedent``), a name coordinated with a title (``titled_conjunct``), and what a
-description says (``Description``: its head, whether it is definite, plural, possessed)."""
+(``relative_antecedent``), a name coordinated with a title (``titled_conjunct``), whether a subject
+is the main clause's (``in_main_clause``), and what a description says (``Description``: its head,
+whether it is definite, plural, possessed)."""
 
 from __future__ import annotations
 
@@ -119,3 +120,14 @@ def titled_conjunct(head: Token) -> Token | None:
             if titles:
                 return c
     return None
+
+
+def in_main_clause(tok: Token) -> bool:
+    """Is this subject (or passive agent) the subject of the sentence's main verb, or of a verb
+    coordinated with it?"""
+    verb = tok.head.head if tok.dep_ == "pobj" else tok.head
+    if tok.dep_ == "pobj" and verb.dep_ == "agent":
+        verb = verb.head
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    return verb.dep_ == "ROOT"

@@ -13,7 +13,13 @@ from briefings.extract.lexicon import (
     PERSONAL_TITLES,
     SPEAKING_CAPITALS,
 )
-from briefings.extract.mentions import Description, name_range, relative_antecedent, titled_conjunct
+from briefings.extract.mentions import (
+    Description,
+    in_main_clause,
+    name_range,
+    relative_antecedent,
+    titled_conjunct,
+)
 from briefings.extract.reading import Paragraph
 from briefings.extract.speakers import (
     Source,
@@ -96,8 +102,13 @@ class Resolver:
         """Record this sentence's subjects (and passive agents) as antecedents for later pronouns.
 
         Subjects inside reported content ("said that James Clapper had agreed") are left out: the
-        next "she said" is about the speaker, not about someone she spoke of.
+        next "she said" is about the speaker, not about someone she spoke of. The main clause's
+        subjects are noted again after the subordinate clauses' ones, so they are the latest: "René
+        Meulensteen revealed how Ferguson broke the news. 'I found out this morning,' he said" is
+        Meulensteen's.
         """
+        main: list[tuple[int, Source]] = []
+        subordinate_after = person = False
         for tok in sent:
             agent = tok.dep_ == "pobj" and tok.head.dep_ == "agent"
             if not agent and tok.dep_ not in ("nsubj", "nsubjpass"):
@@ -110,7 +121,30 @@ class Resolver:
             if any(a <= at < b for a, b in contents):
                 continue
             src, _ = self.resolve(tok, at)
-            if src is not None:
+            if src is None:
+                continue
+            self.table.note_subject(at, src)
+            person = person or src.type == "person"
+            if in_main_clause(tok):
+                main.append((at, src))
+            elif main:
+                subordinate_after = True
+        if subordinate_after:
+            for at, src in main:  # noted again: the latest, for the sentences after this one
+                self.table.note_subject(at, src)
+        if not person:
+            self._note_named_people(p, sent, in_quote, contents)
+
+    def _note_named_people(self, p: Paragraph, sent: Span, in_quote, contents: list[tuple[int, int]]) -> None:
+        """A sentence with no person as subject still makes the people it names antecedents (a
+        misparsed "since the labradoodle's inventor, Wally Conron, first created the breed. 'I've done
+        a lot of damage,' he told ..."; "The award went to Peter Moss. 'I am delighted,' he said")."""
+        for ent in sent.ents:
+            at = p.start + ent.start_char
+            if ent.label_ != "PERSON" or in_quote(ent.start_char) or any(a <= at < b for a, b in contents):
+                continue
+            src, _ = self.resolve(ent.root, p.start + ent.root.idx)
+            if src is not None and src.type == "person" and _full_name(src):  # not "Lockheed Martin"
                 self.table.note_subject(at, src)
 
     def paras_offset(self, sent: Span) -> int:
@@ -228,7 +262,7 @@ class Resolver:
         """Which kind of source a name is (guide, "What is annotated": a person, a group, an
         organisation, a country ...): a capital speaks for its country ("Tehran"), "the United States
         and Iraq" is a group, a person's name or surname a person (with the roles around it), anything
-        else an organisation or, for a place, a country."""
+        else an organisation or, for a place, a country (``_named_body``)."""
         low = name.lower()
         if low in SPEAKING_CAPITALS or low.removeprefix("the ") in SPEAKING_CAPITALS:
             return self.table.named(name, "country")
@@ -245,7 +279,15 @@ class Resolver:
             src = self.table.person(name, honorific_gender([t.text for t in np]))
             self.learn_roles(src, tok, rng)
             return src
-        full = np.text if np.start < rng[0] and tok.doc[np.start].lower_ == "the" else name
+        return self._named_body(tok, label, name, rng, np)
+
+    def _named_body(self, tok: Token, label: str | None, name: str, rng: tuple[int, int], np: Span) -> Source:
+        """An organisation's name, or a place's (a country): "the European Commission" whole, but
+        "The United States auto manufacturer Chrysler" is "Chrysler" (guide, "Speaker": ``name`` is the
+        fullest name the article gives the source, a description before it is an alias)."""
+        doc = tok.doc
+        described = any(t.pos_ == "NOUN" and t.is_lower for t in doc[np.start : rng[0]])
+        full = np.text if np.start < rng[0] and doc[np.start].lower_ == "the" and not described else name
         src = self.table.named(
             full if label != "GPE" else name, "country" if label == "GPE" else "organization"
         )

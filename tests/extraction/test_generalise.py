@@ -350,6 +350,29 @@ SPEAKERS = [
         "The mayor",
         "the shop would bring jobs",
     ),
+    # the main clause's subject is the one a later "he said" means, not a subject inside its clause
+    (
+        "First-team coach Tom Hill revealed how Peter Moss broke the news to his staff on Wednesday. "
+        "\u201cI found out this morning when I came to the club,\u201d he said.",
+        "Tom Hill",
+        "I found out this morning",
+    ),
+    # a sentence with no person as subject still makes the people it names antecedents (a misparse
+    # leaves "inventor, Wally Conron" without a verb; a prize goes to someone)
+    (
+        "Dong Nguyen, the designer of the game, took it down last year. He took to Twitter to say: "
+        "\u201cI cannot take this anymore.\u201d\n\nBut what is monstrous is the way crossbreed dogs have "
+        "been bred and marketed since the labradoodle\u2019s inventor, Wally Conron, first created the "
+        "breed in the 1980s. \u201cI\u2019ve done a lot of damage,\u201d he told reporters.",
+        "Wally Conron",
+        "I\u2019ve done a lot of damage",
+    ),
+    (
+        "Peter Moss won the race on Sunday. The prize for the best young rider went to Tom Hill. "
+        "\u201cI am delighted,\u201d he said.",
+        "Tom Hill",
+        "I am delighted",
+    ),
     (
         "Barack Obama led the tributes on Friday. The US president said the singer had changed music.",
         "Barack Obama",
@@ -661,3 +684,47 @@ ACT_FRAME_LIMITS = [
 @pytest.mark.parametrize("body", ACT_FRAME_LIMITS)
 def test_act_frame_limits(run, body) -> None:
     assert run(body).statements == []
+
+
+# (body, content start, the source's name as the briefing and the scorer get it)
+SOURCE_NAMES = [
+    # a descriptive title before an organisation's name is not part of it
+    (
+        "The German car maker Opel, which has been hit by the recession, has asked the government for "
+        "more aid, saying that it plans to cut three thousand jobs.",
+        "it plans to cut",
+        "Opel",
+    ),
+    # when a document spoke ("in 2014", "from Friday") and what a comma adds are not its name
+    (
+        "Research by the International Council on Clean Transportation in 2014 found that emissions "
+        "were seven times higher than the limit.",
+        "emissions were seven times",
+        "Research by the International Council on Clean Transportation",
+    ),
+    (
+        "Posts on the message board of the site from Friday said the attack had stopped.",
+        "the attack had stopped",
+        "Posts on the message board of the site",
+    ),
+    (
+        "Results of the field studies, published in a paper by John Hale in 1989, show that beans lose "
+        "more yield than corn.",
+        "beans lose more yield",
+        "Results of the field studies",
+    ),
+    # ... but which year a report covers is
+    (
+        "A classified European Union report for 2009 says that the settlements are growing.",
+        "the settlements are growing",
+        "A classified European Union report for 2009",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "content", "name"), SOURCE_NAMES)
+def test_source_names(run, body, content, name) -> None:
+    ex = run(body)
+    s = one(ex, content)
+    got = next(c["speaker"] for c in ex.to_contract()["statements"] if c["start"] == s.start)
+    assert got == name
