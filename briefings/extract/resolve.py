@@ -120,7 +120,14 @@ class Resolver:
             at = p.start + tok.idx
             if any(a <= at < b for a, b in contents):
                 continue
-            src, _ = self.resolve(tok, at)
+            if is_pronoun(tok):
+                # only a person already known to be "he"/"she" continues the chain, and nothing is
+                # learnt here ("while she was an intern" must not make the man before it a woman)
+                src = self.table.antecedent(tok.lower_, at)
+                if src is None or src.gender != gender_of_pronoun(tok.lower_):
+                    continue
+            else:
+                src, _ = self.resolve(tok, at)
             if src is None:
                 continue
             self.table.note_subject(at, src)

@@ -350,6 +350,17 @@ SPEAKERS = [
         "The mayor",
         "the shop would bring jobs",
     ),
+    # a "she" inside a man's description ("while she was an intern") does not make him a woman, so the
+    # next "he said" is still his
+    (
+        "Peter Moss, a lecturer at the university, believes the singer has won the middle class.\n\n"
+        "\u201cWas this achieved by marketing? No,\u201d he said.\n\n"
+        "Others agree. Tom de Jong Smith, an analyst who worked with Anna Berg while she was an intern, "
+        "said there had been a change in her image.\n\n"
+        "\u201cI don\u2019t believe it is marketing,\u201d he said.",
+        "Tom de Jong Smith",
+        "I don\u2019t believe it is marketing",
+    ),
     # the main clause's subject is the one a later "he said" means, not a subject inside its clause
     (
         "First-team coach Tom Hill revealed how Peter Moss broke the news to his staff on Wednesday. "
