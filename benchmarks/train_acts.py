@@ -158,9 +158,12 @@ def load(dirs: list[Path], nlp) -> list[Article]:
 
 def load_statement_labels(nlp) -> list[Item]:
     """Single statements labelled by act (benchmarks/gold_statements), from corpus articles that no
-    gold set uses; for training only. Needs ../shared/corpus for the article texts."""
+    gold set uses; for training only. Needs ../shared/corpus for the article texts. An article annotated
+    whole since (gold_corpus/train, `annotate.py extend`) is read from its gold file instead: its
+    single-statement labels are left out, so no statement is trained on twice."""
     from briefings.models import Article as Art
 
+    annotated = {g.stem for d in TRAIN_DIRS if d.is_dir() for g in d.glob("*.json")}
     rows = {}
     for batch in sorted(STATEMENT_LABELS.glob("batch_*.jsonl")):
         labels_path = batch.with_name(batch.name.replace("batch_", "labels_"))
@@ -172,7 +175,7 @@ def load_statement_labels(nlp) -> list[Item]:
             labels[r["id"]] = r["act"]
         for line in batch.open(encoding="utf-8"):
             r = json.loads(line)
-            if r["id"] in labels:
+            if r["id"] in labels and r["article"] not in annotated:
                 rows[(r["article"], r["start"], r["end"])] = labels[r["id"]]
     corpus = SHARED / "corpus"
     recs = {}

@@ -30,6 +30,16 @@ def test_compose_has_the_services_of_a_scaled_deployment():
         env = services[name]["environment"]
         assert env["BRIEFBOT_DATABASE_URL"].startswith("postgresql+asyncpg://")
         assert env["BRIEFBOT_REDIS_URL"].startswith("redis://")
+        assert env["BRIEFBOT_BROKER_URL"].startswith("redis://")
+    # The workers are Celery workers (briefings, polls, slot decisions, sends), not bare outbox loops.
+    assert services["worker"]["command"][0] == "worker"
+
+
+def test_the_image_carries_what_the_compose_services_need():
+    """compose.yaml sets Redis and a Celery broker: the image must install the `scale` extra (Redis,
+    Celery, asyncpg), else every service but the migration stops at start on a missing package."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert '".[scale]"' in dockerfile
 
 
 def test_every_briefbot_service_runs_a_real_subcommand():

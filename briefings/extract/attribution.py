@@ -10,13 +10,14 @@ from collections.abc import Callable
 from spacy.tokens import Token
 
 from briefings.extract.acts import classify
+from briefings.extract.cue import ActCue, Cue
 from briefings.extract.lexicon import RHETORICAL_IMPERATIVES, SAY_VERBS, WORK_NOUNS
 from briefings.extract.quotes import Quote
 from briefings.extract.reading import Found, Paragraph, Statements, tokens_between
-from briefings.extract.reported import Cue, subject_of
 from briefings.extract.resolve import Resolver
 from briefings.extract.speakers import Source, entity_span
-from briefings.models import Kind
+from briefings.extract.subjects import subject_of
+from briefings.models import Act, Kind
 
 _FLOATING_MIN_WORDS = 3
 
@@ -53,12 +54,11 @@ class Attribution:
             return
         inner = [q for q in p.quotes if q.open_mark >= start and (q.close_mark or q.end) <= end + 1]
         kind: Kind = "mixed" if inner else "indirect"
-        lemma = cue.decision_lemma(quoted=False)
-        act = classify(lemma, self.text[start:end], kind, addressee_to=cue.addressee_to)
+        act_cue = ActCue(cue.decision_lemma(quoted=False), addressee_to=cue.addressee_to)
+        act = _rule_act(act_cue, self.text[start:end], kind)
         pr = 2 if cue.frame in ("verb", "fronted") else 1
-        found = Found(src, start, end, kind, act, cue.text, mention, p.start + cue.token.idx, pr)
-        found.lemma, found.addressee_to = lemma, cue.addressee_to
-        self.statements.emit(pi, found)
+        cue_at = p.start + cue.token.idx
+        self.statements.emit(pi, Found(src, start, end, kind, act, cue.text, mention, cue_at, pr, act_cue))
 
     def quote_of_content(self, p: Paragraph, cue: Cue, start: int, end: int) -> Quote | None:
         """The quotation a cue's content is: the one it coincides with, or opens with ('said, “A,” and
@@ -110,12 +110,9 @@ class Attribution:
         mention: str,
         cue_at: int | None,
     ) -> None:
-        content = self.text[q.start : q.end]
-        imperative = self.imperative(p, q)
-        act = classify(lemma, content, "direct", imperative=imperative)
-        found = Found(src, q.start, q.end, "direct", act, cue, mention, cue_at, 3)
-        found.lemma, found.imperative = lemma, imperative
-        self.statements.emit(pi, found)
+        act_cue = ActCue(lemma, imperative=self.imperative(p, q))
+        act = _rule_act(act_cue, self.text[q.start : q.end], "direct")
+        self.statements.emit(pi, Found(src, q.start, q.end, "direct", act, cue, mention, cue_at, 3, act_cue))
 
     def imperative(self, p: Paragraph, q: Quote) -> bool:
         assert p.doc is not None
@@ -232,6 +229,13 @@ class Attribution:
             return []
         src, _ = self.resolver.resolve(subj, p.start + subj.idx)
         return [src] if src is not None and src.plausible else []
+
+
+def _rule_act(act_cue: ActCue, content: str, kind: Kind) -> Act:
+    """The rules' act of a statement (``acts.classify``), from its ``ActCue`` and its content."""
+    return classify(
+        act_cue.lemma, content, kind, addressee_to=act_cue.addressee_to, imperative=act_cue.imperative
+    )
 
 
 def _cue_after(p: Paragraph, q: Quote) -> Token | None:

@@ -265,16 +265,8 @@ def read_article(article: Article, paras: list[Paragraph]) -> Extraction:
                 cue_start=f.cue_start,
                 confidence=round(confidence, 3),
                 rule_act=f.act,
-                cue_lemma=f.lemma or None,
-                cue_flags=tuple(
-                    n
-                    for n, on in (
-                        ("addressee_to", f.addressee_to),
-                        ("imperative", f.imperative),
-                        ("phrase", _bare_phrase(paras[f.para], f)),
-                    )
-                    if on
-                ),
+                cue_lemma=f.act_cue.lemma or None,
+                cue_flags=f.act_cue.flags + (("phrase",) if _bare_phrase(paras[f.para], f) else ()),
             )
         )
     return Extraction(
@@ -308,7 +300,8 @@ def _bare_phrase(p: Paragraph, f: Found) -> bool:
 
 def act_input(f: Found, content: str) -> ActInput:
     """What the act decision sees of a found statement (also what it is trained on)."""
-    return ActInput(f.lemma, content, f.kind, f.act, f.addressee_to, f.imperative)
+    c = f.act_cue
+    return ActInput(c.lemma, content, f.kind, f.act, c.addressee_to, c.imperative)
 
 
 def _entity_type(s: Source) -> EntityType:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from briefings.extract.cue import ActCue
 from briefings.extract.quotes import Quote
 from briefings.extract.speakers import Source, SourceTable
 from briefings.models import Act, Kind
@@ -37,10 +38,8 @@ class Found:
     mention: str
     cue_start: int | None
     priority: int  # which one to keep when two statements claim the same text
+    act_cue: ActCue  # what the act decision reads of the cue
     para: int = 0  # index of its paragraph
-    lemma: str = ""  # the cue's lemma, for the act decision
-    addressee_to: bool = False  # "urged X to ...": an addressee, then an infinitive
-    imperative: bool = False  # a quotation opening with a bare verb
 
 
 def tokens_between(p: Paragraph, after: int, before: int) -> list[Token]:

@@ -373,17 +373,32 @@ def phrase(head: Token, *, drop_appos: bool = True) -> Span:
     for child in head.lefts:
         if child.dep_ not in drop:
             start = min(start, child.left_edge.i)
+    doc = head.doc
     for child in head.rights:
-        if child.dep_ in drop:
+        if child.dep_ in drop or _when(child):
             break
         if child.dep_ in ("prep", "cc", "conj", "compound", "nummod", "case", "pobj", "flat"):
-            end = max(end, child.right_edge.i + 1)
+            edge = child.right_edge.i + 1
+            # a comma inside ends the phrase ("Results of NCLAN studies, published in a paper by ...")
+            comma = next((t.i for t in doc[child.i : edge] if t.text == ","), edge)
+            end = max(end, comma)
+            if comma < edge:
+                break
         else:
             break
-    doc = head.doc
     while end > start + 1 and doc[end - 1].is_punct:
         end -= 1
     return doc[start:end]
+
+
+def _when(child: Token) -> bool:
+    """A time phrase ("from Friday", "in 2014"): when a source spoke, not part of its name (which
+    "a report for 2009", "the plan of 2010" are)."""
+    return (
+        child.dep_ == "prep"
+        and child.lower_ not in ("for", "of")
+        and any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME") for g in child.children)
+    )
 
 
 def source_type(head: Token, span: Span | None) -> str:

@@ -51,7 +51,11 @@ _STOPWORDS = frozenset(
 def compose(extraction: Extraction, *, max_bullets: int = 10, max_chars: int = 200) -> Briefing:
     """Who said what in one article, as a short briefing of at most ``max_bullets`` trimmed bullets."""
     article = extraction.article
-    statements = sorted(extraction.statements, key=lambda s: (s.start, s.end))
+    # A name, title or bare noun phrase ("offered a primer", said "Meet the Press") is no content: it is
+    # never a bullet, never counted in the briefing's totals, never filed in the statement memory.
+    statements = sorted(
+        (s for s in extraction.statements if "phrase" not in s.cue_flags), key=lambda s: (s.start, s.end)
+    )
     speakers = _speakers(extraction, statements)
     roles = {s.name: s.role for s in speakers}
 
@@ -285,8 +289,6 @@ def _choose(statements: list[Statement], max_bullets: int) -> list[Statement]:
     """Offers, demands, denials, accusations (in article order), then the most informative of the rest."""
     if max_bullets <= 0:
         return []
-    # a name, title or bare noun phrase ("offered a primer") is no content: never a bullet
-    statements = [s for s in statements if "phrase" not in s.cue_flags]
     kept: list[Statement] = []
     # the surest first within each act, so a cap keeps the acts most likely right
     priority = sorted(

@@ -60,7 +60,18 @@ STILL_STATEMENTS = [
         "the company faced challenges",
         "statement",
     ),
-    ("The charity offered food to the refugees.", "The charity", "food", "offer"),
+    pytest.param(
+        "The charity offered food to the refugees.",
+        "The charity",
+        "food",
+        "offer",
+        marks=pytest.mark.xfail(
+            reason="the act model (v3, 244 articles) reads 'offered' + a bare noun phrase as a plain statement, "
+            "as the annotators mostly did ('offered a plea bargain', 'offered free refills'; the guide: a bare "
+            "noun phrase is no content); the briefing never shows it (flagged phrase)",
+            strict=True,
+        ),
+    ),
     ("Reporters asked Smith to resign.", "Reporters", "Smith to resign", "demand"),
     (
         "The scandal grew with an accusation the government strongly denies.",
@@ -178,7 +189,8 @@ def test_the_addressee_of_told_is_no_content(run) -> None:
 
 def test_names_titles_and_bare_noun_phrases_are_flagged_and_never_shown() -> None:
     """The guide: a name, title or bare noun phrase is no content (`offered a primer`, said
-    "Meet the Press"). The extraction keeps them, flagged `phrase`; the briefing never shows them."""
+    "Meet the Press"). The extraction keeps them, flagged `phrase`; the briefing never shows them, never
+    counts them, never files them in the statement memory."""
     from briefings.extract import nlp as nlp_loader
     from briefings.extract.extractor import extract
     from briefings.models import Article
@@ -197,3 +209,7 @@ def test_names_titles_and_bare_noun_phrases_are_flagged_and_never_shown() -> Non
     shown = [b.text for b in compose(ex).bullets]
     assert shown and all("primer" not in t and "Meet the Press" not in t for t in shown)
     assert any("council would publish every contract" in t for t in shown)
+    briefing = compose(ex)
+    assert briefing.total_statements == len(ex.statements) - len(flagged) == len(briefing.record)
+    assert briefing.omitted == briefing.total_statements - len(briefing.bullets)
+    assert not any("primer" in r.content or "Meet the Press" in r.content for r in briefing.record)

@@ -321,7 +321,15 @@ def test_reported_clause_opening_with_a_quote_is_that_quote(run) -> None:
         ("Anna Berg warned the leaders to keep their promises.", "demand"),
         ("Anna Berg warned that old documents will be lost to bit rot.", "statement"),
         ("Anna Berg warned that the country risks returning to ethnic clashes.", "statement"),
-        ("The government agreed to undergo a far-reaching reform.", "offer"),
+        pytest.param(
+            "The government agreed to undergo a far-reaching reform.",
+            "offer",
+            marks=XF(
+                reason="the act model (v3) overrides the rules' offer for 'agreed to': annotators labelled "
+                "several 'agreed to' plans as statements ('agreed to dialogue amid protests')",
+                strict=True,
+            ),
+        ),
         ("Peter Moss said he would work with Westminster.", "offer"),
         pytest.param(
             "Peter Moss said the broadcasts will continue.",
