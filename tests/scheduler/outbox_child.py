@@ -4,13 +4,17 @@ store at ``argv[1]`` with the real SlackDeliverer and OutboxWorker (``argv[3]`` 
 PostgreSQL claim is leased, default 300), ``OUTBOX_CHILD_PACING`` (seconds between two messages to one
 channel, default 0), ``OUTBOX_CHILD_RATE`` (Slack messages per second per workspace, default none),
 ``OUTBOX_CHILD_REDIS`` and ``OUTBOX_CHILD_REDIS_PREFIX`` (pacing shared through Redis),
-``OUTBOX_CHILD_TOKEN`` (the bot token, so the test can tell the workers' posts apart)."""
+``OUTBOX_CHILD_TOKEN`` (the bot token, so the test can tell the workers' posts apart),
+``OUTBOX_CHILD_BARRIER`` (a folder) and ``OUTBOX_CHILD_BARRIER_N``: start sending only once N children
+are ready (each leaves a file there), so that a slow start does not leave one of them nothing to send."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
+import time
+from pathlib import Path
 
 from bots.slack_app.app import make_client
 from bots.slack_app.deliver import SlackDeliverer
@@ -45,6 +49,9 @@ async def main(db_url: str, api_url: str, concurrency: int) -> None:
             lease=float(env.get("OUTBOX_CHILD_LEASE", "300")),
             pacer=pacer,
         )
+        await asyncio.to_thread(
+            _barrier, env.get("OUTBOX_CHILD_BARRIER"), int(env.get("OUTBOX_CHILD_BARRIER_N", "0"))
+        )
         try:
             for _ in range(100_000):
                 wait = await worker.run_once()
@@ -54,6 +61,17 @@ async def main(db_url: str, api_url: str, concurrency: int) -> None:
             raise SystemExit("the outbox never drained")
         finally:
             await pacer.close()
+
+
+def _barrier(folder: str | None, n: int) -> None:
+    if not folder or n <= 1:
+        return
+    (Path(folder) / f"ready-{os.getpid()}").touch()
+    deadline = time.monotonic() + 120  # a guard against a hang
+    while len(list(Path(folder).glob("ready-*"))) < n:
+        if time.monotonic() > deadline:
+            raise SystemExit("the other outbox children never became ready")
+        time.sleep(0.02)
 
 
 if __name__ == "__main__":

@@ -146,9 +146,9 @@ async def test_two_worker_processes_claiming_concurrently_send_every_entry_exact
 
 
 @needs_redis
-async def test_two_workers_pace_each_channel_together_through_redis(db_url):
+async def test_two_workers_pace_each_channel_together_through_redis(db_url, tmp_path):
     _postgres_only(db_url)
-    channels, per_channel, pacing = 3, 5, 0.5
+    channels, per_channel, pacing = 3, 8, 0.5
     prefix = f"test:{uuid.uuid4().hex}"
     async with open_store(db_url) as store:
         await _fill(store, channels, per_channel)
@@ -161,6 +161,9 @@ async def test_two_workers_pace_each_channel_together_through_redis(db_url):
                 OUTBOX_CHILD_REDIS=REDIS_URL,
                 OUTBOX_CHILD_REDIS_PREFIX=prefix,
                 OUTBOX_CHILD_PACING=str(pacing),
+                # both start sending together: one started late would find nothing left to send
+                OUTBOX_CHILD_BARRIER=str(tmp_path),
+                OUTBOX_CHILD_BARRIER_N="2",
             )
             assert codes == [0, 0]
         finally:
