@@ -23,36 +23,28 @@ from datetime import datetime
 from typing import Any, Protocol
 
 # Times are whole microseconds (a rate of 95/s is an interval of 10,526 us, not a truncated 10 ms).
-# Returns 0 when a slot was taken now, else the microseconds to wait (nothing taken).
-# KEYS[1]: bucket; ARGV: now_us, interval_us, burst.
-_TAKE = """
+# The GCRA state both scripts read: the bucket's theoretical arrival time (TAT) and the earliest
+# time a send is allowed; and the step that takes a slot (the TAT one interval on).
+_STATE = """
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
 if tat < now then tat = now end
 local allowed = tat - interval * (burst - 1)
-if allowed > now then return allowed - now end
+"""
+_STEP = """
 local nxt = tat + interval
 redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.ceil(math.max(nxt - now, 0) / 1000) + 60000)
-return 0
 """
+# Returns 0 when a slot was taken now, else the microseconds to wait (nothing taken).
+# KEYS[1]: bucket; ARGV: now_us, interval_us, burst.
+_TAKE = _STATE + "if allowed > now then return allowed - now end\n" + _STEP + "return 0\n"
 
 # Takes the bucket's next slot, now or in the future, and returns the microseconds until it (0: now):
 # the caller sends then. One call per send, however many processes wait on the bucket (polling ``_TAKE``
 # costs each of them a call per slot). KEYS[1]: bucket; ARGV: now_us, interval_us, burst.
-_RESERVE = """
-local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
-if tat < now then tat = now end
-local allowed = tat - interval * (burst - 1)
-local nxt = tat + interval
-redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.ceil(math.max(nxt - now, 0) / 1000) + 60000)
-if allowed > now then return allowed - now end
-return 0
-"""
+_RESERVE = _STATE + _STEP + "if allowed > now then return allowed - now end\nreturn 0\n"
 
 # Pushes the bucket's TAT to at least ARGV[2] (a 429's end). KEYS[1]: bucket; ARGV: now_us, until_us.
 _BLOCK = """
