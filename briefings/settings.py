@@ -11,10 +11,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from briefings.errors import ConfigError
@@ -50,6 +50,9 @@ def _send_rates(raw: str) -> dict[str, float]:
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "briefbot"
+
+
+_A = TypeVar("_A")
 
 
 @dataclass
@@ -101,6 +104,13 @@ class Settings:
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     # Each adapter's own settings, parsed from ``env`` on first use and kept here (by platform name).
     adapters: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def adapter(self, name: str, parse: Callable[[Mapping[str, str]], _A]) -> _A:
+        """Adapter ``name``'s own settings: ``parse(env)`` on first use, then the same object."""
+        found = self.adapters.get(name)
+        if found is None:
+            found = self.adapters[name] = parse(self.env)
+        return found  # type: ignore[no-any-return]
 
     @property
     def effective_database_url(self) -> str:

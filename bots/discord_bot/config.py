@@ -43,7 +43,4 @@ class DiscordSettings:
 
 def discord_settings(settings: Settings) -> DiscordSettings:
     """The Discord settings of ``settings`` (parsed from its environment once, then kept with it)."""
-    found = settings.adapters.get("discord")
-    if not isinstance(found, DiscordSettings):
-        found = settings.adapters["discord"] = DiscordSettings.from_env(settings.env)
-    return found
+    return settings.adapter("discord", DiscordSettings.from_env)

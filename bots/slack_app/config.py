@@ -77,7 +77,4 @@ class SlackSettings:
 
 def slack_settings(settings: Settings) -> SlackSettings:
     """The Slack settings of ``settings`` (parsed from its environment once, then kept with it)."""
-    found = settings.adapters.get("slack")
-    if not isinstance(found, SlackSettings):
-        found = settings.adapters["slack"] = SlackSettings.from_env(settings.env)
-    return found
+    return settings.adapter("slack", SlackSettings.from_env)
