@@ -49,20 +49,25 @@ INSERT_CHUNK = 5_000
 _FEED_FIELDS = tuple(f for f in FeedRecord.__dataclass_fields__ if f != "id")
 
 
-async def _flush(session: AsyncSession) -> None:
+@asynccontextmanager
+async def _unique(message: str = "that is stored already") -> AsyncIterator[None]:
+    """A broken unique key inside, as the store's one-line ``Conflict``."""
     try:
-        await session.flush()
+        yield
     except IntegrityError as exc:
-        raise Conflict("that is stored already", detail=str(exc.orig)) from None
+        raise Conflict(message, detail=str(exc.orig)) from None
+
+
+async def _flush(session: AsyncSession) -> None:
+    async with _unique():
+        await session.flush()
 
 
 async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
     """INSERT ``rows`` at once (Core, not ORM objects flushed one by one: the morning's decisions write
     thousands); Conflict on a unique key, as ``_flush``."""
-    try:
+    async with _unique():
         await session.execute(insert(model), rows)
-    except IntegrityError as exc:
-        raise Conflict("that is stored already", detail=str(exc.orig)) from None
 
 
 # The statements of a slot decision, built once (thousands of decisions a morning; SQLAlchemy caches
@@ -147,10 +152,8 @@ class SqlChannels:
     async def get_or_add(
         self, platform: str, workspace: str | None, channel: str, *, now: datetime
     ) -> ChannelRecord:
-        try:
+        async with _unique("that channel is stored already"):
             row = await channel_row(self.session, platform, workspace, channel, create=True, now=now)
-        except IntegrityError as exc:
-            raise Conflict("that channel is stored already", detail=str(exc.orig)) from None
         assert row is not None
         return channel_record(row)
 
@@ -373,11 +376,9 @@ class SqlSeenItems:
             }
             for r in rows
         ]
-        try:
+        async with _unique("that item is seen already"):
             for start in range(0, len(values), INSERT_CHUNK):
                 await self.session.execute(insert(SeenItem), values[start : start + INSERT_CHUNK])
-        except IntegrityError as exc:
-            raise Conflict("that item is seen already", detail=str(exc.orig)) from None
 
     async def carriers(self, channel_id: int, content_hashes: Sequence[str]) -> list[tuple[str, int]]:
         if not content_hashes:
@@ -624,11 +625,8 @@ class SqlUnitOfWork:
 @asynccontextmanager
 async def sql_unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[SqlUnitOfWork]:
     async with sessions() as session:
-        try:
-            async with session.begin():
-                yield SqlUnitOfWork(session)
-        except IntegrityError as exc:  # at commit: a concurrent transaction got there first
-            raise Conflict("that is stored already", detail=str(exc.orig)) from None
+        async with _unique(), session.begin():  # at commit: a concurrent transaction got there first
+            yield SqlUnitOfWork(session)
 
 
 def session_of(uow: object) -> AsyncSession:
