@@ -107,27 +107,22 @@ class Resolver:
         Meulensteen revealed how Ferguson broke the news. 'I found out this morning,' he said" is
         Meulensteen's.
         """
+
+        def hidden(tok_at: int, at: int) -> bool:  # quoted, or inside a statement's content
+            return in_quote(tok_at) or any(a <= at < b for a, b in contents)
+
         main: list[tuple[int, Source]] = []
         subordinate_after = person = False
         for tok in sent:
             agent = tok.dep_ == "pobj" and tok.head.dep_ == "agent"
-            if not agent and tok.dep_ not in ("nsubj", "nsubjpass"):
-                continue
-            if in_quote(tok.idx) or is_relative(tok):
-                continue
-            if is_pronoun(tok) and tok.lower_ not in ("he", "she"):
-                continue
             at = p.start + tok.idx
-            if any(a <= at < b for a, b in contents):
+            if (
+                (not agent and tok.dep_ not in ("nsubj", "nsubjpass"))
+                or is_relative(tok)
+                or hidden(tok.idx, at)
+            ):
                 continue
-            if is_pronoun(tok):
-                # only a person already known to be "he"/"she" continues the chain, and nothing is
-                # learnt here ("while she was an intern" must not make the man before it a woman)
-                src = self.table.antecedent(tok.lower_, at)
-                if src is None or src.gender != gender_of_pronoun(tok.lower_):
-                    continue
-            else:
-                src, _ = self.resolve(tok, at)
+            src = self._pronoun_chain(tok, at) if is_pronoun(tok) else self.resolve(tok, at)[0]
             if src is None:
                 continue
             self.table.note_subject(at, src)
@@ -140,15 +135,23 @@ class Resolver:
             for at, src in main:  # noted again: the latest, for the sentences after this one
                 self.table.note_subject(at, src)
         if not person:
-            self._note_named_people(p, sent, in_quote, contents)
+            self._note_named_people(p, sent, hidden)
 
-    def _note_named_people(self, p: Paragraph, sent: Span, in_quote, contents: list[tuple[int, int]]) -> None:
+    def _pronoun_chain(self, tok: Token, at: int) -> Source | None:
+        """The person a "he"/"she" subject continues, only when already known to be he/she: nothing is
+        learnt here ("while she was an intern" must not make the man before it a woman)."""
+        if tok.lower_ not in ("he", "she"):
+            return None
+        src = self.table.antecedent(tok.lower_, at)
+        return src if src is not None and src.gender == gender_of_pronoun(tok.lower_) else None
+
+    def _note_named_people(self, p: Paragraph, sent: Span, hidden) -> None:
         """A sentence with no person as subject still makes the people it names antecedents (a
         misparsed "since the labradoodle's inventor, Wally Conron, first created the breed. 'I've done
         a lot of damage,' he told ..."; "The award went to Peter Moss. 'I am delighted,' he said")."""
         for ent in sent.ents:
             at = p.start + ent.start_char
-            if ent.label_ != "PERSON" or in_quote(ent.start_char) or any(a <= at < b for a, b in contents):
+            if ent.label_ != "PERSON" or hidden(ent.start_char, at):
                 continue
             src, _ = self.resolve(ent.root, p.start + ent.root.idx)
             if src is not None and src.type == "person" and _full_name(src):  # not "Lockheed Martin"
