@@ -61,12 +61,18 @@ def _family(rec: dict) -> str:
     return rid
 
 
-def prepare(corpus: Path, n_articles: int, n_test: int, n_batches: int, n_double: int) -> None:
+def _corpus_records(corpus: Path) -> list[dict]:
+    """The records of ../shared/corpus (articles.jsonl, then pool.jsonl when it is there)."""
     recs = []
     for name in ("articles.jsonl", "pool.jsonl"):
         p = corpus / name
         if p.exists():
             recs += [json.loads(line) for line in p.open(encoding="utf-8")]
+    return recs
+
+
+def prepare(corpus: Path, n_articles: int, n_test: int, n_batches: int, n_double: int) -> None:
+    recs = _corpus_records(corpus)
     used = _already_used()
     cand = [
         r
@@ -117,13 +123,7 @@ def prepare(corpus: Path, n_articles: int, n_test: int, n_batches: int, n_double
 
 
 def extend(corpus: Path, n_batches: int, first_batch: int) -> None:
-    recs = {}
-    for name in ("articles.jsonl", "pool.jsonl"):
-        p = corpus / name
-        if p.exists():
-            for line in p.open(encoding="utf-8"):
-                r = json.loads(line)
-                recs[r["id"]] = r
+    recs = {r["id"]: r for r in _corpus_records(corpus)}
     manifest = json.loads((CORPUS_DIR / "manifest.json").read_text(encoding="utf-8"))
     have = {m["id"] for m in manifest} | _already_used()
     ids = sorted(
