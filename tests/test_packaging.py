@@ -27,6 +27,7 @@ def _instructions() -> list[str]:
 
 def test_dependencies_are_a_layer_of_their_own_before_the_code():
     steps = _instructions()
+    # the `scale` extra (Redis, Celery, asyncpg): compose.yaml's services set a Redis URL and a broker
     deps = next(i for i, s in enumerate(steps) if s.startswith("RUN") and '".[scale]"' in s)
     first_code = next(i for i, s in enumerate(steps) if re.match(r"COPY (briefings|bots|templates)\b", s))
     assert deps < first_code, "the dependency wheels must be built before the code is copied"
