@@ -205,8 +205,10 @@ def check_url(url: str, *, policy: AddressPolicy | None = None) -> httpx.URL:
         host = parsed.raw_host.decode("ascii").lower()
     except UnicodeDecodeError:
         raise InputError(f"{shown} is not a valid web address", detail="non-ASCII host") from None
-    if not host:
-        raise InputError(f"{shown} is not a valid web address (it has no host name)")
+    if not host:  # nothing to show: "http://" normalises to "http:"
+        raise InputError("that is not a valid web address (it has no host name)", detail=repr(url))
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:  # the socket would raise OverflowError
+        raise InputError(f"{shown} is not a valid web address (port {parsed.port} is out of range)")
     ip = parse_ip_host(host)
     if ip is None:
         name = host.rstrip(".")

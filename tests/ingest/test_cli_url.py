@@ -67,3 +67,16 @@ def test_brief_private_url_refused_without_the_setting(server: LoopbackServer, c
         "(to allow private addresses, set BRIEFBOT_ALLOW_PRIVATE_HOSTS=1 or BRIEFBOT_ALLOW_PRIVATE_NETWORKS)"
     )
     assert server.requests == []
+
+
+@pytest.mark.parametrize("command", ["brief", "digest"])
+def test_a_port_out_of_range_is_one_line_not_a_traceback(command, monkeypatch, capsys) -> None:
+    """``briefbot brief http://127.0.0.1:99999/`` reached the socket, whose OverflowError came back as a
+    traceback (and in ``briefbot run`` it ended the console)."""
+    monkeypatch.setenv("BRIEFBOT_ALLOW_PRIVATE_HOSTS", "1")
+    assert main([command, "http://127.0.0.1:99999/article.html"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines()[0] == (
+        "briefbot: http://127.0.0.1:99999/article.html is not a valid web address "
+        "(port 99999 is out of range)"
+    )

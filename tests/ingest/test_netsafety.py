@@ -82,6 +82,12 @@ OTHER_REFUSALS = [
     ("http://exa mple.com/", InputError, "not a valid web address"),
     ("http://a..b/", InputError, "not a valid web address"),
     ("http:///path", InputError, "no host name"),
+    ("http://", InputError, "that is not a valid web address (it has no host name)"),
+    ("http://:80/", InputError, "that is not a valid web address (it has no host name)"),
+    # A port past 65535 reached the socket and came back as a traceback (OverflowError).
+    ("http://example.com:99999/", InputError, "port 99999 is out of range"),
+    ("http://127.0.0.1:65536/", InputError, "port 65536 is out of range"),
+    ("http://example.com:0/", InputError, "port 0 is out of range"),
     ("http://" + "a" * 2100 + ".com/", InputError, "too long"),
 ]
 
