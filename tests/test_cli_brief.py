@@ -215,6 +215,37 @@ def test_other_url_schemes_get_a_clear_message(capsys):
     )
 
 
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        # An http(s) address written wrong is checked as an address, not called another scheme.
+        (["brief", "http://"], "briefbot: that is not a valid web address (it has no host name)"),
+        (
+            ["brief", "http://exa mple.com/news"],
+            "briefbot: that is not a valid web address (it contains spaces or control characters)",
+        ),
+        # Another scheme is refused as such by every command, not reported as a missing file.
+        (
+            ["digest", "file:///etc/passwd"],
+            "briefbot: file:///etc/passwd: only http:// and https:// addresses can be briefed",
+        ),
+        (
+            ["extract", "file:///etc/passwd"],
+            "briefbot: file:///etc/passwd: only http:// and https:// addresses can be briefed",
+        ),
+        # An address without its scheme is not a file either.
+        (
+            ["brief", "www.example.com/news/article"],
+            "briefbot: www.example.com/news/article: no such file (a web address starts with https://)",
+        ),
+    ],
+)
+def test_addresses_written_wrong_get_the_line_that_says_so(capsys, argv, line):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.splitlines()[0] == line, err
+
+
 def test_json_format_strips_c1_controls_and_bidi_overrides(capsys, tmp_path):
     """Issue 11: ``--format json`` passed C1 controls (\\x9b is a terminal CSI) and bidi overrides raw."""
     hostile = "\u009b31m\u202e\u2066"

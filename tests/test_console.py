@@ -123,6 +123,13 @@ def test_run_briefs_a_file_and_refuses_bad_commands_in_one_line(monkeypatch, cap
     assert "Type /brief" in out
 
 
+def test_run_refuses_other_schemes_and_bad_addresses_as_such(monkeypatch, capsys):
+    code, out, _err = run_console(monkeypatch, capsys, ["/brief file:///etc/passwd", "/brief http://"])
+    assert code == 0
+    assert "error: file:///etc/passwd: only http:// and https:// addresses can be briefed" in out
+    assert "error: that is not a valid web address (it has no host name)" in out
+
+
 def test_run_rejects_a_bad_clock_option(capsys):
     assert main(["run", "--now", "tomorrow"]) == 2
     assert "--now must be an ISO 8601 time" in capsys.readouterr().err

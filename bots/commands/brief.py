@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from briefings.deliver import platforms
 from briefings.errors import BriefbotError, InputError
-from briefings.ingest.source import is_url, load_path, load_source
+from briefings.ingest.source import address_scheme, load_address, load_path
 from briefings.ingest.text import article_from_text, decode_text
 from briefings.models import Article
 from briefings.pipeline import extract_articles
@@ -46,7 +45,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Print one JSON object per article with its entities and statements "
         "(speaker, start, end, kind, act, cue, content); offsets index into the file's text.",
     )
-    e.add_argument("sources", nargs="+", metavar="PATH", help="article files (.txt, .html), or - for stdin")
+    e.add_argument(
+        "sources",
+        nargs="+",
+        metavar="PATH|URL",
+        help="article files (.txt, .html), http(s) URLs, or - for stdin",
+    )
     e.add_argument("--format", "-f", choices=("jsonl",), default="jsonl")
     e.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     e.set_defaults(func=cmd_extract)
@@ -80,10 +84,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
         settings.max_bullets = args.max_bullets
     if args.source == "-":
         article = _read_stdin("pasted text")
-    elif re.match(r"^[a-z][a-z0-9+.-]*://", args.source, re.IGNORECASE) and not is_url(args.source):
-        raise InputError(f"{args.source}: only http:// and https:// addresses can be briefed")
-    elif is_url(args.source):
-        article = asyncio.run(load_source(args.source, settings))
+    elif address_scheme(args.source):
+        article = asyncio.run(load_address(args.source, settings))
     else:
         article = _load_file(args.source)
     extraction = next(iter(extract_articles([article], settings)))
@@ -104,7 +106,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     def articles() -> Iterator[Article]:
         for source in args.sources:
             try:
-                yield _read_stdin() if source == "-" else load_path(source)
+                if source == "-":
+                    yield _read_stdin()
+                elif address_scheme(source):
+                    yield asyncio.run(load_address(source, settings))
+                else:
+                    yield load_path(source)
             except BriefbotError as exc:
                 failures.append(exc.message)
                 print(f"briefbot: {exc.message}", file=sys.stderr)

@@ -13,18 +13,47 @@ from briefings.errors import BriefbotError, InputError
 from briefings.ingest.feeds import entry_article, entry_text_article, parse_feed
 from briefings.ingest.fetch import ACCEPT_FEED, fetch, is_feed
 from briefings.ingest.html import article_from_html
+from briefings.ingest.netsafety import shorten
 from briefings.ingest.pages import article_from_result, fetch_article
 from briefings.ingest.text import article_from_text, decode_text
 from briefings.models import Article
 from briefings.settings import Settings
 
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_ADDRESS = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
+# "www.example.com/news", "example.co.uk/a": a web address without its scheme (for a hint only).
+_SCHEMELESS = re.compile(r"^(?:www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/)", re.IGNORECASE)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 
 
 def is_url(text: str) -> bool:
     return bool(_URL.match(text.strip()))
+
+
+def address_scheme(text: str) -> str | None:
+    """The scheme of ``text`` written as an address (``file:///…``, ``http://``), lower case; else None."""
+    m = _ADDRESS.match(text.strip())
+    return m.group(1).lower() if m else None
+
+
+async def load_address(address: str, settings: Settings) -> Article:
+    """A source written as an address: an http(s) page (a malformed one gets ``check_url``'s line, not
+    "no such file"); any other scheme (``file://``, ``ftp://``) one line."""
+    address = address.strip()
+    if address_scheme(address) not in ("http", "https"):
+        raise InputError(f"{shorten(address)}: only http:// and https:// addresses can be briefed")
+    return await fetch_article(address, settings)
+
+
+def _no_such_file(source: str) -> InputError:
+    """The line for a path that is not there: an address of another scheme is said to be one."""
+    scheme = address_scheme(source)
+    if scheme is not None and scheme not in ("http", "https"):
+        return InputError(f"{shorten(source)}: only http:// and https:// addresses can be briefed")
+    if _SCHEMELESS.match(source):
+        return InputError(f"{source}: no such file (a web address starts with https://)")
+    return InputError(f"{source}: no such file")
 
 
 def _is_file(source: str) -> bool:
@@ -45,8 +74,8 @@ async def load_source(
     that is neither a URL nor a file is refused (a chat command, not an article).
     """
     text = source if pasted else source.strip()
-    if not pasted and is_url(text):
-        return await fetch_article(text, settings)
+    if not pasted and address_scheme(text) and not any(c.isspace() for c in text):
+        return await load_address(text, settings)
     if not pasted and allow_files and "\n" not in text and len(text) < 4096:
         if await asyncio.to_thread(_is_file, text):
             return await asyncio.to_thread(load_path, text)
@@ -62,6 +91,8 @@ async def load_articles(
 
     An entry of a fetched feed that cannot be briefed is passed to ``skipped`` and left out.
     """
+    if address_scheme(source) not in (None, "http", "https"):
+        raise _no_such_file(source)
     if re.match(r"^https?://", source, re.I):
         result = await fetch(source, settings, accept=ACCEPT_FEED)
         if is_feed(result):
@@ -91,7 +122,7 @@ def load_path(path: str | Path) -> Article:
     p = Path(path)
     source = str(path)
     if not p.exists():
-        raise InputError(f"{source}: no such file")
+        raise _no_such_file(source)
     if p.is_dir():
         raise InputError(f"{source} is a folder; give an article file")
     data = _read(p, source)
@@ -111,8 +142,8 @@ def load_feed_file(path: str | Path) -> list[Article]:
     p = Path(path)
     source = str(path)
     if not p.is_file():
-        raise InputError(
-            f"{source}: no such file" if not p.exists() else f"{source} is a folder; give a feed file"
+        raise (
+            _no_such_file(source) if not p.exists() else InputError(f"{source} is a folder; give a feed file")
         )
     data = _read(p, source)
     feed = parse_feed(data, url=p.resolve().as_uri())

@@ -80,3 +80,14 @@ def test_a_port_out_of_range_is_one_line_not_a_traceback(command, monkeypatch, c
         "briefbot: http://127.0.0.1:99999/article.html is not a valid web address "
         "(port 99999 is out of range)"
     )
+
+
+def test_extract_reads_a_url_as_brief_does(server: LoopbackServer, monkeypatch, capsys) -> None:
+    """``briefbot extract URL`` answered "no such file"; it takes what ``briefbot brief`` takes."""
+    url = server.page("/article.html", PAGE)
+    monkeypatch.setenv("BRIEFBOT_ALLOW_PRIVATE_HOSTS", "1")
+    assert main(["extract", url]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["source"] == url
+    assert record["title"] == "Iran says it is ready to help end war"
+    assert any(s["speaker"] for s in record["statements"])
