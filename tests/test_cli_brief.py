@@ -79,6 +79,33 @@ def test_brief_from_stdin(capsys, monkeypatch):
     assert out.startswith("FM: Iran Ready to Help End Ukraine War\n")
 
 
+def _seed_page() -> bytes:
+    """The seed article as a saved web page (what ``curl URL`` prints, or a browser's "Save as")."""
+    title, *paragraphs = [p for p in SEED.read_text(encoding="utf-8").split("\n") if p.strip()]
+    body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
+    return (
+        f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>\n{body}</article></body></html>"
+    ).encode()
+
+
+def test_a_web_page_on_stdin_is_read_as_html(capsys, monkeypatch):
+    """``curl URL | briefbot brief -`` said "does not look like English text": the markup was read as text."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(_seed_page()), encoding="utf-8"))
+    code, out, err = run(capsys, "brief", "-")
+    assert code == 0, err
+    assert out.startswith("FM: Iran Ready to Help End Ukraine War\n")
+    assert "pasted text" in out and "<p>" not in out and "OFFER" in out
+
+
+@pytest.mark.parametrize("name", ["article.php", "article", "article.txt"])
+def test_a_saved_web_page_without_an_html_suffix_is_read_as_html(capsys, tmp_path, name):
+    path = _write(tmp_path, name, _seed_page())
+    code, out, err = run(capsys, "brief", path)
+    assert code == 0, err
+    assert out.startswith("FM: Iran Ready to Help End Ukraine War\n") and "<p>" not in out
+
+
 def test_max_bullets(capsys):
     code, out, _ = run(capsys, "brief", str(SEED), "-f", "json", "--max-bullets", "2")
     assert code == 0

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from briefings.deliver import platforms
 from briefings.errors import BriefbotError, InputError
-from briefings.ingest.source import address_scheme, load_address, load_path
-from briefings.ingest.text import article_from_text, decode_text
+from briefings.ingest.source import address_scheme, article_from_bytes, load_address, load_path
 from briefings.models import Article
 from briefings.pipeline import extract_articles
 from briefings.present.compose import compose
@@ -59,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _read_stdin(source: str = "-") -> Article:
     """stdin as an article; ``source`` is what the output names it ("-" in the extract contract,
     "pasted text" in a briefing)."""
-    article = article_from_text(decode_text(sys.stdin.buffer.read(), "standard input"), "standard input")
+    article = article_from_bytes(sys.stdin.buffer.read(), "standard input")
     article.source = source
     return article
 

@@ -323,7 +323,7 @@ async def _read(response: httpx.Response, url: httpx.URL, settings: Settings) ->
     chunks.append(decoder.finish())
     content = b"".join(chunks)
     if not media_type:
-        media_type = _sniff(content)
+        media_type = sniff_media_type(content)
         if not media_type:
             raise FetchError(
                 f"{shorten(str(url))} is not a web page or feed", detail="no Content-Type, not markup"
@@ -473,7 +473,7 @@ def _media_type(header: str) -> tuple[str, str | None]:
     return media_type, charset
 
 
-def _sniff(content: bytes) -> str:
+def sniff_media_type(content: bytes) -> str:
     """A media type for a body served without Content-Type (markup only; anything else is refused)."""
     head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<?xml") or head.startswith((b"<rss", b"<feed", b"<rdf")):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest.feeds import entry_article, entry_text_article, parse_feed
-from briefings.ingest.fetch import ACCEPT_FEED, fetch, is_feed
+from briefings.ingest.fetch import ACCEPT_FEED, fetch, is_feed, sniff_media_type
 from briefings.ingest.html import article_from_html
 from briefings.ingest.netsafety import shorten
 from briefings.ingest.pages import article_from_result, fetch_article
@@ -131,6 +131,14 @@ def load_path(path: str | Path) -> Article:
         return article_from_html(data, source=source)
     if suffix in FEED_SUFFIXES:
         raise InputError(f"{source} is a feed; use `briefbot digest {source}` to brief its entries")
+    return article_from_bytes(data, source)
+
+
+def article_from_bytes(data: bytes, source: str) -> Article:
+    """A file's or stdin's bytes -> Article: a saved web page (``curl URL | briefbot brief -``, a page
+    saved as ``.php`` or without a suffix) by its markup, anything else as plain text."""
+    if sniff_media_type(data) == "text/html":
+        return article_from_html(data, source=source)
     return article_from_text(decode_text(data, source), source)
 
 
