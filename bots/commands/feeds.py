@@ -120,7 +120,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     source = parse_target(args.source, settings) if args.source else None
     document = asyncio.run(_export(settings, source))
     if args.output:
-        Path(args.output).write_text(document, encoding="utf-8")
+        try:
+            Path(args.output).write_text(document, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(document)
     return 0

@@ -86,7 +86,14 @@ def make_engine(url: str, *, schema: str | None = None) -> tuple[AsyncEngine, st
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database or ""
         if path and path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(path).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"the data folder {folder} cannot be created: {exc.strerror or exc} "
+                    "(set BRIEFBOT_DATA_DIR or BRIEFBOT_DATABASE_URL)"
+                ) from None
         kwargs["connect_args"] = {"timeout": 30}
         # One connection, shared in turn: SQLite has one writer anyway, and waiting for the pool is an
         # asyncio wait, where two connections would collide on the file lock and back off in sleeps.

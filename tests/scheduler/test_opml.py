@@ -138,3 +138,14 @@ async def test_cli_import_of_a_malformed_file_is_one_line(db_url, tmp_path):
     code, _out, err = await _cli(db_url, tmp_path, "feeds", "import", str(bad), "--to", "slack:C0123ABCD")
     assert code == 2 and err.strip().count("\n") == 0
     assert err.startswith("briefbot: ") and "is not OPML" in err
+
+
+def test_cli_export_to_a_folder_that_is_not_there_is_one_line(tmp_path, capsys):
+    """``feeds export -o missing/dir/x.opml`` was a FileNotFoundError traceback."""
+    from bots.cli import main
+
+    target = tmp_path / "missing" / "feeds.opml"
+    assert main(["feeds", "export", "-o", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"briefbot: cannot write {target}: No such file or directory\n"

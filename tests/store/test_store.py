@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -133,3 +134,20 @@ async def test_a_bad_database_url_is_one_clear_line():
     with pytest.raises(ConfigError, match="BRIEFBOT_DATABASE_URL"):
         async with open_store("nonsense"):
             pass
+
+
+@pytest.mark.parametrize("command", ["migrate", "run"])
+def test_a_data_folder_that_cannot_be_made_is_one_line(tmp_path, monkeypatch, capsys, command):
+    """BRIEFBOT_DATA_DIR under a file (or read-only, or /proc): ``briefbot run`` and ``migrate`` were a
+    FileNotFoundError traceback from mkdir."""
+    from bots.cli import main
+
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "a-file" / "data"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"briefbot: the data folder {tmp_path / 'a-file' / 'data'} cannot be created: Not a directory "
+        "(set BRIEFBOT_DATA_DIR or BRIEFBOT_DATABASE_URL)\n"
+    )
