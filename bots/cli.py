@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # The HTML reader logs its own ERROR/WARNING lines for a page it cannot read; briefbot says what went
+    # wrong in one line (and logs the detail at -v), so they are shown only with -v.
+    logging.getLogger("trafilatura").setLevel(logging.NOTSET if args.verbose else logging.CRITICAL)
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())

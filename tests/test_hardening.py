@@ -52,3 +52,20 @@ def test_verbose_cli_never_logs_credentials():
     assert done.stderr.strip().splitlines()[-1] == (
         "briefbot: that address contains a user name or password; briefbot doesn't log in to sites"
     )
+
+
+def test_a_page_with_no_article_is_one_line_without_the_html_readers_log(tmp_path):
+    """A page that is not HTML inside (a JSON body) printed trafilatura's three ERROR/WARNING log lines
+    ("parsed tree length: 0", "empty HTML tree", "discarding data") above briefbot's own one line."""
+    page = tmp_path / "page.html"
+    page.write_text('{"status": "ok"}')
+    done = subprocess.run(
+        [sys.executable, "-m", "bots", "brief", str(page)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        cwd=ROOT,
+        timeout=110,
+    )
+    assert done.returncode == 2
+    assert done.stderr == f"briefbot: couldn't find article text at {page}\n"
