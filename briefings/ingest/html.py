@@ -20,6 +20,7 @@ from briefings.models import Article
 log = logging.getLogger(__name__)
 
 MIN_ARTICLE_WORDS = 40  # fewer words than this is a teaser, a paywall or an app shell, not an article
+MAX_PAGE_BYTES = 20_000_000  # trafilatura's MAX_FILE_SIZE: it discards larger pages (a saved local file)
 # trafilatura's settings, tuned on ../shared/corpus/html with benchmarks/html_text_f1.py.
 EXTRACT_OPTIONS: dict[str, Any] = {
     "include_comments": False,
@@ -47,6 +48,12 @@ def article_from_html(html: bytes | str, *, source: str, url: str | None = None)
         raise MissingPartError.of("the HTML reader (trafilatura)", exc) from None
 
     where = shorten(url or source)
+    size = len(html.encode("utf-8", "replace")) if isinstance(html, str) else len(html)
+    if size > MAX_PAGE_BYTES:
+        raise InputError(
+            f"{where} is too large to read ({size / 1e6:.0f} MB; pages over {MAX_PAGE_BYTES / 1e6:.0f} MB "
+            "are not read)"
+        )
     if isinstance(html, bytes):
         if not html.strip():
             raise InputError(f"{where} is empty: there is no article to brief")

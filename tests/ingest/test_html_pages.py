@@ -158,6 +158,15 @@ def test_local_html_file(tmp_path: Path) -> None:
     assert article.source == str(page)
 
 
+def test_a_local_page_too_large_to_read_says_so(tmp_path: Path) -> None:
+    """A 21 MB saved page said "couldn't find article text" (the HTML reader drops pages over 20 MB)."""
+    page = tmp_path / "huge.html"
+    page.write_bytes(b"<html><body><p>" + b"word " * 4_200_000 + b"</p></body></html>")
+    with pytest.raises(InputError) as caught:
+        load_path(page)
+    assert caught.value.message == f"{page} is too large to read (21 MB; pages over 20 MB are not read)"
+
+
 async def test_page_served_on_loopback_becomes_an_article(server: LoopbackServer) -> None:
     url = server.page("/world/grain.html", ARTICLE_HTML.encode("utf-8"))
     article = await fetch_article(url, Settings(allow_private_hosts=True))
