@@ -273,6 +273,25 @@ def test_addresses_written_wrong_get_the_line_that_says_so(capsys, argv, line):
     assert err.splitlines()[0] == line, err
 
 
+@pytest.mark.parametrize(
+    ("argv", "command", "extra"),
+    [
+        (["brief", "--bogus", str(SEED)], "brief", "--bogus"),
+        (["brief", str(SEED), "extra"], "brief", "extra"),
+        (["feeds", "export", "--bogus"], "feeds export", "--bogus"),
+    ],
+)
+def test_an_unknown_option_is_reported_by_its_subcommand(capsys, argv, command, extra):
+    """``briefbot brief --bogus FILE`` showed the top-level usage ("briefbot [-h] [--version] [-v] COMMAND")
+    and "briefbot: error:", which says nothing of brief's own options."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: briefbot {command} "), err
+    assert err.endswith(f"briefbot {command}: error: unrecognized arguments: {extra}\n"), err
+
+
 def test_json_format_strips_c1_controls_and_bidi_overrides(capsys, tmp_path):
     """Issue 11: ``--format json`` passed C1 controls (\\x9b is a terminal CSI) and bidi overrides raw."""
     hostile = "\u009b31m\u202e\u2066"
