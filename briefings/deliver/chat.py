@@ -92,13 +92,15 @@ def parse_subscribe(text: str) -> SubscribeArgs:
     """``<feed-url> [daily HH:MM[,HH:MM]] [days mon-fri] [tz Area/City] [mode digest|instant] [backfill N]
     [only ACTS] [include TERM] [exclude TERM] [speaker NAME]`` (filters: ``deliver.filters``; links
     already plain: ``Platform.plain_links``)."""
-    args = tokens(text)
-    if not args:
+    # The address is the first word as written: the filters' tokenizer would read "/srv/feeds/x.xml"
+    # as the /regex/ "/srv/" with flags "feeds".
+    address, *more = text.split(None, 1) or [""]
+    if not address:
         raise InputError(
             "give the feed's address: /brief subscribe <feed-url> [daily 07:30] [tz Europe/Berlin]"
         )
-    out = SubscribeArgs(feed_url=args[0].strip())
-    words = [a.lstrip("-") if a.startswith("--") else a for a in args[1:]]
+    out = SubscribeArgs(feed_url=address)
+    words = [a.lstrip("-") if a.startswith("--") else a for a in tokens(more[0] if more else "")]
     i = 0
 
     def value(name: str) -> str:

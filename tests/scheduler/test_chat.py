@@ -67,6 +67,23 @@ def test_parse_subscribe_errors_say_what_is_wrong(words, message):
         parse_subscribe(words)
 
 
+def test_a_feed_path_is_one_word_not_a_filter_regex():
+    """``/brief subscribe /srv/feeds/city.xml daily 07:30`` said "I don't understand '.xml'": the
+    filters' tokenizer read ``/srv/`` as a /regex/ with flags ``feeds``."""
+    parsed = parse_subscribe("/srv/feeds/city.xml daily 07:30")
+    assert parsed.feed_url == "/srv/feeds/city.xml" and parsed.times == ["07:30"]
+
+
+async def test_subscribing_to_a_path_says_it_is_not_a_feed_address(chat):
+    reply = await chat.handle(
+        "subscribe /srv/feeds/city.xml daily 07:30", channel=SLACK, user="U1", can_manage=True
+    )
+    assert reply.error
+    assert reply.text == (
+        "'/srv/feeds/city.xml' is not a feed address; give an http(s) URL of an RSS or Atom feed"
+    )
+
+
 async def test_empty_opens_the_modal_and_help_is_ephemeral(chat):
     assert (await chat.handle("", channel=SLACK, user="U1", can_manage=True)).kind == "modal"
     reply = await chat.handle("help", channel=SLACK, user="U1", can_manage=False)
