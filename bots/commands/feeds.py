@@ -16,6 +16,7 @@ from briefings.clock import SystemClock
 from briefings.deliver.delivery import ChannelRef
 from briefings.deliver.opml import OpmlFeed, parse_opml, to_opml
 from briefings.deliver.polling import Poller
+from briefings.deliver.scheduler import parse_times, parse_timezone
 from briefings.deliver.subscriptions import SubscriptionService
 from briefings.errors import BriefbotError, InputError
 from briefings.settings import Settings
@@ -84,6 +85,13 @@ async def _channel(store: Any, target: ChannelRef) -> ChannelRef:
 def cmd_import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     target = parse_target(args.to, settings)
+    # Checked once here, not refused again for every feed after fetching it.
+    for option, value, check in (("--time", args.time, parse_times), ("--tz", args.tz, parse_timezone)):
+        try:
+            if value is not None:
+                check(value)
+        except InputError as exc:
+            raise InputError(f"{option}: {exc.message}") from None
     name = "standard input" if args.file == "-" else args.file
     try:
         data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -110,7 +118,7 @@ async def _import(settings: Settings, target: ChannelRef, feeds: list[Any], args
                 failed += 1
                 print(f"briefbot: skipped {feed.url}: {exc.message}", file=sys.stderr)
                 continue
-            print(f"subscribed {target} to {sub.feed_title or feed.title or feed.url} <{feed.url}>")
+            print(f"subscribed {channel} to {sub.feed_title or feed.title or feed.url} <{feed.url}>")
     print(f"briefbot: {len(feeds) - failed} of {len(feeds)} feeds subscribed", file=sys.stderr)
     return 2 if failed else 0
 

@@ -83,6 +83,9 @@ async def test_opml_round_trip_through_chat_and_the_cli(chat, svc, db_url, tmp_p
     code, out, err = await _cli(db_url, tmp_path, "feeds", "import", str(path), "--to", "discord:123456789")
     assert code == 2, err  # one feed could not be read: reported, the others subscribed
     assert out.count("subscribed discord:123456789 to") == 3
+    code, out, err = await _cli(db_url, tmp_path, "feeds", "import", str(path), "--to", "console")
+    # The channel it subscribed, the console of `briefbot run` (it said console:stdout).
+    assert out.count("subscribed console:terminal to") == 3, err
     assert "skipped " + feed_server.url("gone") in err and "404" in err and "3 of 4 feeds subscribed" in err
     other = ChannelRef("discord", "123456789")
     assert [v.feed_url for v in await svc.list(other)] == [
@@ -149,3 +152,28 @@ def test_cli_export_to_a_folder_that_is_not_there_is_one_line(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err == f"briefbot: cannot write {target}: No such file or directory\n"
+
+
+@pytest.mark.parametrize(
+    ("option", "line"),
+    [
+        (
+            ["--time", "25:00"],
+            "briefbot: --time: '25:00' is not a time of day; use 24-hour HH:MM such as 07:30\n",
+        ),
+        (
+            ["--tz", "Mars/Olympus"],
+            "briefbot: --tz: 'Mars/Olympus' is not a time zone; use an IANA name such as Europe/Berlin\n",
+        ),
+    ],
+)
+def test_cli_import_checks_its_options_once_before_any_feed(tmp_path, capsys, option, line):
+    """``feeds import --time 25:00`` fetched every feed and printed the same refusal once per feed, then
+    "0 of N feeds subscribed"."""
+    from bots.cli import main
+
+    path = tmp_path / "feeds.opml"
+    path.write_text(to_opml([OpmlFeed("https://a.example/f"), OpmlFeed("https://b.example/f")], title="t"))
+    assert main(["feeds", "import", str(path), "--to", "console", *option]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == line
