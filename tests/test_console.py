@@ -244,7 +244,7 @@ def test_digest_to_slack_posts_through_the_slack_deliverer(monkeypatch, capsys, 
     assert posts[0]["channel"] == "C0123ABCD"
     assert "Iran Ready to Help End Ukraine War" in json.dumps(posts[0]["blocks"])
     assert posts[0]["metadata"]["event_payload"]["idempotency_key"]  # what already_sent looks for
-    assert "posted a digest of 1 article(s) to slack:C0123ABCD" in capsys.readouterr().err
+    assert "posted a digest of 1 article to slack:C0123ABCD in 1 message" in capsys.readouterr().err
 
 
 def test_digest_to_discord_posts_over_rest_only(monkeypatch, capsys, seed_path, recorder):

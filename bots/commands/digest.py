@@ -139,7 +139,12 @@ async def _digest(
                 print(f"briefbot: could not post to {target}: {exc}", file=sys.stderr)
                 return 1
     print(
-        f"briefbot: posted a digest of {len(briefed)} article(s) to {target} in {len(payloads)} message(s)",
+        f"briefbot: posted a digest of {_count(len(briefed), 'article')} to {target} "
+        f"in {_count(len(payloads), 'message')}",
         file=sys.stderr,
     )
     return 2 if failures else 0
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")

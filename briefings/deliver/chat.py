@@ -373,7 +373,7 @@ class ChatCommands:
             )
             return Reply(
                 kind="text",
-                text=f"This channel's {len(views)} feed(s) as OPML (save it as briefbot.opml):",
+                text=f"This channel's {_items(len(views), 'feed')} as OPML (save it as briefbot.opml):",
                 code=document,
                 ephemeral=True,
             )
@@ -400,7 +400,7 @@ class ChatCommands:
             count = len(digest.items) + len(digest.more) + digest.unlisted
             return Reply(
                 kind="text",
-                text=f"The digest of {count} new article(s) is being posted here.",
+                text=f"The digest of {_items(count, 'new article')} is being posted here.",
                 ephemeral=True,
                 digest_messages=digest,
             )

@@ -148,7 +148,7 @@ async def test_digest_now_posts_the_channel_digest(chat_bot, fake_discord, servi
     await dispatch(chat_bot, _sub("digest"))
     callback, notice = fake_discord.requests[start:]
     assert callback.body["data"]["flags"] & 64 and notice.body["flags"] & 64
-    assert "The digest of 2 new article(s) is being posted here." in flat(notice.body)
+    assert "The digest of 2 new articles is being posted here." in flat(notice.body)
     # The outbox posts it (retried if Discord fails), with the bot token, in the channel.
     start = len(fake_discord.requests)
     await services.outbox.run_once()

@@ -60,7 +60,7 @@ async def test_opml_round_trip_through_chat_and_the_cli(chat, svc, db_url, tmp_p
         feed_server.add(name, 1)
         await chat.handle(f"subscribe {feed_server.url(name)}", channel=CH, user="U1", can_manage=True)
     reply = await chat.handle("export", channel=CH, user="U1", can_manage=True)
-    assert reply.code is not None and reply.text.startswith("This channel's 2 feed(s) as OPML")
+    assert reply.code is not None and reply.text.startswith("This channel's 2 feeds as OPML")
     exported = parse_opml(reply.code)
     assert exported == [
         OpmlFeed(feed_server.url("one"), "Feed one"),
@@ -177,3 +177,10 @@ def test_cli_import_checks_its_options_once_before_any_feed(tmp_path, capsys, op
     assert main(["feeds", "import", str(path), "--to", "console", *option]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err == line
+
+
+async def test_export_of_one_feed_says_one_feed(chat, feed_server):
+    feed_server.add("one", 1)
+    await chat.handle(f"subscribe {feed_server.url('one')}", channel=CH, user="U1", can_manage=True)
+    reply = await chat.handle("export", channel=CH, user="U1", can_manage=True)
+    assert reply.text == "This channel's 1 feed as OPML (save it as briefbot.opml):"  # was "1 feed(s)"

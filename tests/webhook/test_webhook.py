@@ -78,7 +78,7 @@ async def test_digest_cli_posts_one_signed_digest_to_the_named_hook(monkeypatch,
     assert item["headline"] == HEADLINE
     assert {b["act"] for b in item["bullets"]} >= {"offer", "demand", "denial", "accusation"}
     assert all(b["speaker"] and b["text"] for b in item["bullets"])
-    assert "posted a digest of 1 article(s) to webhook:ops" in capsys.readouterr().err
+    assert "posted a digest of 1 article to webhook:ops in 1 message" in capsys.readouterr().err
 
 
 async def test_a_private_webhook_address_is_refused_unless_allowed(monkeypatch, capsys, seed_path, receiver):
