@@ -97,6 +97,8 @@ def reply_text(reply: Reply) -> str:
 
 
 def parse_duration(text: str) -> timedelta:
+    if not text.strip():
+        raise ValueError("/advance needs a duration, e.g. 90s, 10m, 2h, 1d")
     m = _DURATION.match(text.strip().lower())
     if not m:
         raise ValueError(f"{text!r} is not a duration; use e.g. 90s, 10m, 2h, 1d")

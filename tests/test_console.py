@@ -130,6 +130,13 @@ def test_run_refuses_other_schemes_and_bad_addresses_as_such(monkeypatch, capsys
     assert "error: that is not a valid web address (it has no host name)" in out
 
 
+def test_advance_without_a_duration_says_what_it_needs(monkeypatch, capsys):
+    code, out, _err = run_console(monkeypatch, capsys, ["/advance", "/advance   "])
+    assert code == 0
+    # It said "error: '' is not a duration".
+    assert out.count("error: /advance needs a duration, e.g. 90s, 10m, 2h, 1d") == 2, out
+
+
 def test_run_rejects_a_bad_clock_option(capsys):
     assert main(["run", "--now", "tomorrow"]) == 2
     assert "--now must be an ISO 8601 time" in capsys.readouterr().err
