@@ -83,6 +83,10 @@ def make_engine(url: str, *, schema: str | None = None) -> tuple[AsyncEngine, st
         raise ConfigError(
             "BRIEFBOT_DATABASE_URL is not a database URL (e.g. postgresql+asyncpg://user:pass@host/db)"
         ) from None
+    # "sqlite://…" and "postgresql://…" name SQLAlchemy's blocking drivers; the store needs the async ones.
+    async_driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}.get(parsed.drivername)
+    if async_driver:
+        parsed = parsed.set(drivername=async_driver)
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database or ""
         if path and path != ":memory:":

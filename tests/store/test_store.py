@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -151,3 +152,12 @@ def test_a_data_folder_that_cannot_be_made_is_one_line(tmp_path, monkeypatch, ca
         f"briefbot: the data folder {tmp_path / 'a-file' / 'data'} cannot be created: Not a directory "
         "(set BRIEFBOT_DATA_DIR or BRIEFBOT_DATABASE_URL)\n"
     )
+
+
+async def test_a_url_without_its_async_driver_gets_it(tmp_path, db_url):
+    """``sqlite:///…`` and ``postgresql://…`` (the forms BRIEFBOT_DATABASE_URL's own message names) said
+    "the loaded 'pysqlite' is not async" and "No module named 'psycopg'"; they mean aiosqlite and asyncpg."""
+    bare = re.sub(r"^(sqlite|postgresql)\+\w+://", r"\1://", db_url)
+    assert bare != db_url
+    async with open_store(bare) as store:
+        assert store.engine.dialect.driver in ("aiosqlite", "asyncpg")
