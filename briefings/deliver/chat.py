@@ -298,6 +298,11 @@ class ChatCommands:
                 creators_may_manage=creators_may_manage,
             )
             return Reply(kind="text", text=answer, ephemeral=True, recall=recall)
+        if single_line and command in ("list", "export", "digest") and 0 < len(rest.split()) <= 3:
+            # A few words after a command that takes none are a slip ("digest now"), not an article.
+            raise InputError(
+                f"/brief {command} takes nothing after it (got {rest.strip()!r}); try /brief help"
+            )
         if single_line and command in ("subscribe", "unsubscribe"):
             if not admin and not creators_may_manage:
                 return Reply(

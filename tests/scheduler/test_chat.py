@@ -186,3 +186,13 @@ async def test_backfill_is_capped_by_the_per_poll_setting_in_one_line(chat, feed
         )
         assert reply.error and reply.ephemeral and message in reply.text and "\n" not in reply.text, words
     assert await chat.subscriptions.list(SLACK) == []  # nothing stored
+
+
+@pytest.mark.parametrize("text", ["list extra", "export now", "digest now", "LIST all feeds"])
+async def test_a_command_that_takes_nothing_refuses_extra_words(chat, text):
+    """``/brief digest now`` was briefed as a pasted article "digest now" ("No statements attributed to
+    a source were found in this article")."""
+    reply = await chat.handle(text, channel=SLACK, user="U1", can_manage=True)
+    assert reply.error and reply.kind == "text"
+    command, rest = text.split(" ", 1)
+    assert reply.text == f"/brief {command.lower()} takes nothing after it (got {rest!r}); try /brief help"
