@@ -253,13 +253,23 @@ def agreement(a_dir: Path, b_dir: Path) -> dict:
     sys.path.insert(0, str(_shared() / "eval"))
     import score  # type: ignore[import-not-found]  # noqa: PLC0415 - the shared scorer, found at run time
 
-    tp = n_a = n_b = 0
+    tp = n_a = n_b = attributed = 0
     pairs: list[tuple[str, str]] = []
+    # B read as a prediction scored against A exactly as score.py scores the extractor: how far the
+    # acts macro F1 and end-to-end F1 of two people go, the ceiling any extractor is measured against
+    acts = {act: {"tp": 0, "pred": 0, "gold": 0} for act in score.ACTS}
     for b in sorted(b_dir.glob("*.json")):
         a = a_dir / b.name
         if not a.exists():
             continue
         ga, gb = json.loads(a.read_text()), json.loads(b.read_text())
+        names = {e["id"]: e["name"] for e in gb["entities"]}
+        as_pred = {"statements": [{**s, "speaker": names.get(s["speaker"], "")} for s in gb["statements"]]}
+        scored = score.score_article(ga, as_pred)
+        attributed += scored["attrib"]
+        for act, counts in scored["acts"].items():
+            for key in counts:
+                acts[act][key] += counts[key]
         m = score.match(ga["statements"], gb["statements"])
         tp += len(m)
         n_a += len(ga["statements"])
@@ -281,6 +291,11 @@ def agreement(a_dir: Path, b_dir: Path) -> dict:
         "acts_matched": n,
         "acts_agreement": round(po, 3),
         "acts_kappa": round(kappa, 3),
+        "e2e_f1": score.prf(attributed, n_b, n_a)["f1"],
+        "acts_macro_f1": round(
+            sum(score.prf(v["tp"], v["pred"], v["gold"])["f1"] for v in acts.values()) / len(acts), 3
+        ),
+        "acts_f1": {act: score.prf(v["tp"], v["pred"], v["gold"])["f1"] for act, v in acts.items()},
     }
 
 
