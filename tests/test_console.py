@@ -153,6 +153,22 @@ def test_digest_to_console_briefs_files_and_feeds(monkeypatch, capsys, seed_path
     assert "Libraries plan number 4" in out and "Libraries plan number 3" not in out
 
 
+def test_digest_title_is_the_one_its_help_names(capsys, seed_path):
+    """``digest --help`` said the default title is 'Digest, <weekday> <day> <month>'; it is 'Afternoon
+    digest, Monday 30 November' (morning, afternoon or evening by the clock)."""
+    import re
+
+    with pytest.raises(SystemExit):
+        main(["digest", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "(default: '<Morning|Afternoon|Evening> digest, <weekday> <day> <month>')" in help_text
+    assert main(["digest", str(seed_path)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert re.fullmatch(r"(Morning|Afternoon|Evening) digest, [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+", first), (
+        first
+    )
+
+
 def test_digest_refuses_a_bad_target_and_reports_missing_sources(capsys, seed_path):
     assert main(["digest", "--to", "teams:abc", str(seed_path)]) == 2
     assert "--to must be console" in capsys.readouterr().err

@@ -51,7 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=10,
         help="at most this many entries per feed, newest first (default 10)",
     )
-    p.add_argument("--title", help="the digest's title (default: 'Digest, <weekday> <day> <month>')")
+    p.add_argument(
+        "--title",
+        help="the digest's title (default: '<Morning|Afternoon|Evening> digest, <weekday> <day> <month>')",
+    )
     p.set_defaults(func=cmd_digest)
 
 
