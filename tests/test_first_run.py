@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli
 
 from bots.cli import main
 
@@ -36,18 +36,6 @@ FEED = (
 )
 
 
-def _cli(*argv: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bots", *argv],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        env=env if env is not None else dict(os.environ),
-        cwd=ROOT,
-        timeout=110,
-    )
-
-
 @pytest.mark.parametrize(
     "module, name, body, argv",
     [
@@ -64,7 +52,7 @@ def test_an_unimportable_reader_is_one_line_and_exit_2(tmp_path, module, name, b
     page = tmp_path / name
     page.write_text(body, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(shim))
-    done = _cli(*(a.format(path=page) for a in argv), env=env)
+    done = run_cli(*(a.format(path=page) for a in argv), env=env)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     # brief: one line; digest: one line per source it could not brief, then its one-line summary.
@@ -87,7 +75,7 @@ def test_tests_and_their_subprocesses_never_touch_the_real_data_directory(tmp_pa
     assert Path(os.environ["HOME"]) != REAL_HOME
     assert Path(os.environ["XDG_DATA_HOME"]).is_relative_to(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "BRIEFBOT_DATA_DIR"}  # the default data folder
-    done = _cli("run", stdin="/brief list\n", env=env)
+    done = run_cli("run", stdin="/brief list\n", env=env)
     assert done.returncode == 0, done.stderr
     store = Path(os.environ["XDG_DATA_HOME"]) / "briefbot" / "briefbot.sqlite3"
     assert store.is_file() and str(store) in done.stdout

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
+
+from cli_support import run_cli
 
 from briefings.redact import RedactingFilter, redact_urls
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_redact_urls_drops_user_and_password_of_every_url():
@@ -38,14 +34,7 @@ def test_redacting_filter_rewrites_the_formatted_message():
 
 def test_verbose_cli_never_logs_credentials():
     """``briefbot -v brief`` of a URL with a password: the refusal is logged at -v without the password."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bots", "-v", "brief", "https://editor:hunter2@news.example/story"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        cwd=ROOT,
-        timeout=110,
-    )
+    done = run_cli("-v", "brief", "https://editor:hunter2@news.example/story")
     assert done.returncode == 2
     assert "hunter2" not in done.stderr and "editor" not in done.stderr, done.stderr
     assert "refused or failed" in done.stderr and "https://***@news.example/story" in done.stderr, done.stderr
@@ -59,13 +48,6 @@ def test_a_page_with_no_article_is_one_line_without_the_html_readers_log(tmp_pat
     ("parsed tree length: 0", "empty HTML tree", "discarding data") above briefbot's own one line."""
     page = tmp_path / "page.html"
     page.write_text('{"status": "ok"}')
-    done = subprocess.run(
-        [sys.executable, "-m", "bots", "brief", str(page)],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        cwd=ROOT,
-        timeout=110,
-    )
+    done = run_cli("brief", str(page))
     assert done.returncode == 2
     assert done.stderr == f"briefbot: couldn't find article text at {page}\n"
