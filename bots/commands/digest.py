@@ -22,6 +22,7 @@ from briefings.ingest.source import load_articles
 from briefings.models import Briefing
 from briefings.pipeline import Briefer
 from briefings.present.compose import digest_of
+from briefings.present.render import plural
 from briefings.settings import Settings
 
 
@@ -142,12 +143,8 @@ async def _digest(
                 print(f"briefbot: could not post to {target}: {exc}", file=sys.stderr)
                 return 1
     print(
-        f"briefbot: posted a digest of {_count(len(briefed), 'article')} to {target} "
-        f"in {_count(len(payloads), 'message')}",
+        f"briefbot: posted a digest of {plural(len(briefed), 'article')} to {target} "
+        f"in {plural(len(payloads), 'message')}",
         file=sys.stderr,
     )
     return 2 if failures else 0
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")

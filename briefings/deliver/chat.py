@@ -22,6 +22,7 @@ from briefings.deliver.tenants import tenant_of, tenant_scope
 from briefings.errors import BriefbotError, InputError
 from briefings.ingest.source import load_source
 from briefings.models import Article, Briefing, Digest, Recall
+from briefings.present.render import plural
 from briefings.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -180,21 +181,17 @@ def describe_subscription(sub: Subscription) -> str:
     return text
 
 
-def _items(n: int, what: str = "item") -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
-
-
 def _history(sub: Subscription) -> str:
     """What became of the entries the feed already held: marked seen, or (``backfill``) briefed."""
     later = "posted here now" if sub.mode == "instant" else "in the next digest"
     if sub.backfilled:
         latest = "item" if sub.backfilled == 1 else f"{sub.backfilled} items"
         text = f"The latest {latest} will be {later}"
-        older = f"; {_items(sub.marked_seen, 'older item')} marked as seen." if sub.marked_seen else "."
+        older = f"; {plural(sub.marked_seen, 'older item')} marked as seen." if sub.marked_seen else "."
         return text + older
     if sub.marked_seen:
         return (
-            f"{_items(sub.marked_seen, 'existing item')} marked as seen; "
+            f"{plural(sub.marked_seen, 'existing item')} marked as seen; "
             f"add `backfill N` to have the latest N {later}."
         )
     return "The feed has no items yet."
@@ -378,7 +375,7 @@ class ChatCommands:
             )
             return Reply(
                 kind="text",
-                text=f"This channel's {_items(len(views), 'feed')} as OPML (save it as briefbot.opml):",
+                text=f"This channel's {plural(len(views), 'feed')} as OPML (save it as briefbot.opml):",
                 code=document,
                 ephemeral=True,
             )
@@ -405,7 +402,7 @@ class ChatCommands:
             count = len(digest.items) + len(digest.more) + digest.unlisted
             return Reply(
                 kind="text",
-                text=f"The digest of {_items(count, 'new article')} is being posted here.",
+                text=f"The digest of {plural(count, 'new article')} is being posted here.",
                 ephemeral=True,
                 digest_messages=digest,
             )

@@ -21,6 +21,7 @@ from briefings.deliver.outbox import enqueue
 from briefings.errors import InputError, PermissionDenied
 from briefings.models import ACTS, Briefing, Digest, Recall, Recalled, StatementRecord
 from briefings.present.recall import PER_ACT, render_recall
+from briefings.present.render import plural
 from briefings.settings import Settings
 from briefings.storage import ChannelRecord, UnitOfWork, idempotency_key
 from briefings.store import Channel, MemoryStatement, MemoryTrack, OutboxEntry, Store
@@ -153,10 +154,6 @@ if mark_tracked not in editor.DIGEST_MARKERS:
     editor.DIGEST_MARKERS.append(mark_tracked)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def _acts_text(acts: str) -> str:
     return ", ".join(a + "s" for a in acts.split(",")) if acts else "every act"
 
@@ -240,7 +237,7 @@ class MemoryService:
             if idempotency_key(key, 0) in sent_before:
                 continue
             recall = Recall(
-                title=f"Tracking “{track.term}”: {_plural(len(found), 'new statement')}",
+                title=f"Tracking “{track.term}”: {plural(len(found), 'new statement')}",
                 statements=[_recalled(r) for r in found],
                 total=len(found),
             )
@@ -291,7 +288,7 @@ class MemoryService:
             async with self.store.session() as session, session.begin():
                 gone = await repo.forget(session, scope)
             log.info("statement memory of %s forgotten by %s (%d statements)", scope, user, gone)
-            return f"Forgotten: {_plural(gone, 'statement')} briefed in this workspace.", None
+            return f"Forgotten: {plural(gone, 'statement')} briefed in this workspace.", None
         if command == "track":
             term, acts = parse_track(rest)
             if not creators_may_manage and not await is_admin():
@@ -304,7 +301,7 @@ class MemoryService:
     async def who(self, scope: str, rest: str) -> tuple[str, Recall | None]:
         name, days = parse_who(rest)
         since = self.clock.now() - timedelta(days=days) if days else None
-        period = f" in the last {_plural(days, 'day')}" if days else ""
+        period = f" in the last {plural(days, 'day')}" if days else ""
         async with self.store.session() as session:
             speakers = await repo.find_speakers(session, scope, name)
             note = None
@@ -327,7 +324,7 @@ class MemoryService:
             )
         total = sum(counts.values())
         recall = Recall(
-            title=f"{title} ({_plural(total, 'statement')})",
+            title=f"{title} ({plural(total, 'statement')})",
             statements=[_recalled(r) for r in rows],
             total=total,
             counts=counts,

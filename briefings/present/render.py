@@ -173,8 +173,9 @@ def _act_count(act: str, n: int) -> str:
     return f"{n} {shown['singular'] if n == 1 else shown['plural']}"
 
 
-def _plural(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+def plural(n: int, singular: str, other: str | None = None) -> str:
+    """ "1 feed", "2 feeds": a count with its noun (``other`` when the plural is not singular + s)."""
+    return f"{n} {singular if n == 1 else (other or singular + 's')}"
 
 
 @functools.cache
@@ -212,7 +213,7 @@ def environment() -> jinja2.Environment:
         cue=_cue_shown,
     )
     env.globals.update(
-        acts=_ActsShown(ACTS_SHOWN), plural=_plural, act_count=_act_count, digest_bullets=DIGEST_BULLETS
+        acts=_ActsShown(ACTS_SHOWN), plural=plural, act_count=_act_count, digest_bullets=DIGEST_BULLETS
     )
     return env
 
