@@ -42,15 +42,19 @@ async def load_address(address: str, settings: Settings) -> Article:
     "no such file"); any other scheme (``file://``, ``ftp://``) one line."""
     address = address.strip()
     if address_scheme(address) not in ("http", "https"):
-        raise InputError(f"{shorten(address)}: only http:// and https:// addresses can be briefed")
+        raise _not_web(address)
     return await fetch_article(address, settings)
+
+
+def _not_web(address: str) -> InputError:
+    return InputError(f"{shorten(address)}: only http:// and https:// addresses can be briefed")
 
 
 def _no_such_file(source: str) -> InputError:
     """The line for a path that is not there: an address of another scheme is said to be one."""
     scheme = address_scheme(source)
     if scheme is not None and scheme not in ("http", "https"):
-        return InputError(f"{shorten(source)}: only http:// and https:// addresses can be briefed")
+        return _not_web(source)
     if _SCHEMELESS.match(source):
         return InputError(f"{source}: no such file (a web address starts with https://)")
     return InputError(f"{source}: no such file")
@@ -92,7 +96,7 @@ async def load_articles(
     An entry of a fetched feed that cannot be briefed is passed to ``skipped`` and left out.
     """
     if address_scheme(source) not in (None, "http", "https"):
-        raise _no_such_file(source)
+        raise _not_web(source)
     if re.match(r"^https?://", source, re.I):
         result = await fetch(source, settings, accept=ACCEPT_FEED)
         if is_feed(result):
