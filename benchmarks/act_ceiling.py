@@ -49,20 +49,12 @@ from briefings.models import ACTS  # noqa: E402
 Probs = dict[int, dict[str, float]]  # id(item) -> act -> probability
 
 
-def _decide(items: list[T.Item], probs: Probs, threshold: float, keep: float) -> dict[int, str]:
-    m = T.ActModel.__new__(T.ActModel)
-    m.classes, m.threshold, m.keep = list(ACTS), threshold, keep
-    out = {}
-    for it in items:
-        m.probabilities = lambda _x, _p=probs[id(it)]: _p  # type: ignore[method-assign]
-        out[id(it)] = m.decide(it.x)[0]
-    return out
-
-
 def _best(arts: list[T.Article], probs: Probs) -> dict:
     """The best (threshold, keep) of train_acts' grid, as the CV would pick it (optimistic)."""
     items = [it for a in arts for it in a.items]
-    scored = {(t, k): T.acts_scores(arts, _decide(items, probs, t, k)) for t in T.THRESHOLDS for k in T.KEEPS}
+    scored = {
+        (t, k): T.acts_scores(arts, T.decisions(items, probs, t, k)) for t in T.THRESHOLDS for k in T.KEEPS
+    }
     t, k = max(scored, key=lambda key: scored[key]["macro_f1"])
     return {"threshold": t, "keep": k, **scored[(t, k)]}
 
@@ -206,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         "rules": T.acts_scores(arts, {id(it): it.x.rule_act for it in items}),
     }
     lin = linear_cv(arts, extra, c)
-    out["linear"] = T.acts_scores(arts, _decide(items, lin, t, k))
+    out["linear"] = T.acts_scores(arts, T.decisions(items, lin, t, k))
     if args.transformer:
         emb = embeddings(items + extra)
         import numpy as np

@@ -378,17 +378,20 @@ def cross_validate(arts: list[Article], extra: list[Item], c: float) -> dict[tup
         for a in test:
             for it in a.items:
                 probs[id(it)] = model.probabilities(it.x)
+    items = [it for a in arts for it in a.items]
+    return {(t, k): acts_scores(arts, decisions(items, probs, t, k)) for t in THRESHOLDS for k in KEEPS}
+
+
+def decisions(
+    items: list[Item], probs: dict[int, dict[str, float]], threshold: float, keep: float
+) -> dict[int, str]:
+    """id(item) -> the act ActModel.decide takes, given each item's (out-of-fold) probabilities."""
+    m = ActModel.__new__(ActModel)
+    m.classes, m.threshold, m.keep = list(ACTS), threshold, keep
     out = {}
-    for t in THRESHOLDS:
-        for k in KEEPS:
-            m = ActModel.__new__(ActModel)
-            m.classes, m.threshold, m.keep = list(ACTS), t, k
-            pred = {}
-            for a in arts:
-                for it in a.items:
-                    m.probabilities = lambda _x, _p=probs[id(it)]: _p  # type: ignore[method-assign]
-                    pred[id(it)] = m.decide(it.x)[0]
-            out[(t, k)] = acts_scores(arts, pred)
+    for it in items:
+        m.probabilities = lambda _x, _p=probs[id(it)]: _p  # type: ignore[method-assign]
+        out[id(it)] = m.decide(it.x)[0]
     return out
 
 
