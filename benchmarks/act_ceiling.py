@@ -63,7 +63,6 @@ def linear_cv(arts: list[T.Article], extra: list[T.Item], c: float, dense=None, 
     """Out-of-fold probabilities of train_acts' logistic regression; `dense(items)` adds columns."""
     from scipy import sparse
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     def matrix(vec, items, fit=False):
         rows = [T._row(it.x) for it in items]
@@ -81,7 +80,7 @@ def linear_cv(arts: list[T.Article], extra: list[T.Item], c: float, dense=None, 
                 seen[f] = seen.get(f, 0) + 1
         vec = DictVectorizer(sparse=True, sort=True)
         vec.fit([{f: 1.0 for f in seen if seen[f] >= T.MIN_COUNT}])
-        clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", tol=1e-5)
+        clf = T.classifier(c)
         clf.fit(matrix(vec, items), [it.label for it in items])
         held = [it for a in test for it in a.items]
         for it, p in zip(held, clf.predict_proba(matrix(vec, held)), strict=True):

@@ -323,9 +323,15 @@ def _row(x: ActInput) -> dict[str, float]:
     return {f: _scaled(f) for f in features(x)}
 
 
+def classifier(c: float):
+    """The act model's learner: multinomial logistic regression, classes balanced, deterministic."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=5000, class_weight="balanced", tol=1e-5)
+
+
 def fit(items: list[Item], c: float, threshold: float, keep: float) -> ActModel:
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     rows = [_row(it.x) for it in items]
     # a feature seen in one statement only teaches nothing that carries over (and makes the file big)
@@ -334,7 +340,7 @@ def fit(items: list[Item], c: float, threshold: float, keep: float) -> ActModel:
     vec = DictVectorizer(sparse=True, sort=True)
     x = vec.fit_transform(rows)
     y = [it.label for it in items]
-    clf = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", tol=1e-5)
+    clf = classifier(c)
     clf.fit(x, y)
     classes = [str(k) for k in clf.classes_]
     coef = clf.coef_  # (n_classes, n_features); multinomial
